@@ -1,0 +1,1 @@
+"""The runtime: configuration, the composition root, adapters, the dispatcher and the CLI."""

@@ -1,0 +1,63 @@
+"""The composition root: builds the database, the help desk and the dispatcher from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.dispatcher import Channel, Dispatcher
+from handlers.catalogue import Catalogue
+from handlers.messages import Inbound
+from handlers.ports import Clock, JoinCodes
+from handlers.roles import appoint_configured_coordinators
+from handlers.service import HelpDesk
+from handlers.timezones import TimeZones
+from handlers.turn import CoreSettings, Deps
+from storage.database import Database
+from storage.migrate import upgrade
+from storage.outbox import OutboxQueue
+from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def core_settings(settings: Settings) -> CoreSettings:
+    """The part of the settings the use cases need."""
+    helpdesk = settings.helpdesk
+    return CoreSettings(require_team_approval=helpdesk.require_team_approval,
+                        coordinator_identities=frozenset(helpdesk.coordinators),
+                        default_language=helpdesk.default_language,
+                        default_timezone=helpdesk.default_timezone)
+
+
+@dataclass
+class App:
+    """A running peerdesk: database, help desk and dispatcher, wired together."""
+
+    database: Database
+    desk: HelpDesk
+    dispatcher: Dispatcher
+
+    async def receive(self, inbound: Inbound) -> None:
+        """Handle one inbound message (in the database thread) and commit its outbox rows."""
+        await self.database.run(lambda: self.desk.handle(inbound))
+
+    def close(self) -> None:
+        """Release the database."""
+        self.database.close()
+
+
+async def build_app(settings: Settings, database_url: str, clock: Clock, codes: JoinCodes,
+                    channels: dict[str, Channel]) -> App:
+    """Wire everything; migrate the database first (nothing happens at import time)."""
+    database = Database(database_url)
+    await database.run(lambda: upgrade(database.engine))
+    core = core_settings(settings)
+    desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),
+                    catalogue=Catalogue.load(),
+                    deps=Deps(settings=core, clock=clock, codes=codes, zones=TimeZones.load()))
+    await database.run(lambda: appoint_configured_coordinators(
+        SqlUnitOfWork(database.engine), core.coordinator_identities, clock.now()))
+    dispatcher = Dispatcher(database, OutboxQueue(database.engine), channels, clock)
+    return App(database=database, desk=desk, dispatcher=dispatcher)

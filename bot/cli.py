@@ -1,0 +1,145 @@
+"""The ``peerdesk`` command line: ``console``, ``check-config``, ``db upgrade``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import shutil
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from bot.app import build_app
+from bot.clock import VirtualClock, parse_clock
+from bot.codes import RandomJoinCodes
+from bot.config import ConfigError, Settings, load_settings
+from bot.console import ConsoleChannel, ConsoleSession, interact, play_script
+from storage.database import Database, is_sqlite
+from storage.migrate import current_revision, head_revision, upgrade
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peerdesk", description=(
+        "A multilingual help desk for distributed project teams, inside Telegram and Slack."))
+    parser.add_argument("--config", type=Path, default=Path("config.toml"),
+                        help="configuration file (default: ./config.toml)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    console = commands.add_parser("console", help="chat with the bot in the terminal")
+    console.add_argument("--script", type=Path, help="play a transcript and print the replies")
+    console.add_argument("--db", help="database file or URL (default: a throw-away file)")
+    console.add_argument("--seed", type=int, default=1,
+                         help="seed for join codes, so transcripts are reproducible")
+    console.add_argument("--start", help="virtual clock start, ISO time (default: now)")
+    console.add_argument("--config", type=Path, dest="config_sub", default=None,
+                         help=argparse.SUPPRESS)
+    check = commands.add_parser("check-config", help="check config.toml and print what will run")
+    check.add_argument("--config", type=Path, dest="config_sub", default=None,
+                       help=argparse.SUPPRESS)
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply the migrations")
+    db_commands.add_parser("current", help="print the schema revision")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``peerdesk`` console script."""
+    args = _parser().parse_args(argv)
+    config_path: Path = args.config_sub if getattr(args, "config_sub", None) else args.config
+    try:
+        settings = load_settings(config_path)
+    except ConfigError as exc:
+        print(f"peerdesk: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level if args.command != "console" else "WARNING",
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "check-config":
+        print(describe(settings))
+        return 0
+    if args.command == "db":
+        return _db(settings, args.db_command)
+    return _console(settings, args)
+
+
+def describe(settings: Settings) -> str:
+    """What will run with these settings, for ``check-config``."""
+    url = settings.storage.database_url
+    shown = url if is_sqlite(url) else url.split("@")[-1]
+    platforms = ", ".join(["console", *settings.platforms])
+    approval = ("coordinators approve new teams" if settings.helpdesk.require_team_approval
+                else "new teams are usable at once")
+    return "\n".join([
+        f"config:       {settings.path}",
+        f"platforms:    {platforms}",
+        f"database:     {shown}",
+        f"data dir:     {settings.storage.data_dir}",
+        f"translation:  {' → '.join(settings.translation.providers) or 'none'}",
+        f"coordinators: {', '.join(settings.helpdesk.coordinators) or 'none (grant with /grant)'}",
+        f"approval:     {approval}",
+        f"defaults:     language {settings.helpdesk.default_language.value}, "
+        f"time zone {settings.helpdesk.default_timezone}",
+        "configuration OK",
+    ])
+
+
+def _db(settings: Settings, action: str) -> int:
+    database = Database(settings.storage.database_url)
+    try:
+        if action == "upgrade":
+            upgrade(database.engine)
+        print(f"schema revision: {current_revision(database.engine)} "
+              f"(newest: {head_revision(database.engine)})")
+    finally:
+        database.close()
+    return 0
+
+
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    workdir = None
+    if args.db:
+        url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    else:
+        workdir = tempfile.mkdtemp(prefix="peerdesk-console-")
+        url = f"sqlite:///{workdir}/peerdesk.db"
+    if args.script is not None and not args.script.is_file():
+        print(f"peerdesk: script not found: {args.script}", file=sys.stderr)
+        return 2
+    try:
+        start = parse_clock(args.start, datetime.now().astimezone()) if args.start else None
+    except ValueError as exc:
+        print(f"peerdesk: --start: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_run_console(settings, url, args.script, args.seed, start))
+    finally:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def _run_console(settings: Settings, url: str, script: Path | None, seed: int,
+                       start: datetime | None) -> int:
+    def out(text: str) -> None:
+        print(text, flush=True)
+
+    def err(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    clock = VirtualClock(start)
+    channel = ConsoleChannel(out)
+    app = await build_app(settings, url, clock, RandomJoinCodes(random.Random(seed)),
+                          {"console": channel})
+    try:
+        base = script.parent if script is not None else Path.cwd()
+        session = ConsoleSession(app, channel, clock, base, out)
+        if script is not None:
+            return await play_script(session, script, err)
+        return await interact(session, err)
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Clocks: the real one, and a virtual one the console and tests move by hand."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_STEP = re.compile(r"^\+(\d+)([mhd])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+class SystemClock:
+    """The machine's clock, in UTC."""
+
+    def now(self) -> datetime:
+        """The current moment."""
+        return datetime.now(UTC)
+
+
+class VirtualClock:
+    """A clock that only moves when told to (``:clock +3d`` in the console)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = (start or datetime.now(UTC)).astimezone(UTC)
+
+    def now(self) -> datetime:
+        """The virtual moment."""
+        return self._now
+
+    def move(self, spec: str) -> datetime:
+        """Move by ``+30m``/``+2h``/``+3d`` or to an ISO time; never backwards."""
+        target = parse_clock(spec, self._now)
+        if target < self._now:
+            raise ValueError(f"{spec!r} is before the virtual clock's "
+                             f"{self._now:%Y-%m-%d %H:%M} UTC; it never goes back")
+        self._now = target
+        return target
+
+
+def parse_clock(spec: str, now: datetime) -> datetime:
+    """The moment a clock step names: ``+30m``, ``+2h``, ``+3d`` or an ISO time (UTC if naive)."""
+    spec = spec.strip()
+    step = _STEP.match(spec)
+    if step:
+        return now + timedelta(**{_UNITS[step.group(2)]: int(step.group(1))})
+    try:
+        moment = datetime.fromisoformat(spec)
+    except ValueError:
+        raise ValueError(f"{spec!r} is neither +30m/+2h/+3d nor an ISO time") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,217 @@
+"""Typed settings read from ``config.toml``; secrets come from environment variables it names.
+
+Any missing or wrong value stops start-up with one line naming the key, the value and what is
+expected (:class:`ConfigError`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from handlers.domain import Language
+
+T = TypeVar("T")
+
+PROVIDERS = ("google", "mymemory", "libretranslate", "deepl", "microsoft", "apertium")
+PLATFORMS = ("console", "telegram", "slack")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message is one line for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSettings:
+    """Where data lives."""
+
+    data_dir: Path
+    database_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class HelpDeskSettings:
+    """How the help desk behaves."""
+
+    coordinators: tuple[str, ...]
+    require_team_approval: bool
+    default_language: Language
+    default_timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformSettings:
+    """One chat platform: whether it runs and the environment variables holding its secrets."""
+
+    name: str
+    enabled: bool
+    secret_envs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationSettings:
+    """Which translation providers to try, in order."""
+
+    providers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything ``config.toml`` says."""
+
+    path: Path
+    storage: StorageSettings
+    helpdesk: HelpDeskSettings
+    telegram: PlatformSettings
+    slack: PlatformSettings
+    translation: TranslationSettings
+    log_level: str
+
+    @property
+    def platforms(self) -> list[str]:
+        """The chat platforms that will run (the console is always available)."""
+        return [p.name for p in (self.telegram, self.slack) if p.enabled]
+
+
+class _Section:
+    """Typed access to one table of the file, with errors that name the key."""
+
+    def __init__(self, name: str, table: Mapping[str, Any], known: set[str]) -> None:
+        self.name = name
+        self.table = table
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise ConfigError(f"[{name}] {unknown[0]}: unknown key; expected one of "
+                              f"{', '.join(sorted(known))}")
+
+    def get(self, key: str, kind: type[T], default: T) -> T:
+        value = self.table.get(key, default)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ConfigError(f"[{self.name}] {key} = {value!r}: expected {kind.__name__}")
+        return value
+
+    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.table.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"[{self.name}] {key} = {value!r}: expected a list of strings")
+        return tuple(value)
+
+    def fail(self, key: str, value: object, expected: str) -> ConfigError:
+        return ConfigError(f"[{self.name}] {key} = {value!r}: expected {expected}")
+
+
+def _section(data: Mapping[str, Any], name: str, known: set[str]) -> _Section:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{name}] = {table!r}: expected a table")
+    return _Section(name, table, known)
+
+
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and check ``config.toml``; raise :class:`ConfigError` with one line on any problem."""
+    env = os.environ if environ is None else environ
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; pass --config PATH") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - {"storage", "helpdesk", "telegram", "slack", "translation",
+                                  "logging"})
+    if unknown:
+        raise ConfigError(f"[{unknown[0]}]: unknown section; expected storage, helpdesk, "
+                          "telegram, slack, translation, logging")
+    return Settings(
+        path=path,
+        storage=_storage(_section(data, "storage", {"data_dir", "database_url",
+                                                   "database_url_env"}),
+                         path.parent, env),
+        helpdesk=_helpdesk(_section(data, "helpdesk", {
+            "coordinators", "require_team_approval", "default_language", "default_timezone"})),
+        telegram=_platform(_section(data, "telegram", {"enabled", "token_env"}), "telegram",
+                           ("token_env",), env),
+        slack=_platform(_section(data, "slack", {"enabled", "bot_token_env", "app_token_env"}),
+                        "slack", ("bot_token_env", "app_token_env"), env),
+        translation=_translation(_section(data, "translation", {"providers"})),
+        log_level=_log_level(_section(data, "logging", {"level"})),
+    )
+
+
+def _storage(section: _Section, base: Path, env: Mapping[str, str]) -> StorageSettings:
+    data_dir = Path(section.get("data_dir", str, "data"))
+    if not data_dir.is_absolute():
+        data_dir = base / data_dir
+    url = section.get("database_url", str, "")
+    if url and "://" not in url:
+        raise section.fail("database_url", url,
+                           "a database URL such as sqlite:///data/peerdesk.db, or empty")
+    url_env = section.get("database_url_env", str, "PEERDESK_DATABASE_URL")
+    from_env = env.get(url_env, "") if url_env else ""
+    if from_env and "://" not in from_env:
+        raise ConfigError(f"[storage] database_url_env = {url_env!r}: ${url_env} does not hold "
+                          "a database URL such as postgresql+psycopg://user:pw@host/db")
+    url = from_env or url
+    if not url:
+        url = f"sqlite:///{data_dir / 'peerdesk.db'}"
+    return StorageSettings(data_dir=data_dir, database_url=url)
+
+
+def _helpdesk(section: _Section) -> HelpDeskSettings:
+    coordinators = section.strings("coordinators", ())
+    for identity in coordinators:
+        platform, _, rest = identity.partition(":")
+        if platform not in PLATFORMS or not rest:
+            raise section.fail("coordinators", identity,
+                               "identities like console:carla, telegram:123 or slack:T1/U2")
+    language = section.get("default_language", str, "en")
+    try:
+        default_language = Language(language)
+    except ValueError:
+        raise section.fail("default_language", language, "one of en, pt, es, fr") from None
+    zone = section.get("default_timezone", str, "UTC")
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise section.fail("default_timezone", zone,
+                           "an IANA time zone such as UTC or Africa/Maputo") from None
+    return HelpDeskSettings(coordinators=coordinators,
+                            require_team_approval=section.get("require_team_approval", bool,
+                                                              False),
+                            default_language=default_language, default_timezone=zone)
+
+
+def _platform(section: _Section, name: str, env_keys: tuple[str, ...],
+              env: Mapping[str, str]) -> PlatformSettings:
+    enabled = section.get("enabled", bool, False)
+    envs = tuple(section.get(key, str, "") for key in env_keys)
+    if enabled:
+        for key, var in zip(env_keys, envs, strict=True):
+            if not var:
+                raise section.fail(key, var, "the name of an environment variable")
+            if not env.get(var):
+                raise ConfigError(f"[{name}] {key} = {var!r}: the environment variable ${var} is "
+                                  f"not set; export it or set [{name}] enabled = false")
+    return PlatformSettings(name=name, enabled=enabled, secret_envs=envs)
+
+
+def _translation(section: _Section) -> TranslationSettings:
+    providers = section.strings("providers", ("google", "apertium"))
+    for provider in providers:
+        if provider not in PROVIDERS:
+            raise section.fail("providers", provider, f"names among {', '.join(PROVIDERS)}")
+    return TranslationSettings(providers=providers)
+
+
+def _log_level(section: _Section) -> str:
+    level = section.get("level", str, "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise section.fail("level", level, f"one of {', '.join(LOG_LEVELS)}")
+    return level

@@ -1,0 +1,111 @@
+"""The bot's own words in en, pt, es and fr, read from gettext ``.po`` catalogues.
+
+Each entry's ``msgid`` is a stable key (``team.created``); its ``msgstr`` is the text in that
+language, with ``{name}`` placeholders. The texts are written by hand, never machine-translated.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from handlers.domain import Language
+from handlers.messages import Param, Phrase, UserText
+
+LOCALES = Path(__file__).parent / "locales"
+DOMAIN = "peerdesk"
+
+
+class CatalogueError(Exception):
+    """A catalogue file is missing, unreadable or incomplete."""
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders a text uses."""
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def read_language(language: Language, root: Path = LOCALES) -> dict[str, str]:
+    """Every translated, non-fuzzy entry of one language's catalogue."""
+    path = root / language.value / "LC_MESSAGES" / f"{DOMAIN}.po"
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language.value)
+    except (OSError, ValueError) as exc:
+        raise CatalogueError(f"cannot read {path}: {exc}") from exc
+    entries: dict[str, str] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy or not isinstance(message.id, str):
+            continue
+        if isinstance(message.string, str) and message.string:
+            entries[message.id] = message.string
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """Renders catalogue phrases in a language."""
+
+    texts: Mapping[Language, Mapping[str, str]]
+
+    @classmethod
+    def load(cls, root: Path = LOCALES) -> Catalogue:
+        """Read all four languages; fail loudly when any key is missing anywhere."""
+        texts = {language: read_language(language, root) for language in Language}
+        problems = check(texts)
+        if problems:
+            raise CatalogueError("; ".join(problems[:5]))
+        return cls(texts)
+
+    def text(self, key: str, language: Language) -> str:
+        """The raw text of one key."""
+        return self.texts[language][key]
+
+    def render(self, item: Phrase, language: Language) -> str:
+        """A phrase in one language, its placeholders filled."""
+        values = {name: self._value(value, language) for name, value in item.params.items()}
+        return self.texts[language][item.key].format_map(values)
+
+    def _value(self, value: Param, language: Language) -> str:
+        if isinstance(value, Phrase):
+            return self.render(value, language)
+        if isinstance(value, UserText):
+            return value.text
+        return str(value)
+
+    def has(self, key: str) -> bool:
+        """Whether the key exists (in English, and therefore everywhere)."""
+        return key in self.texts[Language.EN]
+
+
+_KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+
+
+def check(texts: Mapping[Language, Mapping[str, str]]) -> list[str]:
+    """Every problem in a set of catalogues: missing keys, extra keys, mismatched placeholders."""
+    problems: list[str] = []
+    english = texts.get(Language.EN, {})
+    if not english:
+        return ["the English catalogue is empty"]
+    for key in english:
+        if not _KEY.match(key):
+            problems.append(f"en: badly formed key {key!r}")
+    for language in Language:
+        entries = texts.get(language, {})
+        for key, text in english.items():
+            if key not in entries:
+                problems.append(f"{language.value}: missing {key}")
+            elif placeholders(entries[key]) != placeholders(text):
+                problems.append(
+                    f"{language.value}: {key} has placeholders {sorted(placeholders(entries[key]))}"
+                    f", English has {sorted(placeholders(text))}"
+                )
+        for key in entries:
+            if key not in english:
+                problems.append(f"{language.value}: {key} is not in English")
+    return problems

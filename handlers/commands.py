@@ -1,0 +1,95 @@
+"""The commands people can type, who may use each, and the ``/help`` that lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers import help_desk, leadership, onboarding, roles, teams
+from handlers.domain import Member, Team
+from handlers.turn import Turn, phrase
+
+Audience = Callable[[Member, Team | None], bool]
+
+
+def everyone(member: Member, team: Team | None) -> bool:
+    """Any registered person."""
+    return True
+
+
+def coordinators(member: Member, team: Team | None) -> bool:
+    """Help-desk staff."""
+    return member.is_coordinator
+
+
+def leaders(member: Member, team: Team | None) -> bool:
+    """A team's leader, or a coordinator."""
+    return member.is_coordinator or (team is not None and team.leader_id == member.id)
+
+
+def in_team(member: Member, team: Team | None) -> bool:
+    """Someone who belongs to a team."""
+    return team is not None
+
+
+def not_in_team(member: Member, team: Team | None) -> bool:
+    """Someone not (yet) in a team."""
+    return team is None
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command: what runs, who sees it in ``/help``, and its one-line description."""
+
+    name: str
+    run: Callable[[Turn, str], None]
+    audience: Audience
+
+
+def show_help(turn: Turn, args: str) -> None:
+    """``/help``: the commands this person's roles allow, one line each."""
+    team = turn.uow.teams.of_member(turn.sender.id)
+    lines = [phrase("help.header")]
+    for command in COMMANDS.values():
+        if command.audience(turn.sender, team):
+            lines.append(phrase(f"help.cmd.{command.name}"))
+    turn.reply_lines(lines)
+
+
+def cancel(turn: Turn, args: str) -> None:
+    """``/cancel``: abandon a guided command half-way (nothing of it is stored)."""
+    if turn.pending is None:
+        turn.reply("cancel.nothing")
+        return
+    turn.uow.conversations.clear(turn.sender.id)
+    turn.pending = None
+    turn.reply("cancel.done")
+
+
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command("start", onboarding.start, everyone),
+        Command("help", show_help, everyone),
+        Command("lang", onboarding.change_language, everyone),
+        Command("tz", onboarding.change_timezone, everyone),
+        Command("newteam", teams.new_team, not_in_team),
+        Command("join", teams.join_team, not_in_team),
+        Command("team", teams.show_team, everyone),
+        Command("leave", teams.leave_team, in_team),
+        Command("leader", leadership.name_leader, leaders),
+        Command("colead", leadership.name_coleader, leaders),
+        Command("ask", help_desk.ask_help_desk, everyone),
+        Command("tickets", help_desk.list_tickets, everyone),
+        Command("close", help_desk.close_request, everyone),
+        Command("answer", help_desk.answer_request, coordinators),
+        Command("teams", teams.list_teams, coordinators),
+        Command("grant", roles.grant_role, coordinators),
+        Command("revoke", roles.revoke_role, coordinators),
+        Command("cancel", cancel, everyone),
+    )
+}
+
+ALIASES: dict[str, str] = {"ajuda": "help", "ayuda": "help", "aide": "help",
+                           "language": "lang", "idioma": "lang", "langue": "lang",
+                           "timezone": "tz"}

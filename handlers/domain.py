@@ -1,0 +1,162 @@
+"""The help desk's vocabulary: languages, roles, regions, members, teams and help requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    """The four languages of the programme."""
+
+    EN = "en"
+    PT = "pt"
+    ES = "es"
+    FR = "fr"
+
+
+LANGUAGE_NAMES: dict[Language, str] = {
+    Language.EN: "English",
+    Language.PT: "Português",
+    Language.ES: "Español",
+    Language.FR: "Français",
+}
+
+
+def language_from_locale(locale: str | None) -> Language | None:
+    """The programme language a platform locale (``pt-BR``, ``fr_FR``) points to, if any."""
+    if not locale:
+        return None
+    prefix = locale.replace("_", "-").split("-", 1)[0].lower()
+    try:
+        return Language(prefix)
+    except ValueError:
+        return None
+
+
+class Role(StrEnum):
+    """Programme-wide roles a coordinator grants (team roles are leader/co-leader/member)."""
+
+    COORDINATOR = "coordinator"
+    REVIEWER = "reviewer"
+    OBSERVER = "observer"
+
+
+class TeamRole(StrEnum):
+    """A member's place inside their team."""
+
+    LEADER = "leader"
+    COLEADER = "coleader"
+    MEMBER = "member"
+
+
+class Region(StrEnum):
+    """Regional clusters a team belongs to."""
+
+    WEST_AFRICA = "west"
+    EAST_AFRICA = "east"
+    SOUTHERN_AFRICA = "southern"
+    CENTRAL_AFRICA = "central"
+    NORTH_AFRICA = "north"
+    LATIN_AMERICA = "latam"
+    OTHER = "other"
+
+
+class TeamStatus(StrEnum):
+    """Where a team is in its approval."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class RequestStatus(StrEnum):
+    """Whether a help request still needs attention."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One person, whatever platforms they reach the bot from."""
+
+    id: int
+    name: str
+    language: Language
+    timezone: str
+    identity: str
+    roles: frozenset[Role] = frozenset()
+
+    def has(self, role: Role) -> bool:
+        """Whether this member holds a programme-wide role."""
+        return role in self.roles
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Coordinators run the help desk."""
+        return Role.COORDINATOR in self.roles
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A project team."""
+
+    id: int
+    name: str
+    topic: str
+    region: Region
+    join_code: str
+    status: TeamStatus
+    leader_id: int | None
+    co_leader_id: int | None
+    created_at: datetime
+
+    def role_of(self, member_id: int) -> TeamRole:
+        """The team role of one of its members."""
+        if member_id == self.leader_id:
+            return TeamRole.LEADER
+        if member_id == self.co_leader_id:
+            return TeamRole.COLEADER
+        return TeamRole.MEMBER
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequest:
+    """A question to the help desk (a ticket)."""
+
+    id: int
+    asker_id: int
+    team_id: int | None
+    text: str
+    language: Language
+    status: RequestStatus
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Where and in which language to reach a member."""
+
+    member_id: int
+    identity: str
+    language: Language
+
+
+@dataclass(frozen=True, slots=True)
+class PendingStep:
+    """A half-finished guided command: which flow, which step, what was answered so far."""
+
+    flow: str
+    step: str
+    data: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """What a message the bot sent was about (found again when someone replies to it)."""
+
+    member_id: int
+    context: str | None
+    context_id: int | None

@@ -1,0 +1,184 @@
+"""Help requests: ``/ask``; coordinators answer by replying; ``/close``; ``/tickets``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.domain import HelpRequest, Member, RequestStatus, Role
+from handlers.messages import Context, Phrase, UserText
+from handlers.turn import Turn, phrase
+
+ASK = "ask"
+HELP_REQUEST = "help_request"
+_MAX_QUESTION = 4000
+
+
+def ask_help_desk(turn: Turn, args: str) -> None:
+    """``/ask QUESTION``: send a question to every coordinator."""
+    if not args.strip():
+        turn.ask(ASK, "question", "ask.ask_question")
+        return
+    _open_request(turn, args.strip())
+
+
+def answer_ask(turn: Turn, step: str, text: str) -> None:
+    """The question typed after a bare ``/ask``."""
+    _open_request(turn, text.strip())
+
+
+def _open_request(turn: Turn, question: str) -> None:
+    if not question:
+        turn.ask(ASK, "question", "ask.ask_question")
+        return
+    if len(question) > _MAX_QUESTION:
+        turn.ask(ASK, "question", "ask.too_long", limit=_MAX_QUESTION)
+        return
+    turn.finish_flow()
+    team = turn.uow.teams.of_member(turn.sender.id)
+    request = turn.uow.help_requests.open(turn.sender.id, team.id if team else None, question,
+                                          turn.sender.language, turn.now)
+    coordinators = [m.id for m in turn.uow.members.with_role(Role.COORDINATOR)
+                    if m.id != turn.sender.id]
+    turn.reply("ask.sent", number=request.id)
+    if not coordinators:
+        turn.reply("ask.no_coordinator")
+    turn.tell_all(coordinators, "ask.to_coordinators", context=Context(HELP_REQUEST, request.id),
+                  number=request.id, name=turn.sender.name,
+                  team=team.name if team else phrase("ask.no_team"),
+                  question=UserText(question, turn.sender.language))
+
+
+def reply_to_request(turn: Turn, request_id: int, text: str) -> None:
+    """A reply to a message about a help request: an answer (coordinator) or a follow-up (asker)."""
+    request = turn.uow.help_requests.get(request_id)
+    if request is None:
+        turn.reply("reply.nothing")
+        return
+    if turn.sender.is_coordinator and turn.sender.id != request.asker_id:
+        _answer(turn, request, text)
+    elif turn.sender.id == request.asker_id:
+        _follow_up(turn, request, text)
+    else:
+        turn.reply("perm.coordinator")
+
+
+def answer_request(turn: Turn, args: str) -> None:
+    """``/answer N TEXT``: answer a help request without replying to its message."""
+    if not turn.sender.is_coordinator:
+        turn.reply("perm.coordinator")
+        return
+    number, _, text = args.strip().partition(" ")
+    request = _request(turn, number)
+    if request is None:
+        return
+    if not text.strip():
+        turn.reply("answer.usage")
+        return
+    _answer(turn, request, text.strip())
+
+
+def _answer(turn: Turn, request: HelpRequest, text: str) -> None:
+    turn.uow.help_requests.add_message(request.id, turn.sender.id, text, turn.sender.language,
+                                       turn.now)
+    if request.status == RequestStatus.CLOSED:
+        turn.uow.help_requests.set_status(request.id, True, turn.sender.id, turn.now)
+    turn.tell(request.asker_id, "answer.to_asker", context=Context(HELP_REQUEST, request.id),
+              number=request.id, name=turn.sender.name,
+              answer=UserText(text, turn.sender.language))
+    turn.reply("answer.sent", number=request.id)
+    others = [m.id for m in turn.uow.members.with_role(Role.COORDINATOR)
+              if m.id not in (turn.sender.id, request.asker_id)]
+    turn.tell_all(others, "answer.notice", context=Context(HELP_REQUEST, request.id),
+                  number=request.id, name=turn.sender.name,
+                  answer=UserText(text, turn.sender.language))
+
+
+def _follow_up(turn: Turn, request: HelpRequest, text: str) -> None:
+    turn.uow.help_requests.add_message(request.id, turn.sender.id, text, turn.sender.language,
+                                       turn.now)
+    if request.status == RequestStatus.CLOSED:
+        turn.uow.help_requests.set_status(request.id, True, turn.sender.id, turn.now)
+    coordinators = {m.id for m in turn.uow.members.with_role(Role.COORDINATOR)}
+    answered = turn.uow.help_requests.participants(request.id) & coordinators
+    targets = sorted((answered or coordinators) - {turn.sender.id})
+    turn.reply("followup.sent", number=request.id)
+    turn.tell_all(targets, "followup.to_coordinators", context=Context(HELP_REQUEST, request.id),
+                  number=request.id, name=turn.sender.name,
+                  text=UserText(text, turn.sender.language))
+
+
+def close_request(turn: Turn, args: str) -> None:
+    """``/close N``: mark a help request solved (its asker or a coordinator)."""
+    request = _request(turn, args.strip())
+    if request is None:
+        return
+    if not turn.sender.is_coordinator and turn.sender.id != request.asker_id:
+        turn.reply("close.not_yours", number=request.id)
+        return
+    if request.status == RequestStatus.CLOSED:
+        turn.reply("close.already", number=request.id)
+        return
+    turn.uow.help_requests.set_status(request.id, False, turn.sender.id, turn.now)
+    turn.reply("close.done", number=request.id)
+    if turn.sender.id != request.asker_id:
+        turn.tell(request.asker_id, "close.to_asker", context=Context(HELP_REQUEST, request.id),
+                  number=request.id, name=turn.sender.name)
+
+
+def _request(turn: Turn, number: str) -> HelpRequest | None:
+    digits = number.lstrip("#")
+    if not digits:
+        turn.reply("request.usage")
+        return None
+    request = turn.uow.help_requests.get(int(digits)) if digits.isdigit() else None
+    if request is None:
+        turn.reply("request.not_found", number=number)
+    return request
+
+
+def list_tickets(turn: Turn, args: str) -> None:
+    """``/tickets``: open requests oldest first (coordinators) or your own requests."""
+    if turn.sender.is_coordinator:
+        requests = turn.uow.help_requests.open_requests()
+        header = "tickets.header_open"
+    else:
+        requests = turn.uow.help_requests.asked_by(turn.sender.id)
+        header = "tickets.header_mine"
+    if not requests:
+        turn.reply("tickets.empty")
+        return
+    names = {m.id: m.name for m in _askers(turn, requests)}
+    lines: list[Phrase] = [phrase(header, count=len(requests))]
+    for request in requests[:50]:
+        lines.append(phrase(
+            "tickets.line", number=request.id, age=age(request.created_at, turn.now),
+            name=names.get(request.asker_id, "?"),
+            status=phrase(f"request_status.{request.status.value}"),
+            question=UserText(_brief(request.text), request.language)))
+    turn.reply_lines(lines)
+
+
+def _askers(turn: Turn, requests: list[HelpRequest]) -> list[Member]:
+    found: list[Member] = []
+    for asker_id in {r.asker_id for r in requests}:
+        member = turn.uow.members.get(asker_id)
+        if member is not None:
+            found.append(member)
+    return found
+
+
+def _brief(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def age(since: datetime, now: datetime) -> Phrase:
+    """How long ago something happened, as a phrase (``3 d 4 h``, ``2 h 5 min``)."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return phrase("age.days", days=days, hours=hours)
+    if hours:
+        return phrase("age.hours", hours=hours, minutes=mins)
+    return phrase("age.minutes", minutes=mins)

@@ -1,0 +1,105 @@
+"""Platform-neutral messages: what adapters hand to the core, and what the core asks to send."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from handlers.domain import Language
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """Who wrote: one platform identity (``telegram:123``, ``slack:T1/U2``, ``console:alice``)."""
+
+    identity: str
+    display_name: str
+    locale: str | None = None
+
+    @property
+    def platform(self) -> str:
+        """The platform part of the identity (``telegram``, ``slack``, ``console``)."""
+        return self.identity.split(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """Where it was written: a private chat with the bot or a group/channel."""
+
+    platform: str
+    chat_id: str
+    is_private: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that came with a message (bytes stay with the adapter until a use case asks)."""
+
+    filename: str
+    size: int
+    content_type: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a person did: sent text or a command, a file, a reply, or pressed a button."""
+
+    sender: UserRef
+    chat: ChatRef
+    text: str = ""
+    attachment: Attachment | None = None
+    reply_to: str | None = None
+    button: str | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserText:
+    """Text a person wrote, in their language; later translated per reader."""
+
+    text: str
+    language: Language
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One entry of the bot's catalogue with the values for its placeholders.
+
+    A placeholder's value may itself be a phrase (a region's or role's name), rendered in the
+    same language.
+    """
+
+    key: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+
+Param = str | int | UserText | Phrase
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: a catalogue phrase (or a literal label, for names) and the data it sends back."""
+
+    data: str
+    phrase: Phrase | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a sent message is about, so that a reply to it can be traced back."""
+
+    kind: str
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """An intent to tell one member something; rendered in their language on the way out."""
+
+    to: int
+    body: tuple[Phrase, ...]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    context: Context | None = None
+    chat: ChatRef | None = None

@@ -1,0 +1,273 @@
+"""The ports the core talks through: a unit of work with its repositories, a clock, join codes.
+
+The implementations live in ``storage/`` (SQL) and ``bot/`` (clock, randomness); tests may use
+simple in-memory ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from handlers.domain import (
+    Contact,
+    HelpRequest,
+    Language,
+    Member,
+    PendingStep,
+    Region,
+    Role,
+    SentMessage,
+    Team,
+)
+
+
+class Clock(Protocol):
+    """Tells the time (real in production, virtual in the console and tests)."""
+
+    def now(self) -> datetime:
+        """The current moment, timezone-aware, in UTC."""
+        ...
+
+
+class JoinCodes(Protocol):
+    """Makes new join codes."""
+
+    def new_code(self) -> str:
+        """A fresh, hard-to-guess code."""
+        ...
+
+
+class Members(Protocol):
+    """People, their platform identities and programme-wide roles."""
+
+    def by_identity(self, identity: str) -> Member | None:
+        """The member behind one platform identity."""
+        ...
+
+    def get(self, member_id: int) -> Member | None:
+        """One member by id."""
+        ...
+
+    def add(self, name: str, identity: str, language: Language, timezone: str,
+            now: datetime) -> Member:
+        """Register a new person with their first identity."""
+        ...
+
+    def use_identity(self, member_id: int, identity: str) -> None:
+        """Remember the identity the member last wrote from (where private messages go)."""
+        ...
+
+    def set_language(self, member_id: int, language: Language) -> None:
+        """Change a member's language."""
+        ...
+
+    def set_timezone(self, member_id: int, timezone: str) -> None:
+        """Change a member's time zone."""
+        ...
+
+    def find_by_name(self, name: str) -> list[Member]:
+        """Members whose name matches (exact, case-insensitive), else those it starts."""
+        ...
+
+    def with_role(self, role: Role) -> list[Member]:
+        """Every member holding a programme-wide role."""
+        ...
+
+    def grant(self, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
+        """Give a role; False when the member already had it."""
+        ...
+
+    def revoke(self, member_id: int, role: Role) -> bool:
+        """Take a role away; False when the member did not have it."""
+        ...
+
+    def contacts(self, member_ids: Iterable[int]) -> dict[int, Contact]:
+        """Where and in which language to reach each of these members."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMember:
+    """A member as listed in their team."""
+
+    member: Member
+    joined_at: datetime
+
+
+class Teams(Protocol):
+    """Project teams and who is in them."""
+
+    def add(self, name: str, topic: str, region: Region, join_code: str, leader_id: int,
+            approved: bool, now: datetime) -> Team:
+        """Create a team with its leader as first member."""
+        ...
+
+    def get(self, team_id: int) -> Team | None:
+        """One team by id."""
+        ...
+
+    def by_name(self, name: str) -> Team | None:
+        """A team by name, case-insensitive."""
+        ...
+
+    def by_code(self, code: str) -> Team | None:
+        """A team by join code, case-insensitive."""
+        ...
+
+    def code_taken(self, code: str) -> bool:
+        """Whether a join code is in use."""
+        ...
+
+    def of_member(self, member_id: int) -> Team | None:
+        """The team a member belongs to."""
+        ...
+
+    def members(self, team_id: int) -> list[TeamMember]:
+        """A team's members, in the order they joined."""
+        ...
+
+    def add_member(self, team_id: int, member_id: int, now: datetime) -> None:
+        """Put a member into a team."""
+        ...
+
+    def remove_member(self, team_id: int, member_id: int) -> None:
+        """Take a member out of a team (and out of its leader/co-leader slots)."""
+        ...
+
+    def set_leaders(self, team_id: int, leader_id: int | None, co_leader_id: int | None) -> None:
+        """Set who leads and co-leads a team."""
+        ...
+
+    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> None:
+        """Record a coordinator's approval or rejection."""
+        ...
+
+    def all(self) -> list[Team]:
+        """Every team, by name."""
+        ...
+
+    def member_counts(self) -> dict[int, int]:
+        """How many members each team has."""
+        ...
+
+
+class HelpRequests(Protocol):
+    """Questions to the help desk and the messages exchanged about them."""
+
+    def open(self, asker_id: int, team_id: int | None, text: str, language: Language,
+             now: datetime) -> HelpRequest:
+        """Record a new question."""
+        ...
+
+    def get(self, request_id: int) -> HelpRequest | None:
+        """One request by number."""
+        ...
+
+    def add_message(self, request_id: int, author_id: int, text: str, language: Language,
+                    now: datetime) -> None:
+        """Record an answer or a follow-up."""
+        ...
+
+    def set_status(self, request_id: int, open_: bool, by: int, now: datetime) -> None:
+        """Close or reopen a request."""
+        ...
+
+    def participants(self, request_id: int) -> set[int]:
+        """Everyone who wrote on a request."""
+        ...
+
+    def open_requests(self) -> list[HelpRequest]:
+        """Open requests, oldest first."""
+        ...
+
+    def asked_by(self, member_id: int) -> list[HelpRequest]:
+        """A member's own requests, open first, then newest first."""
+        ...
+
+
+class Conversations(Protocol):
+    """Half-finished guided commands, one per member."""
+
+    def get(self, member_id: int) -> PendingStep | None:
+        """The step a member is in, if any."""
+        ...
+
+    def set(self, member_id: int, step: PendingStep, now: datetime) -> None:
+        """Remember the step a member is in."""
+        ...
+
+    def clear(self, member_id: int) -> None:
+        """Forget any pending step."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One rendered message for one recipient, waiting to be sent."""
+
+    member_id: int
+    identity: str
+    chat_id: str | None
+    language: Language
+    text: str
+    buttons: Sequence[Sequence[tuple[str, str]]]
+    context: str | None
+    context_id: int | None
+    created_at: datetime
+
+
+class Outbox(Protocol):
+    """Messages waiting to be sent, and the record of those sent."""
+
+    def add(self, rows: Sequence[OutboxRow]) -> None:
+        """Queue rendered messages (in the caller's transaction)."""
+        ...
+
+    def find_sent(self, platform: str, chat_id: str,
+                  platform_message_id: str) -> SentMessage | None:
+        """What a message the bot sent was about, from its platform message id."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over all repositories; nothing is stored until ``commit``."""
+
+    @property
+    def members(self) -> Members:
+        """People and roles."""
+        ...
+
+    @property
+    def teams(self) -> Teams:
+        """Teams and membership."""
+        ...
+
+    @property
+    def help_requests(self) -> HelpRequests:
+        """Questions to the help desk."""
+        ...
+
+    @property
+    def conversations(self) -> Conversations:
+        """Guided commands in progress."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """Messages to send."""
+        ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: Any) -> None: ...
+
+    def commit(self) -> None:
+        """Store everything done in this unit of work."""
+        ...
+
+    def rollback(self) -> None:
+        """Forget everything done in this unit of work."""
+        ...

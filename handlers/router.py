@@ -1,0 +1,115 @@
+"""Picks the use case for one inbound message: a command, a pressed button, a reply, an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers import help_desk, leadership, onboarding, roles, teams
+from handlers.commands import ALIASES, COMMANDS, cancel
+from handlers.turn import Turn
+
+FlowStep = Callable[[Turn, str, str], None]
+
+# Each guided command's handler for the answers typed (or pressed) at its steps.
+FLOWS: dict[str, FlowStep] = {
+    onboarding.ONBOARDING: lambda turn, step, text: (
+        onboarding.answer_language(turn, step, text) if step == "language"
+        else onboarding.answer_timezone(turn, step, text)),
+    "lang": onboarding.answer_language,
+    "tz": onboarding.answer_timezone,
+    teams.NEW_TEAM: teams.answer_new_team,
+    teams.JOIN: teams.answer_join,
+    help_desk.ASK: help_desk.answer_ask,
+    leadership.LEADER: leadership.answer_leadership,
+    leadership.COLEAD: leadership.answer_leadership,
+    roles.GRANT: roles.answer_roles,
+    roles.REVOKE: roles.answer_roles,
+}
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """``/name@bot args`` → (``name``, ``args``); None when the text is not a command."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, args = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    if not name:
+        return None
+    return ALIASES.get(name, name), args.strip()
+
+
+def route(turn: Turn) -> None:
+    """Run the use case this inbound message asks for."""
+    inbound = turn.inbound
+    turn.pending = turn.uow.conversations.get(turn.sender.id)
+    if inbound.button is not None:
+        press_button(turn, inbound.button)
+        return
+    text = inbound.text.strip()
+    command = parse_command(text)
+    if command is not None:
+        run_command(turn, *command)
+    elif inbound.reply_to is not None:
+        follow_reply(turn, inbound.reply_to, text)
+    elif turn.pending is not None and text:
+        FLOWS[turn.pending.flow](turn, turn.pending.step, text)
+    elif inbound.attachment is not None:
+        turn.reply("file.not_yet", name=inbound.attachment.filename)
+    elif turn.pending is not None:
+        turn.reply("flow.waiting")
+    else:
+        turn.reply("text.not_understood")
+
+
+def run_command(turn: Turn, name: str, args: str) -> None:
+    """Run a typed command; a new command replaces any half-finished guided one."""
+    command = COMMANDS.get(name)
+    if command is None:
+        turn.reply("command.unknown", command="/" + name)
+        return
+    if command.run is not cancel and turn.pending is not None:
+        turn.uow.conversations.clear(turn.sender.id)
+    command.run(turn, args)
+
+
+def follow_reply(turn: Turn, reply_to: str, text: str) -> None:
+    """A reply to one of the bot's messages: continue whatever that message was about."""
+    chat = turn.inbound.chat
+    sent = turn.uow.outbox.find_sent(chat.platform, chat.chat_id, reply_to)
+    if sent is None or sent.context is None or sent.context_id is None:
+        turn.reply("reply.nothing")
+        return
+    if not text:
+        turn.reply("reply.empty")
+        return
+    if sent.context == help_desk.HELP_REQUEST:
+        help_desk.reply_to_request(turn, sent.context_id, text)
+    else:
+        turn.reply("reply.nothing")
+
+
+def press_button(turn: Turn, data: str) -> None:
+    """A pressed button: check it still applies to this person, then act on it."""
+    action, _, arg = data.partition(":")
+    pending = turn.pending
+    if action == "lang":
+        onboarding.answer_language(turn, "language", arg)
+    elif action == "tz":
+        onboarding.answer_timezone(turn, "timezone", arg)
+    elif action in ("approve", "reject"):
+        teams.decide_team(turn, arg, approve=action == "approve")
+    elif action == "leave":
+        teams.confirm_leave(turn, arg)
+    elif action == "cancel":
+        cancel(turn, "")
+    elif action == "region" and pending is not None and pending.flow == teams.NEW_TEAM \
+            and pending.step == "region":
+        teams.answer_new_team(turn, "region", arg)
+    elif action == "role" and pending is not None and pending.flow in (roles.GRANT, roles.REVOKE) \
+            and pending.step == "role":
+        roles.answer_roles(turn, "role", arg)
+    elif action == "pick" and arg.isdigit() and pending is not None and pending.step == "name" \
+            and pending.flow in FLOWS:
+        FLOWS[pending.flow](turn, "name", "#" + arg)
+    else:
+        turn.reply("button.stale")

@@ -1,0 +1,87 @@
+"""The help desk's entry point: one inbound message, one transaction, its replies queued."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from handlers import onboarding
+from handlers.catalogue import Catalogue
+from handlers.delivery import queue_messages
+from handlers.domain import Contact, Member, Role, language_from_locale
+from handlers.messages import Inbound, Outbound
+from handlers.ports import UnitOfWork
+from handlers.router import parse_command, route
+from handlers.turn import Deps, Turn, phrase
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HelpDesk:
+    """Handles inbound messages; each one is stored with its replies atomically, or not at all."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    catalogue: Catalogue
+    deps: Deps
+
+    def handle(self, inbound: Inbound) -> None:
+        """Run the use case for one message and queue every resulting message in the outbox.
+
+        On an unexpected error nothing of the use case is kept and the sender is told so, in
+        their language, in a transaction of its own.
+        """
+        now = self.deps.clock.now()
+        try:
+            with self.unit_of_work() as uow:
+                turn = self._turn(uow, inbound, now)
+                route(turn)
+                self._queue(uow, turn, turn.out, now)
+                uow.commit()
+        except Exception:
+            log.exception("handling a message from %s failed", inbound.sender.identity)
+            self._apologise(inbound, now)
+
+    def _turn(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Turn:
+        sender, is_new = self._sender(uow, inbound, now)
+        turn = Turn(uow, self.deps, inbound, sender, now)
+        if is_new:
+            command = parse_command(inbound.text.strip())
+            if command is None or command[0] != "start":
+                onboarding.start(turn, "")
+        return turn
+
+    def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Member, bool]:
+        who = inbound.sender
+        member = uow.members.by_identity(who.identity)
+        is_new = member is None
+        if member is None:
+            settings = self.deps.settings
+            language = language_from_locale(who.locale) or settings.default_language
+            name = " ".join(who.display_name.split())[:80] or who.identity
+            member = uow.members.add(name, who.identity, language, settings.default_timezone, now)
+        elif member.identity != who.identity:
+            uow.members.use_identity(member.id, who.identity)
+        if who.identity in self.deps.settings.coordinator_identities and not member.is_coordinator:
+            uow.members.grant(member.id, Role.COORDINATOR, None, now)
+            member = replace(member, roles=member.roles | {Role.COORDINATOR})
+        return member, is_new
+
+    def _queue(self, uow: UnitOfWork, turn: Turn, out: list[Outbound], now: datetime) -> None:
+        me = Contact(turn.sender.id, turn.inbound.sender.identity, turn.sender.language)
+        queue_messages(uow, self.catalogue, out, now, known=[me])
+
+    def _apologise(self, inbound: Inbound, now: datetime) -> None:
+        try:
+            with self.unit_of_work() as uow:
+                member = uow.members.by_identity(inbound.sender.identity)
+                if member is None:
+                    return
+                me = Contact(member.id, inbound.sender.identity, member.language)
+                sorry = Outbound(member.id, (phrase("error.internal"),), chat=inbound.chat)
+                queue_messages(uow, self.catalogue, [sorry], now, known=[me])
+                uow.commit()
+        except Exception:
+            log.exception("could not tell %s that their message failed", inbound.sender.identity)

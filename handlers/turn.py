@@ -1,0 +1,118 @@
+"""One turn of conversation: the person who wrote, what they wrote, and what the bot will say."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from handlers.domain import Language, Member, PendingStep
+from handlers.messages import Button, ChatRef, Context, Inbound, Outbound, Param, Phrase
+from handlers.ports import Clock, JoinCodes, UnitOfWork
+from handlers.timezones import TimeZones
+
+
+@dataclass(frozen=True, slots=True)
+class CoreSettings:
+    """The settings the use cases need (read from config.toml by the runtime)."""
+
+    require_team_approval: bool = False
+    coordinator_identities: frozenset[str] = frozenset()
+    default_language: Language = Language.EN
+    default_timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """Everything a use case may need besides the unit of work."""
+
+    settings: CoreSettings
+    clock: Clock
+    codes: JoinCodes
+    zones: TimeZones
+
+
+Buttons = Sequence[Sequence[Button]]
+
+
+def phrase(key: str, **params: Param) -> Phrase:
+    """A catalogue phrase with its placeholder values."""
+    return Phrase(key, params)
+
+
+def button(data: str, key: str, **params: Param) -> Button:
+    """A button labelled with a catalogue phrase."""
+    return Button(data=data, phrase=Phrase(key, params))
+
+
+@dataclass
+class Turn:
+    """The context of one inbound message while its use case runs.
+
+    Use cases read and write through ``uow`` and say things with :meth:`reply` and
+    :meth:`tell`; what they say is collected in ``out`` and written to the outbox in the same
+    transaction.
+    """
+
+    uow: UnitOfWork
+    deps: Deps
+    inbound: Inbound
+    sender: Member
+    now: datetime
+    pending: PendingStep | None = None
+    out: list[Outbound] = field(default_factory=list)
+
+    @property
+    def pending_flow(self) -> str | None:
+        """The guided command the sender was in when this message arrived, if any."""
+        return self.pending.flow if self.pending is not None else None
+
+    @property
+    def chat(self) -> ChatRef:
+        """The chat the inbound message came from."""
+        return self.inbound.chat
+
+    def reply(self, key: str, *, buttons: Buttons = (), context: Context | None = None,
+              **params: Param) -> None:
+        """Answer the sender in the chat they wrote from."""
+        self.reply_lines([phrase(key, **params)], buttons=buttons, context=context)
+
+    def reply_lines(self, lines: Sequence[Phrase], *, buttons: Buttons = (),
+                    context: Context | None = None) -> None:
+        """Answer the sender with several catalogue lines in one message."""
+        self.out.append(Outbound(self.sender.id, tuple(lines), _rows(buttons), context,
+                                 self.inbound.chat))
+
+    def tell(self, member_id: int, key: str, *, buttons: Buttons = (),
+             context: Context | None = None, **params: Param) -> None:
+        """Tell one member something in their private chat."""
+        self.tell_lines(member_id, [phrase(key, **params)], buttons=buttons, context=context)
+
+    def tell_lines(self, member_id: int, lines: Sequence[Phrase], *, buttons: Buttons = (),
+                   context: Context | None = None) -> None:
+        """Tell one member several catalogue lines in one message."""
+        chat = self.inbound.chat if member_id == self.sender.id else None
+        self.out.append(Outbound(member_id, tuple(lines), _rows(buttons), context, chat))
+
+    def tell_all(self, member_ids: Iterable[int], key: str, *, buttons: Buttons = (),
+                 context: Context | None = None, **params: Param) -> None:
+        """Tell each of several members the same thing (each in their own language)."""
+        for member_id in dict.fromkeys(member_ids):
+            self.tell(member_id, key, buttons=buttons, context=context, **params)
+
+    def ask(self, flow: str, step: str, key: str, *, data: dict[str, str] | None = None,
+            buttons: Buttons = (), **params: Param) -> None:
+        """Ask the sender the next question of a guided command and remember where they are."""
+        self.pending = PendingStep(flow, step, dict(data or {}))
+        self.uow.conversations.set(self.sender.id, self.pending, self.now)
+        self.reply_lines([phrase(key, **params)], buttons=buttons)
+
+    def finish_flow(self) -> None:
+        """Forget the sender's pending guided command."""
+        if self.pending is not None:
+            self.uow.conversations.clear(self.sender.id)
+            self.pending = None
+
+
+def _rows(buttons: Buttons) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(row) for row in buttons if row)

@@ -1,0 +1,1 @@
+"""Everything SQL: typed models, the unit of work and repositories, migrations."""

@@ -1,0 +1,64 @@
+"""Connecting to the database: the engine (SQLite in WAL, or PostgreSQL) and a worker thread.
+
+Use cases run synchronously inside :meth:`Database.run`, off the event loop, one at a time on
+SQLite (one writer) and a few at a time on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+
+T = TypeVar("T")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether a database URL points at SQLite."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def build_engine(url: str) -> Engine:
+    """An engine for a database URL; SQLite files get WAL, foreign keys and a busy timeout."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+class Database:
+    """The engine plus the worker threads that run database work off the event loop."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = build_engine(url)
+        workers = 1 if is_sqlite(url) else 4
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run blocking database work in a worker thread and wait for its result."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, work)
+
+    def close(self) -> None:
+        """Stop the worker threads and close every pooled connection."""
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()

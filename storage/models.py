@@ -1,0 +1,221 @@
+"""The database schema as SQLAlchemy 2.0 typed models (migrations in ``storage/migrations``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """All models share one metadata with stable constraint names (for migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class MemberRow(Base):
+    """One person."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(80), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64))
+    primary_identity: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class IdentityRow(Base):
+    """One platform identity of a member (``telegram:123``, ``slack:T1/U2``, ``console:alice``)."""
+
+    __tablename__ = "identities"
+
+    identity: Mapped[str] = mapped_column(String(200), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class MemberRoleRow(Base):
+    """A programme-wide role a member holds."""
+
+    __tablename__ = "member_roles"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    granted_at: Mapped[datetime]
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+    __table_args__ = (Index("ix_member_roles_role", "role"),)
+
+
+class TeamRow(Base):
+    """A project team."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    name_key: Mapped[str] = mapped_column(String(60))
+    topic: Mapped[str] = mapped_column(String(80))
+    region: Mapped[str] = mapped_column(String(20))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[str] = mapped_column(String(10))
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    co_leader_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # A rejected proposal frees its name for another try.
+        Index("uq_teams_name_key_active", "name_key", unique=True,
+              sqlite_where=text("status != 'rejected'"),
+              postgresql_where=text("status != 'rejected'")),
+    )
+
+
+class TeamMemberRow(Base):
+    """Membership: each member is in at most one team."""
+
+    __tablename__ = "team_members"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime]
+
+
+class HelpRequestRow(Base):
+    """A question to the help desk."""
+
+    __tablename__ = "help_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asker_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                          index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+    __table_args__ = (Index("ix_help_requests_status_created", "status", "created_at"),)
+
+
+class HelpMessageRow(Base):
+    """An answer or follow-up on a help request."""
+
+    __tablename__ = "help_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id", ondelete="CASCADE"),
+                                            index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+
+
+class ConversationRow(Base):
+    """The guided command a member is half-way through."""
+
+    __tablename__ = "conversations"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    flow: Mapped[str] = mapped_column(String(30))
+    step: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class OutboxRowModel(Base):
+    """One message for one recipient: queued with the change that caused it, sent later."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    identity: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2))
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[list[list[str]]]] = mapped_column(JSON)
+    context: Mapped[str | None] = mapped_column(String(30))
+    context_id: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(10), server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    sent_chat_id: Mapped[str | None] = mapped_column(String(200))
+    platform_message_id: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_outbox_status_id", "status", "id"),
+        Index("ix_outbox_sent_message", "platform", "sent_chat_id", "platform_message_id"),
+    )
+
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table behind a model, typed for Core statements."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found

@@ -1,0 +1,102 @@
+"""The outbox in SQL: queued with each change, claimed and marked by the dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from handlers.domain import SentMessage
+from handlers.ports import OutboxRow
+from storage.models import OutboxRowModel, table
+
+outbox = table(OutboxRowModel)
+
+
+class SqlOutbox:
+    """The ``Outbox`` port on one connection (the use-case side)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, rows: Sequence[OutboxRow]) -> None:
+        """Queue rendered messages in the current transaction."""
+        if not rows:
+            return
+        self.conn.execute(insert(outbox), [
+            {"member_id": r.member_id, "identity": r.identity,
+             "platform": r.identity.split(":", 1)[0], "chat_id": r.chat_id,
+             "language": r.language.value, "text": r.text,
+             "buttons": [[list(b) for b in row] for row in r.buttons], "context": r.context,
+             "context_id": r.context_id, "status": "pending", "attempts": 0,
+             "created_at": r.created_at}
+            for r in rows
+        ])
+
+    def find_sent(self, platform: str, chat_id: str,
+                  platform_message_id: str) -> SentMessage | None:
+        """What a sent message was about, from where it was sent and its platform id."""
+        row = self.conn.execute(select(outbox.c.member_id, outbox.c.context, outbox.c.context_id)
+                                .where(outbox.c.platform == platform,
+                                       outbox.c.sent_chat_id == chat_id,
+                                       outbox.c.platform_message_id == platform_message_id)
+                                ).first()
+        if row is None:
+            return None
+        return SentMessage(row.member_id, row.context, row.context_id)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """An outbox row as the dispatcher sees it."""
+
+    id: int
+    member_id: int
+    identity: str
+    platform: str
+    chat_id: str | None
+    language: str
+    text: str
+    buttons: list[list[tuple[str, str]]]
+    attempts: int
+
+
+class OutboxQueue:
+    """The dispatcher's side of the outbox: what is waiting, and what became of each send."""
+
+    def __init__(self, engine: Engine, max_attempts: int = 5) -> None:
+        self.engine = engine
+        self.max_attempts = max_attempts
+
+    def waiting(self, platforms: Sequence[str], limit: int = 100) -> list[QueuedMessage]:
+        """The oldest unsent messages for these platforms, in the order they were queued."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(
+                outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
+                outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
+                outbox.c.attempts)
+                .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)))
+                .order_by(outbox.c.id).limit(limit)).all()
+        return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
+                              r.text,
+                              [[(str(label), str(data)) for label, data in row]
+                               for row in r.buttons], r.attempts) for r in rows]
+
+    def mark_sent(self, message_id: int, chat_id: str, platform_message_id: str,
+                  now: datetime) -> None:
+        """Record a successful send and the platform's id for the message."""
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.id == message_id).values(
+                status="sent", sent_at=now, sent_chat_id=chat_id,
+                platform_message_id=platform_message_id, attempts=outbox.c.attempts + 1))
+
+    def mark_failed(self, message_id: int, error: str, permanent: bool) -> None:
+        """Record a failed send; after too many attempts (or a permanent error) stop trying."""
+        with self.engine.begin() as conn:
+            attempts = conn.execute(select(outbox.c.attempts).where(outbox.c.id == message_id)
+                                    ).scalar_one() + 1
+            status = "failed" if permanent or attempts >= self.max_attempts else "pending"
+            conn.execute(update(outbox).where(outbox.c.id == message_id).values(
+                status=status, attempts=attempts, error=error[:2000]))
