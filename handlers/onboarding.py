@@ -7,7 +7,7 @@ from dataclasses import replace
 from handlers.domain import LANGUAGE_NAMES, Language
 from handlers.messages import Button
 from handlers.timezones import TimeZones, local_time, zone_label
-from handlers.turn import Turn
+from handlers.turn import Turn, phrase
 
 ONBOARDING = "onboarding"
 
@@ -71,8 +71,8 @@ def _set_language(turn: Turn, text: str) -> None:
     turn.uow.members.set_language(turn.sender.id, language)
     turn.sender = replace(turn.sender, language=language)
     if turn.pending_flow == ONBOARDING:
-        turn.reply("lang.set")
         turn.ask(ONBOARDING, "timezone", "tz.ask", buttons=city_buttons(language))
+        turn.out[-1] = replace(turn.out[-1], body=(phrase("lang.set"), *turn.out[-1].body))
         return
     turn.finish_flow()
     turn.reply("lang.set")
@@ -98,7 +98,8 @@ def _set_timezone(turn: Turn, text: str, *, onboarding: bool) -> None:
         return
     turn.uow.members.set_timezone(turn.sender.id, zone)
     turn.finish_flow()
-    turn.reply("tz.set", zone=zone_label(zone),
-               time=local_time(zone, turn.now).strftime("%H:%M"))
+    lines = [phrase("tz.set", zone=zone_label(zone),
+                    time=local_time(zone, turn.now).strftime("%H:%M"))]
     if onboarding:
-        turn.reply("start.ready")
+        lines.append(phrase("start.ready"))
+    turn.reply_lines(lines)
