@@ -21,6 +21,11 @@ T = TypeVar("T")
 PROVIDERS = ("google", "mymemory", "libretranslate", "deepl", "microsoft", "apertium")
 PLATFORMS = ("console", "telegram", "slack")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_DEFAULT_ENVS = {
+    "telegram.token_env": "PEERDESK_TELEGRAM_TOKEN",
+    "slack.bot_token_env": "PEERDESK_SLACK_BOT_TOKEN",
+    "slack.app_token_env": "PEERDESK_SLACK_APP_TOKEN",
+}
 
 
 class ConfigError(Exception):
@@ -191,7 +196,7 @@ def _helpdesk(section: _Section) -> HelpDeskSettings:
 def _platform(section: _Section, name: str, env_keys: tuple[str, ...],
               env: Mapping[str, str]) -> PlatformSettings:
     enabled = section.get("enabled", bool, False)
-    envs = tuple(section.get(key, str, "") for key in env_keys)
+    envs = tuple(section.get(key, str, _DEFAULT_ENVS[f"{name}.{key}"]) for key in env_keys)
     if enabled:
         for key, var in zip(env_keys, envs, strict=True):
             if not var:

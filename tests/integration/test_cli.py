@@ -1,0 +1,89 @@
+"""The ``peerdesk`` command as a user runs it: check-config, db upgrade, console scripts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def peerdesk(*args: str, cwd: Path = ROOT, stdin: str | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed command line in a child process."""
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, input=stdin,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_check_config_prints_what_will_run() -> None:
+    result = peerdesk("--config", str(ROOT / "config.toml"), "check-config",
+                      env={"PEERDESK_DATABASE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert "platforms:    console" in result.stdout
+    assert "translation:  google → apertium" in result.stdout
+    assert "peerdesk.db" in result.stdout and "configuration OK" in result.stdout
+
+
+def test_check_config_hides_database_passwords(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("")
+    url = "postgresql+psycopg://peerdesk:s3cret@127.0.0.1:5432/peerdesk"
+    result = peerdesk("--config", str(tmp_path / "config.toml"), "check-config",
+                      env={"PEERDESK_DATABASE_URL": url})
+    assert result.returncode == 0 and "s3cret" not in result.stdout
+    assert "127.0.0.1:5432/peerdesk" in result.stdout
+
+
+def test_bad_config_stops_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[helpdesk]\ndefault_language = "xx"\n')
+    result = peerdesk("--config", str(tmp_path / "config.toml"), "check-config")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "default_language = 'xx'" in result.stderr
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[storage]\ndata_dir = "d"\n')
+    result = peerdesk("--config", str(tmp_path / "config.toml"), "db", "upgrade",
+                      env={"PEERDESK_DATABASE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert "schema revision: 0001 (newest: 0001)" in result.stdout
+    assert (tmp_path / "d" / "peerdesk.db").is_file()
+
+
+def test_demo_transcript_plays() -> None:
+    result = peerdesk("console", "--script", "demo/team-and-help-request.txt")
+    assert result.returncode == 0, result.stderr
+    assert "#1 → carla (en): Welcome to peerdesk, Carla!" in result.stdout
+    assert "Carla a clôturé votre demande #1" in result.stdout
+
+
+def test_unparseable_line_stops_the_script_with_code_2(tmp_path: Path) -> None:
+    script = tmp_path / "broken.txt"
+    script.write_text("alice> /start\nthis is not a line\nalice> /help\n")
+    result = peerdesk("console", "--script", str(script))
+    assert result.returncode == 2
+    assert f"{script}:2: expected `name> text`" in result.stderr
+    assert "#1 → alice" in result.stdout and "/help" not in result.stdout
+
+
+def test_pressing_a_button_nobody_sent_stops_the_script(tmp_path: Path) -> None:
+    script = tmp_path / "press.txt"
+    script.write_text("alice> /start\nalice> [press Klingon]\n")
+    result = peerdesk("console", "--script", str(script))
+    assert result.returncode == 2 and ":2: alice has no message with a [Klingon] button" \
+        in result.stderr
+
+
+def test_interactive_console_reads_standard_input() -> None:
+    result = peerdesk("console", stdin="alice> /start\nnonsense\nalice> [press Español]\n")
+    assert result.returncode == 0, result.stderr
+    assert "#2 → alice (es): A partir de ahora te escribiré en español." in result.stdout
+    assert "? expected `name> text`" in result.stderr
+
+
+def test_missing_script_is_reported() -> None:
+    result = peerdesk("console", "--script", "no/such/file.txt")
+    assert result.returncode == 2 and "script not found" in result.stderr

@@ -1,0 +1,85 @@
+"""config.toml: the shipped file is valid; each wrong value stops start-up with one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from handlers.domain import Language
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_is_valid_and_documented() -> None:
+    settings = load_settings(ROOT / "config.toml", environ={})
+    assert settings.helpdesk.coordinators == ("console:carla",)
+    assert settings.helpdesk.default_language == Language.EN
+    assert settings.storage.database_url == f"sqlite:///{ROOT / 'data' / 'peerdesk.db'}"
+    assert settings.translation.providers == ("google", "apertium")
+    lines = (ROOT / "config.toml").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if "=" in line and not line.lstrip().startswith("#"):
+            assert lines[number - 1].lstrip().startswith("#"), f"key without comment: {line}"
+
+
+def test_empty_file_gives_defaults(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, ""), environ={})
+    assert settings.platforms == [] and settings.helpdesk.default_timezone == "UTC"
+    assert settings.storage.data_dir == tmp_path / "data"
+
+
+def test_database_url_from_the_environment_wins(tmp_path: Path) -> None:
+    path = write(tmp_path, '[storage]\ndatabase_url = "sqlite:///x.db"\n')
+    url = "postgresql+psycopg://u:secret@127.0.0.1/peerdesk"
+    settings = load_settings(path, environ={"PEERDESK_DATABASE_URL": url})
+    assert settings.storage.database_url == url
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[helpdesk]\ndefault_language = "de"',
+     "[helpdesk] default_language = 'de': expected one of en, pt, es, fr"),
+    ('[helpdesk]\ndefault_timezone = "Mars/Olympus"',
+     "[helpdesk] default_timezone = 'Mars/Olympus': expected an IANA time zone"),
+    ('[helpdesk]\nrequire_team_approval = "yes"',
+     "[helpdesk] require_team_approval = 'yes': expected bool"),
+    ('[helpdesk]\ncoordinators = ["carla"]',
+     "[helpdesk] coordinators = 'carla': expected identities like console:carla"),
+    ('[helpdesk]\ncoordinator = ["console:carla"]', "[helpdesk] coordinator: unknown key"),
+    ('[helpdesk]\ncoordinators = "console:carla"',
+     "[helpdesk] coordinators = 'console:carla': expected a list of strings"),
+    ('[translation]\nproviders = ["babelfish"]',
+     "[translation] providers = 'babelfish': expected names among google"),
+    ('[storage]\ndatabase_url = "peerdesk.db"', "[storage] database_url = 'peerdesk.db'"),
+    ('[logging]\nlevel = "LOUD"', "[logging] level = 'LOUD': expected one of DEBUG"),
+    ("[telegram]\nenabled = true",
+     "[telegram] token_env = 'PEERDESK_TELEGRAM_TOKEN': the environment variable "
+     "$PEERDESK_TELEGRAM_TOKEN is not set"),
+    ("[webhooks]\nport = 1", "[webhooks]: unknown section"),
+    ("[helpdesk\n", "not valid TOML"),
+])
+def test_wrong_values_name_the_key_value_and_expectation(tmp_path: Path, text: str,
+                                                         expected: str) -> None:
+    with pytest.raises(ConfigError) as failure:
+        load_settings(write(tmp_path, text), environ={})
+    message = str(failure.value)
+    assert expected in message and "\n" not in message
+
+
+def test_enabled_platform_with_its_secret_set(tmp_path: Path) -> None:
+    path = write(tmp_path, '[slack]\nenabled = true\n')
+    settings = load_settings(path, environ={"PEERDESK_SLACK_BOT_TOKEN": "xoxb-1",
+                                            "PEERDESK_SLACK_APP_TOKEN": "xapp-1"})
+    assert settings.platforms == ["slack"]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_settings(tmp_path / "nope.toml", environ={})

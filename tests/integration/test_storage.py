@@ -1,0 +1,154 @@
+"""Storage on a real SQLite file: migrations match the models; repositories keep their promises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from handlers.domain import Language, PendingStep, Region, Role, TeamStatus
+from handlers.ports import OutboxRow
+from storage.database import Database
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.models import Base
+from storage.outbox import OutboxQueue
+from storage.uow import SqlUnitOfWork
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    db = Database(f"sqlite:///{tmp_path / 'data' / 'peerdesk.db'}")
+    upgrade(db.engine)
+    yield db
+    db.close()
+
+
+def test_migrations_create_exactly_the_models(database: Database) -> None:
+    with database.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert differences == []
+    assert current_revision(database.engine) == head_revision(database.engine)
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"members", "identities", "member_roles", "teams", "team_members", "help_requests",
+            "help_messages", "conversations", "outbox"} <= tables
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(database: Database) -> None:
+    with database.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_upgrade_twice_is_harmless(database: Database) -> None:
+    upgrade(database.engine)
+    assert current_revision(database.engine) == head_revision(database.engine)
+
+
+def test_members_identities_and_roles(database: Database) -> None:
+    with SqlUnitOfWork(database.engine) as uow:
+        ana = uow.members.add("Ana Souza", "telegram:1", Language.PT, "Africa/Maputo", NOW)
+        uow.members.add("Anabela", "console:anabela", Language.PT, "UTC", NOW)
+        assert uow.members.grant(ana.id, Role.REVIEWER, None, NOW)
+        assert not uow.members.grant(ana.id, Role.REVIEWER, None, NOW)
+        uow.commit()
+    with SqlUnitOfWork(database.engine) as uow:
+        found = uow.members.by_identity("telegram:1")
+        assert found is not None and found.roles == {Role.REVIEWER}
+        assert found.language == Language.PT and found.timezone == "Africa/Maputo"
+        assert [m.name for m in uow.members.find_by_name("ana souza")] == ["Ana Souza"]
+        assert [m.name for m in uow.members.find_by_name("ana")] == ["Ana Souza", "Anabela"]
+        assert uow.members.find_by_name("an%") == []
+        assert [m.id for m in uow.members.with_role(Role.REVIEWER)] == [ana.id]
+        uow.members.use_identity(ana.id, "console:ana")
+        assert uow.members.contacts([ana.id])[ana.id].identity == "console:ana"
+        assert uow.members.revoke(ana.id, Role.REVIEWER)
+        assert not uow.members.revoke(ana.id, Role.REVIEWER)
+
+
+def test_nothing_is_stored_without_commit(database: Database) -> None:
+    with SqlUnitOfWork(database.engine) as uow:
+        uow.members.add("Ghost", "console:ghost", Language.EN, "UTC", NOW)
+    with pytest.raises(RuntimeError), SqlUnitOfWork(database.engine) as uow:
+        uow.members.add("Ghost", "console:ghost", Language.EN, "UTC", NOW)
+        raise RuntimeError("crash in the middle of a use case")
+    with SqlUnitOfWork(database.engine) as uow:
+        assert uow.members.by_identity("console:ghost") is None
+
+
+def test_teams_and_one_team_per_member(database: Database) -> None:
+    with SqlUnitOfWork(database.engine) as uow:
+        ana = uow.members.add("Ana", "console:ana", Language.PT, "UTC", NOW)
+        bob = uow.members.add("Bob", "console:bob", Language.EN, "UTC", NOW)
+        team = uow.teams.add("Open Budgets", "PB", Region.EAST_AFRICA, "ABC234", ana.id,
+                             approved=False, now=NOW)
+        uow.teams.add_member(team.id, bob.id, NOW + timedelta(minutes=1))
+        uow.teams.set_leaders(team.id, ana.id, bob.id)
+        uow.commit()
+    with SqlUnitOfWork(database.engine) as uow:
+        loaded = uow.teams.by_code("abc234")
+        assert loaded is not None and loaded.status == TeamStatus.PENDING
+        assert loaded.co_leader_id == bob.id and uow.teams.by_name("open budgets") == loaded
+        assert [tm.member.name for tm in uow.teams.members(team.id)] == ["Ana", "Bob"]
+        assert uow.teams.member_counts() == {team.id: 2}
+        uow.teams.remove_member(team.id, bob.id)
+        assert uow.teams.get(team.id).co_leader_id is None  # type: ignore[union-attr]
+        uow.teams.decide(team.id, False, ana.id, NOW)
+        assert uow.teams.by_name("Open Budgets") is None  # a rejected name is free again
+        other = uow.teams.add("Open Budgets", "PB", Region.OTHER, "XYZ234", bob.id, True, NOW)
+        assert other.status == TeamStatus.APPROVED
+        with pytest.raises(IntegrityError):
+            uow.teams.add_member(other.id, ana.id, NOW)  # Ana is still in the first team
+
+
+def test_help_requests_and_conversations(database: Database) -> None:
+    with SqlUnitOfWork(database.engine) as uow:
+        ana = uow.members.add("Ana", "console:ana", Language.PT, "UTC", NOW)
+        carla = uow.members.add("Carla", "console:carla", Language.EN, "UTC", NOW)
+        first = uow.help_requests.open(ana.id, None, "Onde?", Language.PT, NOW)
+        second = uow.help_requests.open(ana.id, None, "Quando?", Language.PT,
+                                        NOW + timedelta(hours=1))
+        uow.help_requests.add_message(first.id, carla.id, "Here.", Language.EN, NOW)
+        uow.help_requests.set_status(first.id, False, carla.id, NOW)
+        uow.conversations.set(ana.id, PendingStep("newteam", "topic", {"name": "X"}), NOW)
+        uow.conversations.set(ana.id, PendingStep("newteam", "region", {"name": "X"}), NOW)
+        uow.commit()
+    with SqlUnitOfWork(database.engine) as uow:
+        assert [r.id for r in uow.help_requests.open_requests()] == [second.id]
+        assert [r.id for r in uow.help_requests.asked_by(ana.id)] == [second.id, first.id]
+        assert uow.help_requests.participants(first.id) == {carla.id}
+        assert uow.help_requests.get(first.id).created_at == NOW  # type: ignore[union-attr]
+        assert uow.conversations.get(ana.id) == PendingStep("newteam", "region", {"name": "X"})
+        uow.conversations.clear(ana.id)
+        assert uow.conversations.get(ana.id) is None
+
+
+def test_outbox_is_queued_sent_and_traced_back(database: Database) -> None:
+    with SqlUnitOfWork(database.engine) as uow:
+        ana = uow.members.add("Ana", "console:ana", Language.PT, "UTC", NOW)
+        rows = [OutboxRow(ana.id, "console:ana", None, Language.PT, f"m{i}", [[("OK", "ok")]],
+                          "help_request", 7, NOW) for i in range(3)]
+        uow.outbox.add(rows)
+        uow.commit()
+    queue = OutboxQueue(database.engine, max_attempts=2)
+    waiting = queue.waiting(["console"])
+    assert [m.text for m in waiting] == ["m0", "m1", "m2"]
+    assert waiting[0].buttons == [[("OK", "ok")]] and waiting[0].language == "pt"
+    assert queue.waiting(["telegram"]) == []
+    queue.mark_sent(waiting[0].id, "ana", "41", NOW)
+    queue.mark_failed(waiting[1].id, "timeout", permanent=False)
+    queue.mark_failed(waiting[2].id, "chat not found", permanent=True)
+    assert [m.text for m in queue.waiting(["console"])] == ["m1"]
+    queue.mark_failed(waiting[1].id, "timeout", permanent=False)
+    assert queue.waiting(["console"]) == []  # set aside after max_attempts
+    with SqlUnitOfWork(database.engine) as uow:
+        sent = uow.outbox.find_sent("console", "ana", "41")
+        assert sent is not None and (sent.context, sent.context_id) == ("help_request", 7)
+        assert uow.outbox.find_sent("console", "bob", "41") is None
