@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from handlers.domain import LANGUAGE_NAMES, Language
 from handlers.messages import Button
+from handlers.teams import join_team
 from handlers.timezones import TimeZones, local_time, zone_label
 from handlers.turn import Turn, phrase
 
@@ -43,7 +44,12 @@ def city_buttons(language: Language) -> list[list[Button]]:
 
 
 def start(turn: Turn, args: str) -> None:
-    """``/start``: greet and walk the person through language and time zone."""
+    """``/start``: greet and walk the person through language and time zone.
+
+    ``/start join_CODE`` (a deep link shared by a team leader) also joins that team.
+    """
+    if args.startswith("join_"):
+        join_team(turn, args.removeprefix("join_"))
     turn.ask(ONBOARDING, "language", "start.welcome", name=turn.sender.name,
              buttons=language_buttons(turn.sender.language))
 

@@ -36,22 +36,29 @@ class HelpDesk:
         now = self.deps.clock.now()
         try:
             with self.unit_of_work() as uow:
-                turn = self._turn(uow, inbound, now)
-                route(turn)
+                turn, needs_routing = self._turn(uow, inbound, now)
+                if needs_routing:
+                    route(turn)
                 self._queue(uow, turn, turn.out, now)
                 uow.commit()
         except Exception:
             log.exception("handling a message from %s failed", inbound.sender.identity)
             self._apologise(inbound, now)
 
-    def _turn(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Turn:
+    def _turn(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Turn, bool]:
+        """The turn for this message and whether to route it.
+
+        A newcomer is greeted first; when they wrote plain text, they are only greeted (the
+        text would otherwise be taken as the answer to the greeting's question).
+        """
         sender, is_new = self._sender(uow, inbound, now)
         turn = Turn(uow, self.deps, inbound, sender, now)
         if is_new:
             command = parse_command(inbound.text.strip())
             if command is None or command[0] != "start":
                 onboarding.start(turn, "")
-        return turn
+                return turn, command is not None or inbound.button is not None
+        return turn, True
 
     def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Member, bool]:
         who = inbound.sender

@@ -1,4 +1,4 @@
-"""Plays console transcripts against a real app (SQLite file, real catalogue) and records replies."""
+"""Plays console transcripts against a real app (SQLite, real catalogue) and records replies."""
 
 from __future__ import annotations
 

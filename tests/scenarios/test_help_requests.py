@@ -10,7 +10,8 @@ QUESTION = "Comment remplir le modèle de rapport financier ?"
 
 
 async def test_french_question_answered_by_coordinator(tmp_path: Path) -> None:
-    script = ONBOARD + onboard("joao", "Português", "Luanda") + onboard("amadou", "Français", "Dakar") + f"""
+    script = ONBOARD + onboard("joao", "Português", "Luanda") \
+        + onboard("amadou", "Français", "Dakar") + f"""
 amadou> /ask {QUESTION}
 carla> /tickets
 carla> [reply 11] The template is in the shared folder, tab 2.

@@ -109,3 +109,36 @@ ana> /team
     assert run.exit_code == 0, run.errors
     assert "waiting for approval" in run.last("ana").text
     assert "Join code" not in run.last("ana").text
+
+
+async def test_a_newcomer_writing_plain_text_is_only_greeted(tmp_path: Path) -> None:
+    script = """
+:clock 2026-03-02T12:00:00Z
+zara> hello, is this the help desk?
+zara> [press Français]
+zara> Kigali
+"""
+    run = await play(script, tmp_path)
+    assert run.exit_code == 0, run.errors
+    first, language, zone = run.to("zara")
+    assert "Welcome to peerdesk, Zara!" in first.text and "don't know" not in first.text
+    assert language.language == "fr" and "Kigali" in zone.text
+
+
+async def test_deep_link_start_joins_the_team(tmp_path: Path) -> None:
+    code = codes(1)[0]
+    script = ONBOARD + onboard("ana", "English", "Nairobi") + f"""
+ana> /newteam Open Budgets
+ana> Budget transparency
+ana> [press East Africa]
+bob> /start join_{code}
+bob> [press English]
+bob> [press Kampala]
+"""
+    run = await play(script, tmp_path)
+    assert run.exit_code == 0, run.errors
+    welcome_to_team, greeting = run.to("bob")[:2]
+    assert "Welcome to team “Open Budgets”" in welcome_to_team.text
+    assert "Welcome to peerdesk" in greeting.text
+    assert run.find("ana", "Bob joined team “Open Budgets”")
+    assert "All set" in run.last("bob").text

@@ -1,0 +1,689 @@
+"""In-memory fakes of the core's ports, and a small driver that plays messages at a ``HelpDesk``.
+
+``FakeStore`` holds the committed state. Each ``FakeUnitOfWork`` works on a copy of it taken on
+``__enter__``; ``commit`` swaps the copy in, ``rollback`` (or leaving the ``with`` block without
+committing) throws it away. Every stored record is immutable, so copying the containers is
+enough to isolate a transaction.
+
+The semantics follow the ``handlers.ports`` docstrings and, where those are silent, the SQL
+implementations in ``storage/`` (names compared case-folded with spaces collapsed, a rejected
+proposal frees its team name, at most one team per member, ...).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any, TypeVar
+
+from handlers.catalogue import Catalogue
+from handlers.domain import (
+    Contact,
+    HelpRequest,
+    Language,
+    Member,
+    PendingStep,
+    Region,
+    RequestStatus,
+    Role,
+    SentMessage,
+    Team,
+    TeamStatus,
+)
+from handlers.messages import Attachment, ChatRef, Context, Inbound, Param, Phrase, UserRef
+from handlers.ports import OutboxRow, TeamMember
+from handlers.service import HelpDesk
+from handlers.timezones import TimeZones
+from handlers.turn import CoreSettings, Deps
+
+T = TypeVar("T")
+
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def name_key(name: str) -> str:
+    """How names are compared: case-folded, spaces collapsed (as in storage)."""
+    return " ".join(name.split()).casefold()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stored records (immutable) and the state of the whole store.
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    """A member as stored (roles are kept apart, as in SQL)."""
+
+    id: int
+    name: str
+    language: Language
+    timezone: str
+    identity: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A coordinator's approval or rejection of a team."""
+
+    approved: bool
+    by: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HelpMessage:
+    """An answer or a follow-up on a help request."""
+
+    request_id: int
+    author_id: int
+    text: str
+    language: Language
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One outbox row with what the (fake) dispatcher recorded after sending it."""
+
+    id: int
+    row: OutboxRow
+    sent_chat_id: str | None = None
+    platform_message_id: str | None = None
+
+    @property
+    def platform(self) -> str:
+        """The platform of the recipient's identity."""
+        return self.row.identity.split(":", 1)[0]
+
+
+@dataclass
+class State:
+    """Everything stored; copied container by container for each unit of work."""
+
+    members: dict[int, MemberRecord] = field(default_factory=dict)
+    identities: dict[str, int] = field(default_factory=dict)
+    roles: dict[tuple[int, Role], tuple[int | None, datetime]] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
+    decisions: dict[int, Decision] = field(default_factory=dict)
+    memberships: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    requests: dict[int, HelpRequest] = field(default_factory=dict)
+    closed_by: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    help_messages: list[HelpMessage] = field(default_factory=list)
+    conversations: dict[int, tuple[PendingStep, datetime]] = field(default_factory=dict)
+    outbox: list[OutboxEntry] = field(default_factory=list)
+    sequences: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> State:
+        """A copy whose containers can change without touching this one."""
+        return State(dict(self.members), dict(self.identities), dict(self.roles),
+                     dict(self.teams), dict(self.decisions), dict(self.memberships),
+                     dict(self.requests), dict(self.closed_by), list(self.help_messages),
+                     dict(self.conversations), list(self.outbox), dict(self.sequences))
+
+    def next_id(self, sequence: str) -> int:
+        """The next id of a sequence (1, 2, 3, ...)."""
+        self.sequences[sequence] = self.sequences.get(sequence, 0) + 1
+        return self.sequences[sequence]
+
+
+class FakeStore:
+    """The committed state, shared by every unit of work made from it."""
+
+    def __init__(self) -> None:
+        self.state = State()
+        self.commits = 0
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        """A new unit of work over this store (what ``HelpDesk.unit_of_work`` calls)."""
+        return FakeUnitOfWork(self)
+
+    def mark_sent(self, entry_id: int, chat_id: str, platform_message_id: str) -> None:
+        """What the dispatcher records after a send (in its own transaction)."""
+        self.state.outbox = [
+            replace(e, sent_chat_id=chat_id, platform_message_id=platform_message_id)
+            if e.id == entry_id else e
+            for e in self.state.outbox
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The repositories.
+
+
+class _Repo:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _s(self) -> State:
+        return self._uow.state
+
+
+class FakeMembers(_Repo):
+    """The ``Members`` port in memory."""
+
+    def _member(self, record: MemberRecord) -> Member:
+        roles = frozenset(role for (member_id, role) in self._s.roles if member_id == record.id)
+        return Member(record.id, record.name, record.language, record.timezone, record.identity,
+                      roles)
+
+    def _record(self, member_id: int) -> MemberRecord:
+        record = self._s.members.get(member_id)
+        if record is None:
+            raise KeyError(f"no member {member_id}")
+        return record
+
+    def by_identity(self, identity: str) -> Member | None:
+        member_id = self._s.identities.get(identity)
+        return self.get(member_id) if member_id is not None else None
+
+    def get(self, member_id: int) -> Member | None:
+        record = self._s.members.get(member_id)
+        return self._member(record) if record is not None else None
+
+    def add(self, name: str, identity: str, language: Language, timezone: str,
+            now: datetime) -> Member:
+        if identity in self._s.identities:
+            raise ValueError(f"identity {identity} is already registered")
+        record = MemberRecord(self._s.next_id("members"), name, language, timezone, identity, now)
+        self._s.members[record.id] = record
+        self._s.identities[identity] = record.id
+        return self._member(record)
+
+    def use_identity(self, member_id: int, identity: str) -> None:
+        self._s.members[member_id] = replace(self._record(member_id), identity=identity)
+
+    def set_language(self, member_id: int, language: Language) -> None:
+        self._s.members[member_id] = replace(self._record(member_id), language=language)
+
+    def set_timezone(self, member_id: int, timezone: str) -> None:
+        self._s.members[member_id] = replace(self._record(member_id), timezone=timezone)
+
+    def find_by_name(self, name: str) -> list[Member]:
+        key = name_key(name)
+        if not key:
+            return []
+        records = sorted(self._s.members.values(), key=lambda r: r.id)
+        exact = [r for r in records if name_key(r.name) == key]
+        found = exact or [r for r in records if name_key(r.name).startswith(key)][:20]
+        return [self._member(r) for r in found]
+
+    def with_role(self, role: Role) -> list[Member]:
+        ids = sorted(member_id for (member_id, held) in self._s.roles if held == role)
+        return [self._member(self._s.members[i]) for i in ids]
+
+    def grant(self, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
+        self._record(member_id)
+        if (member_id, role) in self._s.roles:
+            return False
+        self._s.roles[(member_id, role)] = (by, now)
+        return True
+
+    def revoke(self, member_id: int, role: Role) -> bool:
+        return self._s.roles.pop((member_id, role), None) is not None
+
+    def contacts(self, member_ids: Iterable[int]) -> dict[int, Contact]:
+        found: dict[int, Contact] = {}
+        for member_id in member_ids:
+            record = self._s.members.get(member_id)
+            if record is not None:
+                found[member_id] = Contact(member_id, record.identity, record.language)
+        return found
+
+
+class FakeTeams(_Repo):
+    """The ``Teams`` port in memory."""
+
+    def _team(self, team_id: int) -> Team:
+        team = self._s.teams.get(team_id)
+        if team is None:
+            raise KeyError(f"no team {team_id}")
+        return team
+
+    def add(self, name: str, topic: str, region: Region, join_code: str, leader_id: int,
+            approved: bool, now: datetime) -> Team:
+        if self.by_name(name) is not None:
+            raise ValueError(f"team name {name!r} is taken")  # the unique index in SQL
+        if self.code_taken(join_code):
+            raise ValueError(f"join code {join_code!r} is taken")
+        status = TeamStatus.APPROVED if approved else TeamStatus.PENDING
+        team = Team(self._s.next_id("teams"), name, topic, region, join_code, status, leader_id,
+                    None, now)
+        self._s.teams[team.id] = team
+        self.add_member(team.id, leader_id, now)
+        return team
+
+    def get(self, team_id: int) -> Team | None:
+        return self._s.teams.get(team_id)
+
+    def by_name(self, name: str) -> Team | None:
+        # As in storage: a rejected proposal frees its name for another try.
+        key = name_key(name)
+        for team in sorted(self._s.teams.values(), key=lambda t: t.id):
+            if name_key(team.name) == key and team.status != TeamStatus.REJECTED:
+                return team
+        return None
+
+    def by_code(self, code: str) -> Team | None:
+        wanted = code.strip().upper()
+        return next((t for t in self._s.teams.values() if t.join_code.upper() == wanted), None)
+
+    def code_taken(self, code: str) -> bool:
+        return any(t.join_code == code for t in self._s.teams.values())
+
+    def of_member(self, member_id: int) -> Team | None:
+        membership = self._s.memberships.get(member_id)
+        return self._s.teams[membership[0]] if membership is not None else None
+
+    def members(self, team_id: int) -> list[TeamMember]:
+        listed = sorted(((joined, member_id) for member_id, (tid, joined)
+                         in self._s.memberships.items() if tid == team_id))
+        found: list[TeamMember] = []
+        for joined, member_id in listed:
+            member = FakeMembers(self._uow).get(member_id)
+            assert member is not None
+            found.append(TeamMember(member, joined))
+        return found
+
+    def add_member(self, team_id: int, member_id: int, now: datetime) -> None:
+        self._team(team_id)
+        if member_id not in self._s.members:
+            raise KeyError(f"no member {member_id}")
+        if member_id in self._s.memberships:  # the primary key in SQL: one team per member
+            raise ValueError(f"member {member_id} is already in a team")
+        self._s.memberships[member_id] = (team_id, now)
+
+    def remove_member(self, team_id: int, member_id: int) -> None:
+        membership = self._s.memberships.get(member_id)
+        if membership is not None and membership[0] == team_id:
+            del self._s.memberships[member_id]
+        team = self._team(team_id)
+        self._s.teams[team_id] = replace(
+            team,
+            leader_id=None if team.leader_id == member_id else team.leader_id,
+            co_leader_id=None if team.co_leader_id == member_id else team.co_leader_id)
+
+    def set_leaders(self, team_id: int, leader_id: int | None, co_leader_id: int | None) -> None:
+        self._s.teams[team_id] = replace(self._team(team_id), leader_id=leader_id,
+                                         co_leader_id=co_leader_id)
+
+    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> None:
+        status = TeamStatus.APPROVED if approved else TeamStatus.REJECTED
+        self._s.teams[team_id] = replace(self._team(team_id), status=status)
+        self._s.decisions[team_id] = Decision(approved, by, now)
+
+    def all(self) -> list[Team]:
+        return sorted(self._s.teams.values(), key=lambda t: (name_key(t.name), t.id))
+
+    def member_counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for team_id, _joined in self._s.memberships.values():
+            counts[team_id] = counts.get(team_id, 0) + 1
+        return counts
+
+
+class FakeHelpRequests(_Repo):
+    """The ``HelpRequests`` port in memory."""
+
+    def open(self, asker_id: int, team_id: int | None, text: str, language: Language,
+             now: datetime) -> HelpRequest:
+        request = HelpRequest(self._s.next_id("requests"), asker_id, team_id, text, language,
+                              RequestStatus.OPEN, now)
+        self._s.requests[request.id] = request
+        return request
+
+    def get(self, request_id: int) -> HelpRequest | None:
+        return self._s.requests.get(request_id)
+
+    def add_message(self, request_id: int, author_id: int, text: str, language: Language,
+                    now: datetime) -> None:
+        if request_id not in self._s.requests:
+            raise KeyError(f"no request {request_id}")
+        self._s.help_messages.append(HelpMessage(request_id, author_id, text, language, now))
+
+    def set_status(self, request_id: int, open_: bool, by: int, now: datetime) -> None:
+        request = self._s.requests[request_id]
+        status = RequestStatus.OPEN if open_ else RequestStatus.CLOSED
+        self._s.requests[request_id] = replace(request, status=status)
+        if open_:
+            self._s.closed_by.pop(request_id, None)
+        else:
+            self._s.closed_by[request_id] = (by, now)
+
+    def participants(self, request_id: int) -> set[int]:
+        return {m.author_id for m in self._s.help_messages if m.request_id == request_id}
+
+    def open_requests(self) -> list[HelpRequest]:
+        return sorted((r for r in self._s.requests.values() if r.status == RequestStatus.OPEN),
+                      key=lambda r: (r.created_at, r.id))
+
+    def asked_by(self, member_id: int) -> list[HelpRequest]:
+        mine = [r for r in self._s.requests.values() if r.asker_id == member_id]
+        mine.sort(key=lambda r: (r.status != RequestStatus.OPEN, -r.id))
+        return mine[:50]
+
+
+class FakeConversations(_Repo):
+    """The ``Conversations`` port in memory (the step's data is copied in and out)."""
+
+    def get(self, member_id: int) -> PendingStep | None:
+        found = self._s.conversations.get(member_id)
+        if found is None:
+            return None
+        step = found[0]
+        return PendingStep(step.flow, step.step, dict(step.data))
+
+    def set(self, member_id: int, step: PendingStep, now: datetime) -> None:
+        self._s.conversations[member_id] = (PendingStep(step.flow, step.step, dict(step.data)),
+                                            now)
+
+    def clear(self, member_id: int) -> None:
+        self._s.conversations.pop(member_id, None)
+
+
+class FakeOutbox(_Repo):
+    """The ``Outbox`` port in memory."""
+
+    def add(self, rows: Sequence[OutboxRow]) -> None:
+        for row in rows:
+            self._s.outbox.append(OutboxEntry(self._s.next_id("outbox"), row))
+
+    def find_sent(self, platform: str, chat_id: str,
+                  platform_message_id: str) -> SentMessage | None:
+        for entry in self._s.outbox:
+            if (entry.platform == platform and entry.sent_chat_id == chat_id
+                    and entry.platform_message_id == platform_message_id):
+                return SentMessage(entry.row.member_id, entry.row.context, entry.row.context_id)
+        return None
+
+
+class FakeUnitOfWork:
+    """One transaction over the fake repositories; nothing is kept until ``commit``."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self._base: State | None = None
+        self._work: State | None = None
+        self._members = FakeMembers(self)
+        self._teams = FakeTeams(self)
+        self._help_requests = FakeHelpRequests(self)
+        self._conversations = FakeConversations(self)
+        self._outbox = FakeOutbox(self)
+
+    @property
+    def state(self) -> State:
+        """The state this transaction reads and writes."""
+        if self._work is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self._work
+
+    @property
+    def members(self) -> FakeMembers:
+        return self._members
+
+    @property
+    def teams(self) -> FakeTeams:
+        return self._teams
+
+    @property
+    def help_requests(self) -> FakeHelpRequests:
+        return self._help_requests
+
+    @property
+    def conversations(self) -> FakeConversations:
+        return self._conversations
+
+    @property
+    def outbox(self) -> FakeOutbox:
+        return self._outbox
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self._base = self._store.state
+        self._work = self._base.copy()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._base = None
+        self._work = None  # whatever was not committed is lost
+
+    def commit(self) -> None:
+        work = self.state
+        if self._store.state is not self._base:
+            raise RuntimeError("another unit of work committed in between")
+        self._store.state = work
+        self._store.commits += 1
+        self._base = work
+        self._work = work.copy()
+
+    def rollback(self) -> None:
+        if self._base is not None:
+            self._work = self._base.copy()
+
+
+# ---------------------------------------------------------------------------------------------
+# Clock, join codes, and the help desk built on the fakes.
+
+
+class FixedClock:
+    """A clock that only moves when a test says so."""
+
+    def __init__(self, moment: datetime = START) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        """Move forward (``advance(hours=2)``)."""
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+class SequenceCodes:
+    """Join codes from a given list first, then ``CODE01``, ``CODE02``, ..."""
+
+    def __init__(self, codes: Iterable[str] = ()) -> None:
+        self._given = iter(list(codes))
+        self._counter = itertools.count(1)
+        self.issued: list[str] = []
+
+    def new_code(self) -> str:
+        code = next(self._given, None) or f"CODE{next(self._counter):02d}"
+        self.issued.append(code)
+        return code
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The real catalogue, read once per test session."""
+    return Catalogue.load()
+
+
+@cache
+def zones() -> TimeZones:
+    """The real time-zone index, built once per test session."""
+    return TimeZones.load()
+
+
+def build_help_desk(store: FakeStore, settings: CoreSettings, clock: FixedClock,
+                    codes: SequenceCodes) -> HelpDesk:
+    """A ``HelpDesk`` over the fake store, with the real catalogue and time zones."""
+    return HelpDesk(unit_of_work=store.unit_of_work, catalogue=catalogue(),
+                    deps=Deps(settings=settings, clock=clock, codes=codes, zones=zones()))
+
+
+def render(key: str, language: Language = Language.EN, **params: Param) -> str:
+    """A catalogue entry as the bot would write it."""
+    return catalogue().render(Phrase(key, params), language)
+
+
+def data(row: OutboxRow) -> list[str]:
+    """The data of every button of a message, row by row flattened."""
+    return [item for line in row.buttons for _label, item in line]
+
+
+def labels(row: OutboxRow) -> list[str]:
+    """The labels of every button of a message."""
+    return [label for line in row.buttons for label, _item in line]
+
+
+def user(name: str, locale: str | None = None) -> UserRef:
+    """A console user (``console:ana``, shown as ``Ana``)."""
+    return UserRef(f"console:{name}", name[:1].upper() + name[1:], locale)
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver.
+
+
+class Desk:
+    """A help desk on fakes, played like the console: users by name, chats named after them."""
+
+    def __init__(self, *, coordinators: Iterable[str] = (), approval: bool = False,
+                 codes: Iterable[str] = (), default_language: Language = Language.EN) -> None:
+        self.store = FakeStore()
+        self.clock = FixedClock()
+        self.codes = SequenceCodes(codes)
+        self.settings = CoreSettings(
+            require_team_approval=approval,
+            coordinator_identities=frozenset(user(c).identity for c in coordinators),
+            default_language=default_language, default_timezone="UTC")
+        self.helpdesk = build_help_desk(self.store, self.settings, self.clock, self.codes)
+        self._message_ids = itertools.count(1)
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def send(self, inbound: Inbound) -> list[OutboxRow]:
+        """Handle one inbound message; 'send' and return the rows it queued."""
+        before = {e.id for e in self.store.state.outbox}
+        self.helpdesk.handle(inbound)
+        new = [e for e in self.store.state.outbox if e.id not in before]
+        for entry in new:
+            chat = entry.row.chat_id or entry.row.identity.split(":", 1)[1]
+            self.store.mark_sent(entry.id, chat, str(next(self._message_ids)))
+        return [e.row for e in new]
+
+    def _inbound(self, who: str | UserRef, **fields: Any) -> Inbound:
+        sender = who if isinstance(who, UserRef) else user(who)
+        chat = ChatRef(sender.platform, sender.identity.split(":", 1)[1])
+        return Inbound(sender, chat, **fields)
+
+    def say(self, who: str | UserRef, text: str) -> list[OutboxRow]:
+        """A user types text (or a command) in their private chat."""
+        return self.send(self._inbound(who, text=text))
+
+    def press(self, who: str | UserRef, button: str) -> list[OutboxRow]:
+        """A user presses a button carrying this data."""
+        return self.send(self._inbound(who, button=button))
+
+    def upload(self, who: str | UserRef, filename: str) -> list[OutboxRow]:
+        """A user sends a file without text."""
+        return self.send(self._inbound(who, attachment=Attachment(filename, 10)))
+
+    def reply(self, who: str | UserRef, to: OutboxRow | Context, text: str) -> list[OutboxRow]:
+        """A user replies to a message they received (a row, or the newest with that context)."""
+        sender = who if isinstance(who, UserRef) else user(who)
+        entries = self.store.state.outbox
+        if isinstance(to, Context):
+            member = self.member(sender)
+            found = [e for e in entries if e.row.member_id == member.id
+                     and (e.row.context, e.row.context_id) == (to.kind, to.id)]
+        else:
+            found = [e for e in entries if e.row is to] or [e for e in entries if e.row == to]
+        assert found and found[-1].platform_message_id, f"no sent message matches {to!r}"
+        return self.send(self._inbound(sender, text=text,
+                                       reply_to=found[-1].platform_message_id))
+
+    # -- set-up shortcuts ----------------------------------------------------------------------
+
+    def onboard(self, name: str, language: Language = Language.EN,
+                city: str = "Nairobi") -> int:
+        """``/start``, press a language and a city; returns the member id."""
+        self.say(name, "/start")
+        self.press(name, f"lang:{language.value}")
+        self.press(name, f"tz:{city}")
+        return self.id(name)
+
+    def make_team(self, leader: str, name: str = "Rivers", *members: str,
+                  topic: str = "Participatory budgeting", region: str = "west") -> Team:
+        """The leader creates a team (no approval needed) and the members join it."""
+        self.say(leader, f"/newteam {name}")
+        self.say(leader, topic)
+        self.press(leader, f"region:{region}")
+        team = self.team(name)
+        assert team is not None, f"team {name} was not created"
+        for member in members:
+            self.say(member, f"/join {team.join_code}")
+        return team
+
+    # -- reading the committed state -----------------------------------------------------------
+
+    def read(self, query: Callable[[FakeUnitOfWork], T]) -> T:
+        """Run a query in a fresh unit of work (sees committed state only)."""
+        with self.store.unit_of_work() as uow:
+            return query(uow)
+
+    def member(self, who: str | UserRef) -> Member:
+        """A console user's stored member."""
+        identity = who.identity if isinstance(who, UserRef) else user(who).identity
+        found = self.read(lambda uow: uow.members.by_identity(identity))
+        assert found is not None, f"{identity} is not registered"
+        return found
+
+    def id(self, who: str | UserRef) -> int:
+        """A console user's member id."""
+        return self.member(who).id
+
+    def known(self, who: str) -> bool:
+        """Whether a console user is registered."""
+        return user(who).identity in self.store.state.identities
+
+    def team(self, name: str) -> Team | None:
+        """A team by name (a rejected proposal is not found, as in storage)."""
+        return self.read(lambda uow: uow.teams.by_name(name))
+
+    def teams(self) -> list[Team]:
+        """Every stored team."""
+        return self.read(lambda uow: uow.teams.all())
+
+    def team_of(self, who: str) -> Team | None:
+        """The team a console user is in."""
+        member_id = self.id(who)
+        return self.read(lambda uow: uow.teams.of_member(member_id))
+
+    def roster(self, team: Team) -> list[str]:
+        """The names of a team's members, in the order they joined."""
+        return [tm.member.name for tm in self.read(lambda uow: uow.teams.members(team.id))]
+
+    def pending(self, who: str) -> PendingStep | None:
+        """The guided command a console user is in."""
+        member_id = self.id(who)
+        return self.read(lambda uow: uow.conversations.get(member_id))
+
+    def request(self, number: int) -> HelpRequest | None:
+        """A help request by number."""
+        return self.read(lambda uow: uow.help_requests.get(number))
+
+    def to(self, rows: Sequence[OutboxRow], who: str) -> list[OutboxRow]:
+        """The rows addressed to one console user."""
+        member_id = self.id(who)
+        return [r for r in rows if r.member_id == member_id]
+
+    def one(self, rows: Sequence[OutboxRow], who: str) -> OutboxRow:
+        """The single row addressed to one console user."""
+        mine = self.to(rows, who)
+        assert len(mine) == 1, f"{who} got {len(mine)} messages: {[r.text for r in mine]}"
+        return mine[0]
+
+    def recipients(self, rows: Sequence[OutboxRow]) -> list[int]:
+        """Who the rows go to, in order."""
+        return [r.member_id for r in rows]
+
+
+def texts(rows: Sequence[OutboxRow]) -> Iterator[str]:
+    """The text of each row."""
+    return (r.text for r in rows)
