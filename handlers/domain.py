@@ -35,6 +35,14 @@ def language_from_locale(locale: str | None) -> Language | None:
         return None
 
 
+def parse_number(text: str) -> int | None:
+    """A record number typed or carried by a button (``12``, ``#12``); None when it is not one."""
+    digits = text.strip().removeprefix("#")
+    if not digits.isdecimal() or len(digits) > 9:
+        return None
+    return int(digits)
+
+
 class Role(StrEnum):
     """Programme-wide roles a coordinator grants (team roles are leader/co-leader/member)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.domain import HelpRequest, Member, RequestStatus, Role
+from handlers.domain import HelpRequest, Member, RequestStatus, Role, parse_number
 from handlers.messages import Context, Phrase, UserText
 from handlers.turn import Turn, phrase
 
@@ -40,7 +40,7 @@ def _open_request(turn: Turn, question: str) -> None:
     coordinators = [m.id for m in turn.uow.members.with_role(Role.COORDINATOR)
                     if m.id != turn.sender.id]
     turn.reply("ask.sent", number=request.id)
-    if not coordinators:
+    if not coordinators and not turn.sender.is_coordinator:
         turn.reply("ask.no_coordinator")
     turn.tell_all(coordinators, "ask.to_coordinators", context=Context(HELP_REQUEST, request.id),
                   number=request.id, name=turn.sender.name,
@@ -126,11 +126,11 @@ def close_request(turn: Turn, args: str) -> None:
 
 
 def _request(turn: Turn, number: str) -> HelpRequest | None:
-    digits = number.lstrip("#")
-    if not digits:
+    if not number.lstrip("#"):
         turn.reply("request.usage")
         return None
-    request = turn.uow.help_requests.get(int(digits)) if digits.isdigit() else None
+    request_id = parse_number(number)
+    request = turn.uow.help_requests.get(request_id) if request_id is not None else None
     if request is None:
         turn.reply("request.not_found", number=number)
     return request

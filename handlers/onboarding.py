@@ -80,8 +80,15 @@ def _set_language(turn: Turn, text: str) -> None:
         turn.ask(ONBOARDING, "timezone", "tz.ask", buttons=city_buttons(language))
         turn.out[-1] = replace(turn.out[-1], body=(phrase("lang.set"), *turn.out[-1].body))
         return
-    turn.finish_flow()
+    _finish_own_flow(turn)
     turn.reply("lang.set")
+
+
+def _finish_own_flow(turn: Turn) -> None:
+    """End the language/time-zone question, but not another guided command in progress
+    (an old city or language button may be pressed half-way through ``/newteam``)."""
+    if turn.pending_flow in (ONBOARDING, "lang", "tz"):
+        turn.finish_flow()
 
 
 def change_timezone(turn: Turn, args: str) -> None:
@@ -103,7 +110,7 @@ def _set_timezone(turn: Turn, text: str, *, onboarding: bool) -> None:
         turn.reply("tz.unknown", value=text, buttons=city_buttons(turn.sender.language))
         return
     turn.uow.members.set_timezone(turn.sender.id, zone)
-    turn.finish_flow()
+    _finish_own_flow(turn)
     lines = [phrase("tz.set", zone=zone_label(zone),
                     time=local_time(zone, turn.now).strftime("%H:%M"))]
     if onboarding:

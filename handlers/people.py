@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers.domain import Member
+from handlers.domain import Member, parse_number
 from handlers.messages import Button
 from handlers.turn import Turn
 
@@ -12,8 +12,9 @@ from handlers.turn import Turn
 def find_person(turn: Turn, text: str, among: Sequence[Member] | None = None) -> list[Member]:
     """Members matching a name (or ``#ID`` from a pick button), optionally within a group."""
     text = text.strip().lstrip("@")
-    if text.startswith("#") and text[1:].isdigit():
-        member = turn.uow.members.get(int(text[1:]))
+    number = parse_number(text) if text.startswith("#") else None
+    if number is not None:
+        member = turn.uow.members.get(number)
         found = [member] if member is not None else []
     elif among is not None:
         found = _match(text, among)

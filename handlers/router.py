@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from handlers import help_desk, leadership, onboarding, roles, teams
 from handlers.commands import ALIASES, COMMANDS, cancel
+from handlers.domain import parse_number
 from handlers.turn import Turn
 
 FlowStep = Callable[[Turn, str, str], None]
@@ -25,6 +26,10 @@ FLOWS: dict[str, FlowStep] = {
     roles.GRANT: roles.answer_roles,
     roles.REVOKE: roles.answer_roles,
 }
+
+
+# The guided commands whose "name" step accepts a pick button (a person chosen among several).
+PICK_FLOWS = frozenset({leadership.LEADER, leadership.COLEAD, roles.GRANT, roles.REVOKE})
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
@@ -101,15 +106,16 @@ def press_button(turn: Turn, data: str) -> None:
     elif action == "leave":
         teams.confirm_leave(turn, arg)
     elif action == "cancel":
-        cancel(turn, "")
+        turn.finish_flow()
+        turn.reply("cancel.done")
     elif action == "region" and pending is not None and pending.flow == teams.NEW_TEAM \
             and pending.step == "region":
         teams.answer_new_team(turn, "region", arg)
     elif action == "role" and pending is not None and pending.flow in (roles.GRANT, roles.REVOKE) \
             and pending.step == "role":
         roles.answer_roles(turn, "role", arg)
-    elif action == "pick" and arg.isdigit() and pending is not None and pending.step == "name" \
-            and pending.flow in FLOWS:
+    elif action == "pick" and parse_number(arg) is not None and pending is not None \
+            and pending.step == "name" and pending.flow in PICK_FLOWS:
         FLOWS[pending.flow](turn, "name", "#" + arg)
     else:
         turn.reply("button.stale")

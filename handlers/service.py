@@ -83,9 +83,7 @@ class HelpDesk:
     def _apologise(self, inbound: Inbound, now: datetime) -> None:
         try:
             with self.unit_of_work() as uow:
-                member = uow.members.by_identity(inbound.sender.identity)
-                if member is None:
-                    return
+                member, _is_new = self._sender(uow, inbound, now)
                 me = Contact(member.id, inbound.sender.identity, member.language)
                 sorry = Outbound(member.id, (phrase("error.internal"),), chat=inbound.chat)
                 queue_messages(uow, self.catalogue, [sorry], now, known=[me])

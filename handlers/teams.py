@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from handlers.domain import LANGUAGE_NAMES, Region, Role, Team, TeamStatus
+from handlers.domain import LANGUAGE_NAMES, Region, Role, Team, TeamStatus, parse_number
 from handlers.messages import Button, Context, Param, Phrase
 from handlers.timezones import local_time, zone_label
 from handlers.turn import Turn, button, phrase
@@ -111,7 +111,8 @@ def _take_region(turn: Turn, text: str) -> None:
     if turn.uow.teams.by_name(data["name"]) is not None:
         turn.ask(NEW_TEAM, "name", "newteam.name_taken", team=data["name"])
         return
-    approval = turn.deps.settings.require_team_approval
+    # A coordinator's own proposal needs nobody else's approval.
+    approval = turn.deps.settings.require_team_approval and not turn.sender.is_coordinator
     team = turn.uow.teams.add(data["name"], data["topic"], region, _new_code(turn),
                               turn.sender.id, approved=not approval, now=turn.now)
     coordinators = _coordinator_ids(turn)
@@ -148,7 +149,8 @@ def decide_team(turn: Turn, arg: str, approve: bool) -> None:
     if not turn.sender.is_coordinator:
         turn.reply("perm.coordinator")
         return
-    team = turn.uow.teams.get(int(arg)) if arg.isdigit() else None
+    team_id = parse_number(arg)
+    team = turn.uow.teams.get(team_id) if team_id is not None else None
     if team is None:
         turn.reply("button.stale")
         return

@@ -516,9 +516,9 @@ def build_help_desk(store: FakeStore, settings: CoreSettings, clock: FixedClock,
                     deps=Deps(settings=settings, clock=clock, codes=codes, zones=zones()))
 
 
-def render(key: str, language: Language = Language.EN, **params: Param) -> str:
-    """A catalogue entry as the bot would write it."""
-    return catalogue().render(Phrase(key, params), language)
+def render(key: str, lang: Language = Language.EN, /, **params: Param) -> str:
+    """A catalogue entry as the bot would write it (placeholders may be phrases)."""
+    return catalogue().render(Phrase(key, params), lang)
 
 
 def data(row: OutboxRow) -> list[str]:
@@ -667,6 +667,12 @@ class Desk:
     def request(self, number: int) -> HelpRequest | None:
         """A help request by number."""
         return self.read(lambda uow: uow.help_requests.get(number))
+
+    def ticket(self, number: int) -> HelpRequest:
+        """A help request that must exist."""
+        found = self.request(number)
+        assert found is not None, f"there is no request #{number}"
+        return found
 
     def to(self, rows: Sequence[OutboxRow], who: str) -> list[OutboxRow]:
         """The rows addressed to one console user."""
