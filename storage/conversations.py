@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from handlers.domain import PendingStep
 from storage.models import ConversationRow, table
 
 conversations = table(ConversationRow)
+
+
+_GET = select(conversations.c.flow, conversations.c.step, conversations.c.data).where(
+    conversations.c.member_id == bindparam("member_id"))
+_CLEAR = delete(conversations).where(conversations.c.member_id == bindparam("member_id"))
 
 
 class SqlConversations:
@@ -20,9 +25,7 @@ class SqlConversations:
 
     def get(self, member_id: int) -> PendingStep | None:
         """The step a member is in, if any."""
-        row = self.conn.execute(select(conversations.c.flow, conversations.c.step,
-                                       conversations.c.data)
-                                .where(conversations.c.member_id == member_id)).first()
+        row = self.conn.execute(_GET, {"member_id": member_id}).first()
         if row is None:
             return None
         return PendingStep(row.flow, row.step, {str(k): str(v) for k, v in row.data.items()})
@@ -39,4 +42,4 @@ class SqlConversations:
 
     def clear(self, member_id: int) -> None:
         """Forget any pending step."""
-        self.conn.execute(delete(conversations).where(conversations.c.member_id == member_id))
+        self.conn.execute(_CLEAR, {"member_id": member_id})

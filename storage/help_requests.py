@@ -23,6 +23,9 @@ def _request(row: Any) -> HelpRequest:
                        created_at=row.created_at)
 
 
+_OPEN = insert(requests).returning(requests.c.id)
+
+
 class SqlHelpRequests:
     """The ``HelpRequests`` port on one connection."""
 
@@ -32,10 +35,9 @@ class SqlHelpRequests:
     def open(self, asker_id: int, team_id: int | None, text: str, language: Language,
              now: datetime) -> HelpRequest:
         """Record a new question."""
-        request_id: int = self.conn.execute(insert(requests).values(
-            asker_id=asker_id, team_id=team_id, text=text, language=language.value,
-            status=RequestStatus.OPEN.value, created_at=now).returning(requests.c.id)
-        ).scalar_one()
+        request_id: int = self.conn.execute(_OPEN, {
+            "asker_id": asker_id, "team_id": team_id, "text": text, "language": language.value,
+            "status": RequestStatus.OPEN.value, "created_at": now}).scalar_one()
         return HelpRequest(request_id, asker_id, team_id, text, language, RequestStatus.OPEN, now)
 
     def get(self, request_id: int) -> HelpRequest | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from handlers.domain import Contact, Language, Member, Role
 from storage.models import IdentityRow, MemberRoleRow, MemberRow, table
@@ -26,6 +26,15 @@ def _like_prefix(text: str) -> str:
     return escaped + "%"
 
 
+_BY_IDENTITY = member_select().join(identities, identities.c.member_id == members.c.id).where(
+    identities.c.identity == bindparam("identity"))
+_BY_ID = member_select().where(members.c.id == bindparam("member_id"))
+_WITH_ROLE = member_select().where(members.c.id.in_(
+    select(roles.c.member_id).where(roles.c.role == bindparam("role")))).order_by(members.c.id)
+_CONTACTS = select(members.c.id, members.c.primary_identity, members.c.language).where(
+    members.c.id.in_(bindparam("ids", expanding=True)))
+
+
 class SqlMembers:
     """The ``Members`` port on one connection."""
 
@@ -34,14 +43,12 @@ class SqlMembers:
 
     def by_identity(self, identity: str) -> Member | None:
         """The member behind one platform identity."""
-        query = member_select().join(identities, identities.c.member_id == members.c.id).where(
-            identities.c.identity == identity)
-        found = members_from(self.conn.execute(query))
+        found = members_from(self.conn.execute(_BY_IDENTITY, {"identity": identity}))
         return found[0] if found else None
 
     def get(self, member_id: int) -> Member | None:
         """One member by id."""
-        found = members_from(self.conn.execute(member_select().where(members.c.id == member_id)))
+        found = members_from(self.conn.execute(_BY_ID, {"member_id": member_id}))
         return found[0] if found else None
 
     def add(self, name: str, identity: str, language: Language, timezone: str,
@@ -84,9 +91,7 @@ class SqlMembers:
 
     def with_role(self, role: Role) -> list[Member]:
         """Every member holding a role."""
-        holders = select(roles.c.member_id).where(roles.c.role == role.value)
-        query = member_select().where(members.c.id.in_(holders)).order_by(members.c.id)
-        return members_from(self.conn.execute(query))
+        return members_from(self.conn.execute(_WITH_ROLE, {"role": role.value}))
 
     def grant(self, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
         """Give a role; False when already held."""
@@ -109,7 +114,6 @@ class SqlMembers:
         ids = list(member_ids)
         if not ids:
             return {}
-        rows = self.conn.execute(select(members.c.id, members.c.primary_identity,
-                                        members.c.language).where(members.c.id.in_(ids)))
+        rows = self.conn.execute(_CONTACTS, {"ids": ids})
         return {row.id: Contact(row.id, row.primary_identity, Language(row.language))
                 for row in rows}

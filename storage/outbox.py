@@ -15,6 +15,9 @@ from storage.models import OutboxRowModel, table
 outbox = table(OutboxRowModel)
 
 
+_ADD = insert(outbox)
+
+
 class SqlOutbox:
     """The ``Outbox`` port on one connection (the use-case side)."""
 
@@ -25,7 +28,7 @@ class SqlOutbox:
         """Queue rendered messages in the current transaction."""
         if not rows:
             return
-        self.conn.execute(insert(outbox), [
+        self.conn.execute(_ADD, [
             {"member_id": r.member_id, "identity": r.identity,
              "platform": r.identity.split(":", 1)[0], "chat_id": r.chat_id,
              "language": r.language.value, "text": r.text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from handlers.domain import Region, Team, TeamStatus
 from handlers.ports import TeamMember
@@ -26,6 +26,14 @@ def _team(row: Any) -> Team:
 
 _TEAM_COLUMNS = (teams.c.id, teams.c.name, teams.c.topic, teams.c.region, teams.c.join_code,
                  teams.c.status, teams.c.leader_id, teams.c.co_leader_id, teams.c.created_at)
+
+
+_OF_MEMBER = select(*_TEAM_COLUMNS).join(team_members, team_members.c.team_id == teams.c.id) \
+    .where(team_members.c.member_id == bindparam("member_id"))
+_MEMBERS = member_select().add_columns(team_members.c.joined_at).join(
+    team_members, team_members.c.member_id == members.c.id).where(
+    team_members.c.team_id == bindparam("team_id")).order_by(team_members.c.joined_at,
+                                                             members.c.id)
 
 
 class SqlTeams:
@@ -69,17 +77,12 @@ class SqlTeams:
 
     def of_member(self, member_id: int) -> Team | None:
         """The team a member belongs to."""
-        query = select(*_TEAM_COLUMNS).join(team_members, team_members.c.team_id == teams.c.id) \
-            .where(team_members.c.member_id == member_id)
-        row = self.conn.execute(query).first()
+        row = self.conn.execute(_OF_MEMBER, {"member_id": member_id}).first()
         return _team(row) if row is not None else None
 
     def members(self, team_id: int) -> list[TeamMember]:
         """A team's members in the order they joined."""
-        query = member_select().add_columns(team_members.c.joined_at).join(
-            team_members, team_members.c.member_id == members.c.id).where(
-            team_members.c.team_id == team_id).order_by(team_members.c.joined_at, members.c.id)
-        rows = list(self.conn.execute(query))
+        rows = list(self.conn.execute(_MEMBERS, {"team_id": team_id}))
         joined = {row.id: row.joined_at for row in rows}
         return [TeamMember(member, joined[member.id]) for member in members_from(rows)]
 
