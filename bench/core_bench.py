@@ -3,10 +3,11 @@
 Usage: python bench/core_bench.py [--messages N] [--concurrency K] [--no-mixed]
 
 Seeds a fresh SQLite file (WAL, migrated by ``storage.migrate.upgrade``) with 1,000 teams of 8
-members and 5 coordinators, then drives ``HelpDesk.handle(inbound)`` through ``Database.run`` from
-an asyncio loop (like ``App.receive``) for three mixes: ``/team`` (read), ``/ask`` (write) and
-80/20 read/write. Prints messages/s (wall clock over each run), the peak RSS during each run,
-and checks that exactly the expected help requests and outbox rows were written. No dispatcher.
+members and 5 coordinators, then sends inbound messages through ``Intake.receive`` (what
+``App.receive`` does: grouped transactions in the database thread) from an asyncio loop, K in
+flight, for three mixes: ``/team`` (read), ``/ask`` (write) and 80/20 read/write. Prints
+messages/s (wall clock over each run), the peak RSS during each run, and checks that exactly the
+expected help requests and outbox rows were written. No dispatcher.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy import func, insert, select
 
 from bot.clock import SystemClock
 from bot.codes import RandomJoinCodes
+from bot.intake import Intake
 from handlers.catalogue import Catalogue
 from handlers.messages import ChatRef, Inbound, UserRef
 from handlers.service import HelpDesk
@@ -153,19 +155,16 @@ class Result:
     ok: bool
 
 
-async def run_mix(database: Database, desk: HelpDesk, name: str, inbounds: Sequence[Inbound],
+async def run_mix(database: Database, intake: Intake, name: str, inbounds: Sequence[Inbound],
                   writes: int, concurrency: int, errors: ErrorCounter) -> Result:
     """Push the inbounds through the core, K in flight, and check what was written."""
     outbox_before, asked_before = counts(database)
     failures_before = errors.count
     pending = iter(inbounds)
 
-    async def receive(item: Inbound) -> None:  # what App.receive does
-        await database.run(lambda: desk.handle(item))
-
     async def worker() -> None:
         for item in pending:  # shared iterator: each inbound is taken by exactly one worker
-            await receive(item)
+            await intake.receive(item)  # what App.receive does
 
     per_mix = reset_peak_rss()
     start = time.perf_counter()
@@ -203,16 +202,18 @@ async def main(args: argparse.Namespace) -> int:
                         clock=SystemClock(), codes=RandomJoinCodes(), zones=TimeZones.load())
             desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),
                             catalogue=Catalogue.load(), deps=deps)
+            intake = Intake(database, desk)
             warm, warm_writes = make_mix(rng, 200, 0.2)
-            await run_mix(database, desk, "warm-up", warm, warm_writes, 1, errors)
+            await run_mix(database, intake, "warm-up", warm, warm_writes, 1, errors)
             mixes = [("read  /team", 0.0), ("write /ask", 1.0)]
             if not args.no_mixed:
                 mixes.append(("mixed 80/20", 0.2))
             results = []
             for name, share in mixes:
                 inbounds, writes = make_mix(rng, args.messages, share)
-                results.append(await run_mix(database, desk, name, inbounds, writes,
+                results.append(await run_mix(database, intake, name, inbounds, writes,
                                              args.concurrency, errors))
+            await intake.close()
         finally:
             database.close()
     report(results, args)
@@ -237,7 +238,8 @@ def report(results: Sequence[Result], args: argparse.Namespace) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--messages", type=int, default=5000, help="inbounds per mix")
-    parser.add_argument("--concurrency", type=int, default=1, help="inbounds in flight")
+    parser.add_argument("--concurrency", type=int, default=64,
+                        help="inbounds in flight (an adapter hands over up to 100 at a time)")
     parser.add_argument("--seed", type=int, default=1, help="random seed")
     parser.add_argument("--no-mixed", action="store_true", help="skip the 80/20 mix")
     return parser.parse_args()

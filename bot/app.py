@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.dispatcher import Channel, Dispatcher
+from bot.intake import Intake
 from handlers.catalogue import Catalogue
 from handlers.messages import Inbound
 from handlers.ports import Clock, JoinCodes
@@ -37,14 +38,16 @@ class App:
 
     database: Database
     desk: HelpDesk
+    intake: Intake
     dispatcher: Dispatcher
 
     async def receive(self, inbound: Inbound) -> None:
-        """Handle one inbound message (in the database thread) and commit its outbox rows."""
-        await self.database.run(lambda: self.desk.handle(inbound))
+        """Handle one inbound message; returns once it and its outbox rows are committed."""
+        await self.intake.receive(inbound)
 
-    def close(self) -> None:
-        """Release the database."""
+    async def close(self) -> None:
+        """Stop taking messages and release the database."""
+        await self.intake.close()
         self.database.close()
 
 
@@ -60,4 +63,5 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     await database.run(lambda: appoint_configured_coordinators(
         SqlUnitOfWork(database.engine), core.coordinator_identities, clock.now()))
     dispatcher = Dispatcher(database, OutboxQueue(database.engine), channels, clock)
-    return App(database=database, desk=desk, dispatcher=dispatcher)
+    return App(database=database, desk=desk, intake=Intake(database, desk),
+               dispatcher=dispatcher)

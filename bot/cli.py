@@ -138,7 +138,7 @@ async def _run_console(settings: Settings, url: str, script: Path | None, seed: 
             return await play_script(session, script, err)
         return await interact(session, err)
     finally:
-        app.close()
+        await app.close()
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ def _apply(turn: Turn, flow: str, text: str) -> None:
         turn.finish_flow()
         turn.reply("perm.leader")
         return
-    among = [tm.member for tm in turn.uow.teams.members(own.id)] if own is not None else None
+    among = turn.uow.teams.members(own.id) if own is not None else None
     person = resolve_person(turn, flow, text, {}, among)
     if person is None:
         return
@@ -89,7 +89,7 @@ def _make_coleader(turn: Turn, team: Team, person: Member) -> None:
 
 
 def _tell_team(turn: Turn, team: Team, key: str, name: str) -> None:
-    members = [tm.member.id for tm in turn.uow.teams.members(team.id)]
+    members = [m.id for m in turn.uow.teams.members(team.id)]
     lines = [phrase(key, name=name, team=team.name, by=turn.sender.name)]
     for member_id in dict.fromkeys([*members, turn.sender.id]):
         turn.tell_lines(member_id, lines)

@@ -7,6 +7,7 @@ simple in-memory ones.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -56,6 +57,10 @@ class Members(Protocol):
         """Register a new person with their first identity."""
         ...
 
+    def identities(self, member_id: int) -> list[str]:
+        """Every platform identity of a member."""
+        ...
+
     def use_identity(self, member_id: int, identity: str) -> None:
         """Remember the identity the member last wrote from (where private messages go)."""
         ...
@@ -89,14 +94,6 @@ class Members(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class TeamMember:
-    """A member as listed in their team."""
-
-    member: Member
-    joined_at: datetime
-
-
 class Teams(Protocol):
     """Project teams and who is in them."""
 
@@ -125,7 +122,7 @@ class Teams(Protocol):
         """The team a member belongs to."""
         ...
 
-    def members(self, team_id: int) -> list[TeamMember]:
+    def members(self, team_id: int) -> list[Member]:
         """A team's members, in the order they joined."""
         ...
 
@@ -135,6 +132,10 @@ class Teams(Protocol):
 
     def remove_member(self, team_id: int, member_id: int) -> None:
         """Take a member out of a team (and out of its leader/co-leader slots)."""
+        ...
+
+    def delete(self, team_id: int) -> None:
+        """Remove a team that no longer has members."""
         ...
 
     def set_leaders(self, team_id: int, leader_id: int | None, co_leader_id: int | None) -> None:
@@ -270,4 +271,8 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None:
         """Forget everything done in this unit of work."""
+        ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: an exception inside it undoes only its own changes."""
         ...

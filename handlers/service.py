@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -28,22 +28,33 @@ class HelpDesk:
     deps: Deps
 
     def handle(self, inbound: Inbound) -> None:
-        """Run the use case for one message and queue every resulting message in the outbox.
+        """Run the use case for one message and queue every resulting message in the outbox."""
+        self.handle_batch([inbound])
 
-        On an unexpected error nothing of the use case is kept and the sender is told so, in
-        their language, in a transaction of its own.
+    def handle_batch(self, inbounds: Sequence[Inbound]) -> None:
+        """Handle several messages in one transaction (one commit), each in its own savepoint.
+
+        Each message is atomic on its own: when its use case fails, nothing of it is kept and
+        its sender is told so, in their language, while the other messages go through. If the
+        commit itself fails, the exception reaches the caller and none of them is stored, so
+        the adapter can hand them over again.
         """
-        now = self.deps.clock.now()
-        try:
-            with self.unit_of_work() as uow:
-                turn, needs_routing = self._turn(uow, inbound, now)
-                if needs_routing:
-                    route(turn)
-                self._queue(uow, turn, turn.out, now)
-                uow.commit()
-        except Exception:
-            log.exception("handling a message from %s failed", inbound.sender.identity)
-            self._apologise(inbound, now)
+        with self.unit_of_work() as uow:
+            for inbound in inbounds:
+                now = self.deps.clock.now()
+                try:
+                    with uow.savepoint():
+                        self._handle_one(uow, inbound, now)
+                except Exception:
+                    log.exception("handling a message from %s failed", inbound.sender.identity)
+                    self._apologise(uow, inbound, now)
+            uow.commit()
+
+    def _handle_one(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
+        turn, needs_routing = self._turn(uow, inbound, now)
+        if needs_routing:
+            route(turn)
+        self._queue(uow, turn, turn.out, now)
 
     def _turn(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Turn, bool]:
         """The turn for this message and whether to route it.
@@ -80,13 +91,12 @@ class HelpDesk:
         me = Contact(turn.sender.id, turn.inbound.sender.identity, turn.sender.language)
         queue_messages(uow, self.catalogue, out, now, known=[me])
 
-    def _apologise(self, inbound: Inbound, now: datetime) -> None:
+    def _apologise(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
         try:
-            with self.unit_of_work() as uow:
+            with uow.savepoint():
                 member, _is_new = self._sender(uow, inbound, now)
                 me = Contact(member.id, inbound.sender.identity, member.language)
                 sorry = Outbound(member.id, (phrase("error.internal"),), chat=inbound.chat)
                 queue_messages(uow, self.catalogue, [sorry], now, known=[me])
-                uow.commit()
         except Exception:
             log.exception("could not tell %s that their message failed", inbound.sender.identity)

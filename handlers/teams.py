@@ -158,7 +158,7 @@ def decide_team(turn: Turn, arg: str, approve: bool) -> None:
         turn.reply("team.already_decided", team=team.name, status=status_name(team.status))
         return
     turn.uow.teams.decide(team.id, approve, turn.sender.id, turn.now)
-    members = [tm.member.id for tm in turn.uow.teams.members(team.id)]
+    members = [m.id for m in turn.uow.teams.members(team.id)]
     if approve:
         turn.tell_all(members, "team.approved", team=team.name, code=team.join_code)
     else:
@@ -200,7 +200,7 @@ def _take_code(turn: Turn, text: str) -> None:
         key = "join.already_in" if current.id == team.id else "team.already_member"
         turn.reply(key, team=current.name)
         return
-    others = [tm.member.id for tm in turn.uow.teams.members(team.id)]
+    others = [m.id for m in turn.uow.teams.members(team.id)]
     turn.uow.teams.add_member(team.id, turn.sender.id, turn.now)
     leader = turn.uow.members.get(team.leader_id) if team.leader_id else None
     turn.reply("join.done", team=team.name, leader=leader.name if leader else "—")
@@ -239,7 +239,7 @@ def confirm_leave(turn: Turn, arg: str) -> None:
         return
     turn.uow.teams.remove_member(team.id, turn.sender.id)
     turn.reply("leave.done", team=team.name)
-    remaining = [tm.member.id for tm in turn.uow.teams.members(team.id)]
+    remaining = [m.id for m in turn.uow.teams.members(team.id)]
     turn.tell_all(remaining, "leave.notice", team=team.name, name=turn.sender.name)
 
 
@@ -262,8 +262,7 @@ def show_team(turn: Turn, args: str) -> None:
                     region=region_name(team.region), status=status_name(team.status))]
     if team.status == TeamStatus.APPROVED:
         lines.append(phrase("team.code", code=team.join_code))
-    for listed in turn.uow.teams.members(team.id):
-        member = listed.member
+    for member in turn.uow.teams.members(team.id):
         lines.append(phrase(
             "team.member_line", name=member.name,
             role=phrase(f"team_role.{team.role_of(member.id).value}"),

@@ -4,42 +4,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
-
 from handlers.domain import PendingStep
-from storage.models import ConversationRow, table
-
-conversations = table(ConversationRow)
-
-
-_GET = select(conversations.c.flow, conversations.c.step, conversations.c.data).where(
-    conversations.c.member_id == bindparam("member_id"))
-_CLEAR = delete(conversations).where(conversations.c.member_id == bindparam("member_id"))
+from storage.sql import Sql
 
 
 class SqlConversations:
-    """The ``Conversations`` port on one connection."""
+    """The ``Conversations`` port on one unit of work."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
 
     def get(self, member_id: int) -> PendingStep | None:
         """The step a member is in, if any."""
-        row = self.conn.execute(_GET, {"member_id": member_id}).first()
+        row = self.sql.row("SELECT flow, step, data FROM conversations WHERE member_id = :member",
+                           {"member": member_id})
         if row is None:
             return None
-        return PendingStep(row.flow, row.step, {str(k): str(v) for k, v in row.data.items()})
+        data = self.sql.read_json(row[2])
+        return PendingStep(row[0], row[1], {str(k): str(v) for k, v in data.items()})
 
     def set(self, member_id: int, step: PendingStep, now: datetime) -> None:
         """Remember the step a member is in (replacing any earlier one)."""
-        values = {"flow": step.flow, "step": step.step, "data": dict(step.data),
-                  "updated_at": now}
-        changed = self.conn.execute(update(conversations)
-                                    .where(conversations.c.member_id == member_id)
-                                    .values(**values)).rowcount
-        if not changed:
-            self.conn.execute(insert(conversations).values(member_id=member_id, **values))
+        params = {"member": member_id, "flow": step.flow, "step": step.step,
+                  "data": self.sql.json(dict(step.data)), "now": self.sql.time(now)}
+        self.sql.run("INSERT INTO conversations (member_id, flow, step, data, updated_at) "
+                     "VALUES (:member, :flow, :step, :data, :now) ON CONFLICT (member_id) "
+                     "DO UPDATE SET flow = excluded.flow, step = excluded.step, "
+                     "data = excluded.data, updated_at = excluded.updated_at", params)
 
     def clear(self, member_id: int) -> None:
         """Forget any pending step."""
-        self.conn.execute(_CLEAR, {"member_id": member_id})
+        self.sql.run("DELETE FROM conversations WHERE member_id = :member",
+                     {"member": member_id})

@@ -5,15 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
-
 from handlers.domain import Contact, Language, Member, Role
-from storage.models import IdentityRow, MemberRoleRow, MemberRow, table
-from storage.rows import member_select, members_from
+from storage.rows import MEMBER_COLUMNS, MEMBER_FROM, members_from
+from storage.sql import Sql, placeholders
 
-members = table(MemberRow)
-identities = table(IdentityRow)
-roles = table(MemberRoleRow)
+_BY_IDENTITY = (f"SELECT {MEMBER_COLUMNS} FROM identities i JOIN members m "
+                "ON m.id = i.member_id LEFT JOIN member_roles r ON r.member_id = m.id "
+                "WHERE i.identity = :identity")
+_BY_ID = f"SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.id = :id"
+_BY_NAME = f"SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.name_key = :key ORDER BY m.id"
+_BY_PREFIX = (f"SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.id IN ("
+              "SELECT id FROM members WHERE name_key LIKE :pattern ESCAPE '\\' "
+              "ORDER BY id LIMIT 20) ORDER BY m.id")
+_WITH_ROLE = (f"SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.id IN ("
+              "SELECT member_id FROM member_roles WHERE role = :role) ORDER BY m.id")
+_ADD_MEMBER = ("INSERT INTO members (name, name_key, language, timezone, primary_identity, "
+               "created_at) VALUES (:name, :key, :language, :timezone, :identity, :now) "
+               "RETURNING id")
+_ADD_IDENTITY = ("INSERT INTO identities (identity, member_id, platform, created_at) "
+                 "VALUES (:identity, :member, :platform, :now)")
+_GRANT = ("INSERT INTO member_roles (member_id, role, granted_at, granted_by) "
+          "VALUES (:member, :role, :now, :by) ON CONFLICT DO NOTHING")
 
 
 def name_key(name: str) -> str:
@@ -26,94 +38,84 @@ def _like_prefix(text: str) -> str:
     return escaped + "%"
 
 
-_BY_IDENTITY = member_select().join(identities, identities.c.member_id == members.c.id).where(
-    identities.c.identity == bindparam("identity"))
-_BY_ID = member_select().where(members.c.id == bindparam("member_id"))
-_WITH_ROLE = member_select().where(members.c.id.in_(
-    select(roles.c.member_id).where(roles.c.role == bindparam("role")))).order_by(members.c.id)
-_CONTACTS = select(members.c.id, members.c.primary_identity, members.c.language).where(
-    members.c.id.in_(bindparam("ids", expanding=True)))
-
-
 class SqlMembers:
-    """The ``Members`` port on one connection."""
+    """The ``Members`` port on one unit of work."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
 
     def by_identity(self, identity: str) -> Member | None:
         """The member behind one platform identity."""
-        found = members_from(self.conn.execute(_BY_IDENTITY, {"identity": identity}))
+        found = members_from(self.sql.rows(_BY_IDENTITY, {"identity": identity}))
         return found[0] if found else None
 
     def get(self, member_id: int) -> Member | None:
         """One member by id."""
-        found = members_from(self.conn.execute(_BY_ID, {"member_id": member_id}))
+        found = members_from(self.sql.rows(_BY_ID, {"id": member_id}))
         return found[0] if found else None
 
     def add(self, name: str, identity: str, language: Language, timezone: str,
             now: datetime) -> Member:
         """Register a new person with their first identity."""
-        member_id: int = self.conn.execute(insert(members).values(
-            name=name, name_key=name_key(name), language=language.value, timezone=timezone,
-            primary_identity=identity, created_at=now).returning(members.c.id)).scalar_one()
-        self.conn.execute(insert(identities).values(
-            identity=identity, member_id=member_id, platform=identity.split(":", 1)[0],
-            created_at=now))
+        when = self.sql.time(now)
+        member_id = self.sql.insert(_ADD_MEMBER, {
+            "name": name, "key": name_key(name), "language": language.value,
+            "timezone": timezone, "identity": identity, "now": when})
+        self.sql.run(_ADD_IDENTITY, {"identity": identity, "member": member_id,
+                                     "platform": identity.split(":", 1)[0], "now": when})
         return Member(member_id, name, language, timezone, identity)
+
+    def identities(self, member_id: int) -> list[str]:
+        """Every platform identity of a member."""
+        rows = self.sql.rows("SELECT identity FROM identities WHERE member_id = :member "
+                             "ORDER BY created_at, identity", {"member": member_id})
+        return [row[0] for row in rows]
 
     def use_identity(self, member_id: int, identity: str) -> None:
         """Remember the identity the member last wrote from."""
-        self.conn.execute(update(members).where(members.c.id == member_id)
-                          .values(primary_identity=identity))
+        self.sql.run("UPDATE members SET primary_identity = :identity WHERE id = :id",
+                     {"identity": identity, "id": member_id})
 
     def set_language(self, member_id: int, language: Language) -> None:
         """Change a member's language."""
-        self.conn.execute(update(members).where(members.c.id == member_id)
-                          .values(language=language.value))
+        self.sql.run("UPDATE members SET language = :language WHERE id = :id",
+                     {"language": language.value, "id": member_id})
 
     def set_timezone(self, member_id: int, timezone: str) -> None:
         """Change a member's time zone."""
-        self.conn.execute(update(members).where(members.c.id == member_id)
-                          .values(timezone=timezone))
+        self.sql.run("UPDATE members SET timezone = :timezone WHERE id = :id",
+                     {"timezone": timezone, "id": member_id})
 
     def find_by_name(self, name: str) -> list[Member]:
-        """Members named exactly so (case-insensitive), else those whose name starts so."""
+        """Members named exactly so (case-insensitive), else up to 20 whose name starts so."""
         key = name_key(name)
         if not key:
             return []
-        exact = members_from(self.conn.execute(
-            member_select().where(members.c.name_key == key).order_by(members.c.id)))
+        exact = members_from(self.sql.rows(_BY_NAME, {"key": key}))
         if exact:
             return exact
-        prefix = member_select().where(members.c.name_key.like(_like_prefix(key), escape="\\"))
-        return members_from(self.conn.execute(prefix.order_by(members.c.id).limit(50)))[:20]
+        return members_from(self.sql.rows(_BY_PREFIX, {"pattern": _like_prefix(key)}))
 
     def with_role(self, role: Role) -> list[Member]:
         """Every member holding a role."""
-        return members_from(self.conn.execute(_WITH_ROLE, {"role": role.value}))
+        return members_from(self.sql.rows(_WITH_ROLE, {"role": role.value}))
 
     def grant(self, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
         """Give a role; False when already held."""
-        held = self.conn.execute(select(roles.c.role).where(
-            roles.c.member_id == member_id, roles.c.role == role.value)).first()
-        if held is not None:
-            return False
-        self.conn.execute(insert(roles).values(member_id=member_id, role=role.value,
-                                               granted_at=now, granted_by=by))
-        return True
+        return self.sql.run(_GRANT, {"member": member_id, "role": role.value,
+                                     "now": self.sql.time(now), "by": by}) > 0
 
     def revoke(self, member_id: int, role: Role) -> bool:
         """Take a role away; False when not held."""
-        result = self.conn.execute(delete(roles).where(roles.c.member_id == member_id,
-                                                       roles.c.role == role.value))
-        return result.rowcount > 0
+        return self.sql.run("DELETE FROM member_roles WHERE member_id = :member AND role = :role",
+                            {"member": member_id, "role": role.value}) > 0
 
     def contacts(self, member_ids: Iterable[int]) -> dict[int, Contact]:
         """Where and in which language to reach each member."""
-        ids = list(member_ids)
+        ids = list(dict.fromkeys(member_ids))
         if not ids:
             return {}
-        rows = self.conn.execute(_CONTACTS, {"ids": ids})
-        return {row.id: Contact(row.id, row.primary_identity, Language(row.language))
-                for row in rows}
+        listed, params = placeholders("m", ids)
+        rows = self.sql.rows("SELECT id, primary_identity, language FROM members "
+                             f"WHERE id IN ({listed})", params)
+        return {row[0]: Contact(row[0], row[1], Language(row[2])) for row in rows}

@@ -6,49 +6,48 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 
 from handlers.domain import SentMessage
 from handlers.ports import OutboxRow
 from storage.models import OutboxRowModel, table
+from storage.sql import Sql
 
 outbox = table(OutboxRowModel)
 
 
-_ADD = insert(outbox)
+_ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, text, buttons, "
+        "context, context_id, status, attempts, created_at) VALUES (:member, :identity, "
+        ":platform, :chat, :language, :text, :buttons, :context, :context_id, 'pending', 0, "
+        ":now)")
+_FIND_SENT = ("SELECT member_id, context, context_id FROM outbox WHERE platform = :platform "
+              "AND sent_chat_id = :chat AND platform_message_id = :message")
 
 
 class SqlOutbox:
-    """The ``Outbox`` port on one connection (the use-case side)."""
+    """The ``Outbox`` port on one unit of work (the use-case side)."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
 
     def add(self, rows: Sequence[OutboxRow]) -> None:
         """Queue rendered messages in the current transaction."""
-        if not rows:
-            return
-        self.conn.execute(_ADD, [
-            {"member_id": r.member_id, "identity": r.identity,
-             "platform": r.identity.split(":", 1)[0], "chat_id": r.chat_id,
+        self.sql.run_many(_ADD, [
+            {"member": r.member_id, "identity": r.identity,
+             "platform": r.identity.split(":", 1)[0], "chat": r.chat_id,
              "language": r.language.value, "text": r.text,
-             "buttons": [[list(b) for b in row] for row in r.buttons], "context": r.context,
-             "context_id": r.context_id, "status": "pending", "attempts": 0,
-             "created_at": r.created_at}
+             "buttons": self.sql.json([[list(b) for b in row] for row in r.buttons]),
+             "context": r.context, "context_id": r.context_id,
+             "now": self.sql.time(r.created_at)}
             for r in rows
         ])
 
     def find_sent(self, platform: str, chat_id: str,
                   platform_message_id: str) -> SentMessage | None:
         """What a sent message was about, from where it was sent and its platform id."""
-        row = self.conn.execute(select(outbox.c.member_id, outbox.c.context, outbox.c.context_id)
-                                .where(outbox.c.platform == platform,
-                                       outbox.c.sent_chat_id == chat_id,
-                                       outbox.c.platform_message_id == platform_message_id)
-                                ).first()
-        if row is None:
-            return None
-        return SentMessage(row.member_id, row.context, row.context_id)
+        row = self.sql.row(_FIND_SENT, {"platform": platform, "chat": chat_id,
+                                        "message": platform_message_id})
+        return SentMessage(row[0], row[1], row[2]) if row is not None else None
 
 
 @dataclass(frozen=True, slots=True)

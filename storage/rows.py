@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-from sqlalchemy import Select, select
 
 from handlers.domain import Language, Member, Role
-from storage.models import MemberRoleRow, MemberRow, table
+from storage.sql import Row
 
-M = table(MemberRow).c
-R = table(MemberRoleRow).c
-
-
-def member_select() -> Select[Any]:
-    """Members with their roles (one row per role, or one with role NULL)."""
-    members = table(MemberRow)
-    roles = table(MemberRoleRow)
-    return select(M.id, M.name, M.language, M.timezone, M.primary_identity, R.role).select_from(
-        members.outerjoin(roles, R.member_id == M.id))
+# A member with one of their roles (or NULL): members m LEFT JOIN member_roles r.
+MEMBER_COLUMNS = "m.id, m.name, m.language, m.timezone, m.primary_identity, r.role"
+MEMBER_FROM = "members m LEFT JOIN member_roles r ON r.member_id = m.id"
 
 
-def members_from(rows: Iterable[Any]) -> list[Member]:
+def members_from(rows: Iterable[Row]) -> list[Member]:
     """Group (member…, role) rows into members, keeping their first-seen order."""
-    found: dict[int, tuple[Any, set[Role]]] = {}
+    found: dict[int, tuple[Row, set[Role]]] = {}
     for row in rows:
-        entry = found.setdefault(row.id, (row, set()))
-        if row.role is not None:
-            entry[1].add(Role(row.role))
+        entry = found.setdefault(row[0], (row, set()))
+        if row[5] is not None:
+            entry[1].add(Role(row[5]))
     return [
-        Member(id=row.id, name=row.name, language=Language(row.language),
-               timezone=row.timezone, identity=row.primary_identity, roles=frozenset(roles))
+        Member(id=row[0], name=row[1], language=Language(row[2]), timezone=row[3],
+               identity=row[4], roles=frozenset(roles))
         for row, roles in found.values()
     ]

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy import Engine
+from sqlalchemy.pool import PoolProxiedConnection
 
 from storage.conversations import SqlConversations
 from storage.help_requests import SqlHelpRequests
 from storage.members import SqlMembers
 from storage.outbox import SqlOutbox
+from storage.sql import Sql
 from storage.teams import SqlTeams
 
 
 class SqlUnitOfWork:
-    """Opens a connection and a transaction; commits only when asked, rolls back otherwise."""
+    """Takes a pooled connection and opens a transaction; commits only when asked."""
 
     members: SqlMembers
     teams: SqlTeams
@@ -24,34 +27,47 @@ class SqlUnitOfWork:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._conn: Connection | None = None
-        self._tx: RootTransaction | None = None
+        self._connection: PoolProxiedConnection | None = None
+        self._sql: Sql | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
-        conn = self.engine.connect()
-        self._conn = conn
-        self._tx = conn.begin()
-        self.members = SqlMembers(conn)
-        self.teams = SqlTeams(conn)
-        self.help_requests = SqlHelpRequests(conn)
-        self.conversations = SqlConversations(conn)
-        self.outbox = SqlOutbox(conn)
+        connection = self.engine.raw_connection()
+        self._connection = connection
+        sql = Sql(connection.driver_connection, self.engine.dialect.name)
+        self._sql = sql
+        sql.begin()
+        self.members = SqlMembers(sql)
+        self.teams = SqlTeams(sql)
+        self.help_requests = SqlHelpRequests(sql)
+        self.conversations = SqlConversations(sql)
+        self.outbox = SqlOutbox(sql)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self._tx is not None and self._tx.is_active:
-            self._tx.rollback()
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None
-        self._tx = None
+        connection, sql = self._connection, self._sql
+        self._connection = self._sql = None
+        if connection is None or sql is None:
+            return
+        try:
+            connection.rollback()  # after a commit this is a no-op
+            sql.close()
+        finally:
+            connection.close()
+
+    def _require(self) -> tuple[PoolProxiedConnection, Sql]:
+        assert self._connection is not None and self._sql is not None, "outside a unit of work"
+        return self._connection, self._sql
 
     def commit(self) -> None:
         """Store everything done in this unit of work."""
-        assert self._tx is not None, "commit outside a unit of work"
-        self._tx.commit()
+        self._require()[0].commit()
 
     def rollback(self) -> None:
         """Forget everything done in this unit of work."""
-        if self._tx is not None and self._tx.is_active:
-            self._tx.rollback()
+        self._require()[0].rollback()
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: on an exception inside it, only its own changes are undone."""
+        return self._require()[1].savepoint()
+
+

@@ -102,7 +102,7 @@ async def play(script: str, tmp_path: Path, *, approval: bool = False,
         session = ConsoleSession(app, channel, clock, tmp_path, output.append)
         code = await play_script(session, path, errors.append)
     finally:
-        app.close()
+        await app.close()
     return Transcript(channel.sent, output, errors, code)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -34,7 +35,7 @@ from handlers.domain import (
     TeamStatus,
 )
 from handlers.messages import Attachment, ChatRef, Context, Inbound, Param, Phrase, UserRef
-from handlers.ports import OutboxRow, TeamMember
+from handlers.ports import OutboxRow
 from handlers.service import HelpDesk
 from handlers.timezones import TimeZones
 from handlers.turn import CoreSettings, Deps
@@ -177,6 +178,9 @@ class FakeMembers(_Repo):
             raise KeyError(f"no member {member_id}")
         return record
 
+    def identities(self, member_id: int) -> list[str]:
+        return [identity for identity, owner in self._s.identities.items() if owner == member_id]
+
     def by_identity(self, identity: str) -> Member | None:
         member_id = self._s.identities.get(identity)
         return self.get(member_id) if member_id is not None else None
@@ -279,14 +283,14 @@ class FakeTeams(_Repo):
         membership = self._s.memberships.get(member_id)
         return self._s.teams[membership[0]] if membership is not None else None
 
-    def members(self, team_id: int) -> list[TeamMember]:
+    def members(self, team_id: int) -> list[Member]:
         listed = sorted(((joined, member_id) for member_id, (tid, joined)
                          in self._s.memberships.items() if tid == team_id))
-        found: list[TeamMember] = []
-        for joined, member_id in listed:
+        found: list[Member] = []
+        for _joined, member_id in listed:
             member = FakeMembers(self._uow).get(member_id)
             assert member is not None
-            found.append(TeamMember(member, joined))
+            found.append(member)
         return found
 
     def add_member(self, team_id: int, member_id: int, now: datetime) -> None:
@@ -306,6 +310,12 @@ class FakeTeams(_Repo):
             team,
             leader_id=None if team.leader_id == member_id else team.leader_id,
             co_leader_id=None if team.co_leader_id == member_id else team.co_leader_id)
+
+    def delete(self, team_id: int) -> None:
+        if any(team == team_id for team, _joined in self._s.memberships.values()):
+            raise ValueError(f"team {team_id} still has members")  # a foreign key would refuse
+        self._s.teams.pop(team_id, None)
+        self._s.decisions.pop(team_id, None)
 
     def set_leaders(self, team_id: int, leader_id: int | None, co_leader_id: int | None) -> None:
         self._s.teams[team_id] = replace(self._team(team_id), leader_id=leader_id,
@@ -462,6 +472,16 @@ class FakeUnitOfWork:
     def rollback(self) -> None:
         if self._base is not None:
             self._work = self._base.copy()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo only what happens inside when it raises, like SQL's SAVEPOINT."""
+        before = self.state.copy()
+        try:
+            yield
+        except BaseException:
+            self._work = before
+            raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -657,7 +677,7 @@ class Desk:
 
     def roster(self, team: Team) -> list[str]:
         """The names of a team's members, in the order they joined."""
-        return [tm.member.name for tm in self.read(lambda uow: uow.teams.members(team.id))]
+        return [m.name for m in self.read(lambda uow: uow.teams.members(team.id))]
 
     def pending(self, who: str) -> PendingStep | None:
         """The guided command a console user is in."""

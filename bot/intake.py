@@ -1,0 +1,64 @@
+"""Hands inbound messages to the help desk in groups: one transaction and one commit per group.
+
+Under load, messages that arrive while the database is busy are handled together (each in its
+own savepoint, so each stays atomic); a lone message goes through at once. The caller of
+:meth:`Intake.receive` learns only after the commit that its message is stored, so an adapter
+acknowledges nothing that a crash could still lose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from handlers.messages import Inbound
+from handlers.service import HelpDesk
+from storage.database import Database
+
+Waiting = tuple[Inbound, "asyncio.Future[None]"]
+
+
+class Intake:
+    """The single way inbound messages enter the core."""
+
+    def __init__(self, database: Database, desk: HelpDesk, max_batch: int = 64) -> None:
+        self.database = database
+        self.desk = desk
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[Waiting] | None = None
+        self._worker: asyncio.Task[None] | None = None
+
+    async def receive(self, inbound: Inbound) -> None:
+        """Handle one message; returns once it and its replies are committed."""
+        if self._queue is None or self._worker is None or self._worker.done():
+            self._queue = asyncio.Queue()
+            self._worker = asyncio.create_task(self._work(self._queue), name="intake")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._queue.put((inbound, done))
+        await done
+
+    async def _work(self, queue: asyncio.Queue[Waiting]) -> None:
+        while True:
+            batch = [await queue.get()]
+            while len(batch) < self.max_batch and not queue.empty():
+                batch.append(queue.get_nowait())
+            inbounds = [inbound for inbound, _done in batch]
+            try:
+                await self.database.run(lambda: self.desk.handle_batch(inbounds))
+            except Exception as exc:
+                for _inbound, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _inbound, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def close(self) -> None:
+        """Stop taking messages (what was committed stays committed)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        self._worker = None
+        self._queue = None

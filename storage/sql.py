@@ -1,0 +1,126 @@
+"""Hand-written SQL on a unit of work's own driver connection, for SQLite and PostgreSQL.
+
+The use cases' queries are short index look-ups. Through SQLAlchemy's statement machinery each
+one cost about 70 µs on these machines, against about 10 µs on the driver itself, which made the
+throughput targets unreachable; so the repositories write plain SQL with ``:name`` parameters,
+and this module adapts the few things that differ between the two databases (parameter style,
+how times and JSON travel, how a transaction starts). SQLAlchemy still defines the schema, runs
+the migrations and owns the connection pool.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+Params = Mapping[str, Any]
+Row = tuple[Any, ...]
+
+_NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # the format SQLAlchemy's DateTime uses on SQLite
+
+
+@lru_cache(maxsize=512)
+def _pyformat(sql: str) -> str:
+    """``:name`` placeholders in the ``%(name)s`` style psycopg expects."""
+    return _NAMED.sub(r"%(\1)s", sql)
+
+
+def placeholders(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """``:p0, :p1, …`` for an ``IN (…)`` list, with the parameters to go with it."""
+    params = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    return ", ".join(f":{name}" for name in params) or "NULL", params
+
+
+class Sql:
+    """Runs SQL on one driver connection inside the unit of work's transaction."""
+
+    def __init__(self, connection: Any, dialect: str) -> None:
+        self._connection = connection
+        self._cursor = connection.cursor()
+        self._postgres = dialect == "postgresql"
+        self._savepoints = 0
+
+    def _execute(self, sql: str, params: Params | None) -> Any:
+        if self._postgres:
+            return self._cursor.execute(_pyformat(sql), params or {})
+        return self._cursor.execute(sql, params or {})
+
+    def rows(self, sql: str, params: Params | None = None) -> list[Row]:
+        """Every row a query returns."""
+        self._execute(sql, params)
+        return [tuple(row) for row in self._cursor.fetchall()]
+
+    def row(self, sql: str, params: Params | None = None) -> Row | None:
+        """The first row a query returns, if any."""
+        self._execute(sql, params)
+        found = self._cursor.fetchone()
+        return tuple(found) if found is not None else None
+
+    def run(self, sql: str, params: Params | None = None) -> int:
+        """Run a statement; how many rows it changed."""
+        self._execute(sql, params)
+        return int(self._cursor.rowcount)
+
+    def insert(self, sql: str, params: Params) -> int:
+        """Run an ``INSERT … RETURNING id`` and give the new id."""
+        self._execute(sql, params)
+        found = self._cursor.fetchone()
+        assert found is not None, "INSERT … RETURNING gave no row"
+        return int(found[0])
+
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement for each set of parameters."""
+        if not rows:
+            return
+        self._cursor.executemany(_pyformat(sql) if self._postgres else sql, rows)
+
+    def time(self, moment: datetime) -> Any:
+        """A UTC moment as the database stores it."""
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime given; use UTC-aware datetimes")
+        if self._postgres:
+            return moment.astimezone(UTC)
+        return moment.astimezone(UTC).strftime(_SQLITE_TIME)
+
+    def read_time(self, value: Any) -> datetime:
+        """A stored moment back as an aware UTC datetime."""
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+    def json(self, value: Any) -> str:
+        """A value for a JSON column."""
+        return json.dumps(value)
+
+    def read_json(self, value: Any) -> Any:
+        """A JSON column's value back as Python data."""
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
+    def begin(self) -> None:
+        """Start the transaction (PostgreSQL's driver starts one by itself)."""
+        if not self._postgres:
+            self._cursor.execute("BEGIN IMMEDIATE")  # take the write lock now, waiting if busy
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: on an exception, undo only what happened inside it."""
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        self._cursor.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self._cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self._cursor.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self._cursor.execute(f"RELEASE SAVEPOINT {name}")
+
+    def close(self) -> None:
+        """Close the cursor (the connection goes back to the pool separately)."""
+        self._cursor.close()
