@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from functools import partial
 
 from handlers.messages import Inbound
 from handlers.service import HelpDesk
@@ -44,7 +45,7 @@ class Intake:
                 batch.append(queue.get_nowait())
             inbounds = [inbound for inbound, _done in batch]
             try:
-                await self.database.run(lambda: self.desk.handle_batch(inbounds))
+                await self.database.run(partial(self.desk.handle_batch, inbounds))
             except Exception as exc:
                 for _inbound, done in batch:
                     if not done.done():

@@ -15,7 +15,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from handlers.domain import Language
-from handlers.messages import Param, Phrase, UserText
+from handlers.messages import Phrase, UserText
 
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "peerdesk"
@@ -68,15 +68,21 @@ class Catalogue:
 
     def render(self, item: Phrase, language: Language) -> str:
         """A phrase in one language, its placeholders filled."""
-        values = {name: self._value(value, language) for name, value in item.params.items()}
-        return self.texts[language][item.key].format_map(values)
-
-    def _value(self, value: Param, language: Language) -> str:
-        if isinstance(value, Phrase):
-            return self.render(value, language)
-        if isinstance(value, UserText):
-            return value.text
-        return str(value)
+        text = self.texts[language][item.key]
+        if not item.params:
+            return text
+        values: dict[str, object] = {}
+        for name, value in item.params.items():
+            kind = type(value)
+            if kind is str or kind is int:
+                values[name] = value
+            elif isinstance(value, Phrase):
+                values[name] = self.render(value, language)
+            elif isinstance(value, UserText):
+                values[name] = value.text
+            else:
+                values[name] = value
+        return text.format_map(values)
 
     def has(self, key: str) -> bool:
         """Whether the key exists (in English, and therefore everywhere)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Language(StrEnum):
@@ -86,9 +87,12 @@ class RequestStatus(StrEnum):
     CLOSED = "closed"
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One person, whatever platforms they reach the bot from."""
+class Member(NamedTuple):
+    """One person, whatever platforms they reach the bot from.
+
+    (A named tuple rather than a frozen dataclass: every message loads several members, and a
+    tuple is built more than twice as fast.)
+    """
 
     id: int
     name: str
@@ -107,8 +111,7 @@ class Member:
         return Role.COORDINATOR in self.roles
 
 
-@dataclass(frozen=True, slots=True)
-class Team:
+class Team(NamedTuple):
     """A project team."""
 
     id: int
@@ -143,8 +146,7 @@ class HelpRequest:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+class Contact(NamedTuple):
     """Where and in which language to reach a member."""
 
     member_id: int

@@ -7,7 +7,7 @@ from dataclasses import replace
 from handlers.domain import LANGUAGE_NAMES, Language
 from handlers.messages import Button
 from handlers.teams import join_team
-from handlers.timezones import TimeZones, local_time, zone_label
+from handlers.timezones import TimeZones, clock_time, zone_label
 from handlers.turn import Turn, phrase
 
 ONBOARDING = "onboarding"
@@ -75,7 +75,7 @@ def _set_language(turn: Turn, text: str) -> None:
                    buttons=language_buttons(turn.sender.language))
         return
     turn.uow.members.set_language(turn.sender.id, language)
-    turn.sender = replace(turn.sender, language=language)
+    turn.sender = turn.sender._replace(language=language)
     if turn.pending_flow == ONBOARDING:
         turn.ask(ONBOARDING, "timezone", "tz.ask", buttons=city_buttons(language))
         turn.out[-1] = replace(turn.out[-1], body=(phrase("lang.set"), *turn.out[-1].body))
@@ -112,7 +112,7 @@ def _set_timezone(turn: Turn, text: str, *, onboarding: bool) -> None:
     turn.uow.members.set_timezone(turn.sender.id, zone)
     _finish_own_flow(turn)
     lines = [phrase("tz.set", zone=zone_label(zone),
-                    time=local_time(zone, turn.now).strftime("%H:%M"))]
+                    time=clock_time(zone, turn.now))]
     if onboarding:
         lines.append(phrase("start.ready"))
     turn.reply_lines(lines)

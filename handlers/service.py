@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import onboarding
@@ -84,7 +84,7 @@ class HelpDesk:
             uow.members.use_identity(member.id, who.identity)
         if who.identity in self.deps.settings.coordinator_identities and not member.is_coordinator:
             uow.members.grant(member.id, Role.COORDINATOR, None, now)
-            member = replace(member, roles=member.roles | {Role.COORDINATOR})
+            member = member._replace(roles=member.roles | {Role.COORDINATOR})
         return member, is_new
 
     def _queue(self, uow: UnitOfWork, turn: Turn, out: list[Outbound], now: datetime) -> None:

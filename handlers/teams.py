@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import unicodedata
 
-from handlers.domain import LANGUAGE_NAMES, Region, Role, Team, TeamStatus, parse_number
+from handlers.domain import (
+    LANGUAGE_NAMES,
+    Region,
+    Role,
+    Team,
+    TeamRole,
+    TeamStatus,
+    parse_number,
+)
 from handlers.messages import Button, Context, Param, Phrase
-from handlers.timezones import local_time, zone_label
+from handlers.timezones import clock_time, zone_label
 from handlers.turn import Turn, button, phrase
 
 NEW_TEAM = "newteam"
@@ -27,6 +35,9 @@ _REGION_WORDS: dict[str, Region] = {
     "amerique latine": Region.LATIN_AMERICA,
     "other": Region.OTHER, "outra": Region.OTHER, "otra": Region.OTHER, "autre": Region.OTHER,
 }
+
+
+ROLE_NAMES = {role: Phrase(f"team_role.{role.value}") for role in TeamRole}
 
 
 def region_name(region: Region) -> Phrase:
@@ -262,12 +273,15 @@ def show_team(turn: Turn, args: str) -> None:
                     region=region_name(team.region), status=status_name(team.status))]
     if team.status == TeamStatus.APPROVED:
         lines.append(phrase("team.code", code=team.join_code))
+    times: dict[str, str] = {}  # members often share a zone
     for member in turn.uow.teams.members(team.id):
-        lines.append(phrase(
-            "team.member_line", name=member.name,
-            role=phrase(f"team_role.{team.role_of(member.id).value}"),
-            language=LANGUAGE_NAMES[member.language], zone=zone_label(member.timezone),
-            time=local_time(member.timezone, turn.now).strftime("%H:%M")))
+        zone = member.timezone
+        if zone not in times:
+            times[zone] = clock_time(zone, turn.now)
+        lines.append(Phrase("team.member_line", {
+            "name": member.name, "role": ROLE_NAMES[team.role_of(member.id)],
+            "language": LANGUAGE_NAMES[member.language], "zone": zone_label(zone),
+            "time": times[zone]}))
     turn.reply_lines(lines)
 
 

@@ -7,6 +7,7 @@ import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from handlers.domain import Language
 
@@ -49,6 +50,7 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s_]+", " ", plain)
 
 
+@lru_cache(maxsize=1024)
 def tzinfo_for(name: str) -> tzinfo:
     """The tzinfo of a stored zone: an IANA name or a fixed offset like ``+05:30``."""
     if name and name[0] in "+-":
@@ -63,14 +65,26 @@ def local_time(name: str, moment: datetime) -> datetime:
     return moment.astimezone(tzinfo_for(name))
 
 
+# The first listed city of each zone names it (São Paulo, not Porto Alegre).
+_CITY_OF_ZONE: dict[str, str] = {}
+for _city, (_zone, _lang) in CITIES.items():
+    _CITY_OF_ZONE.setdefault(_zone, _city)
+
+
 def zone_label(name: str) -> str:
     """A short human label for a stored zone: its city, or ``UTC+05:30``."""
     if name and name[0] in "+-":
         return f"UTC{name}"
-    for city, (zone, _lang) in CITIES.items():
-        if zone == name:
-            return city
+    city = _CITY_OF_ZONE.get(name)
+    if city is not None:
+        return city
     return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def clock_time(name: str, moment: datetime) -> str:
+    """The local time (``14:05``) in a stored zone at a UTC moment."""
+    local = moment.astimezone(tzinfo_for(name))
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 @dataclass(frozen=True, slots=True)

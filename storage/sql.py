@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -22,7 +21,6 @@ Params = Mapping[str, Any]
 Row = tuple[Any, ...]
 
 _NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # the format SQLAlchemy's DateTime uses on SQLite
 
 
 @lru_cache(maxsize=512)
@@ -35,6 +33,22 @@ def placeholders(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any
     """``:p0, :p1, …`` for an ``IN (…)`` list, with the parameters to go with it."""
     params = {f"{prefix}{i}": value for i, value in enumerate(values)}
     return ", ".join(f":{name}" for name in params) or "NULL", params
+
+
+class Savepoint:
+    """``with sql.savepoint():`` — the changes inside are undone if the block raises."""
+
+    def __init__(self, cursor: Any, name: str) -> None:
+        self._cursor = cursor
+        self._name = name
+
+    def __enter__(self) -> None:
+        self._cursor.execute(f"SAVEPOINT {self._name}")
+
+    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
+        if kind is not None:
+            self._cursor.execute(f"ROLLBACK TO SAVEPOINT {self._name}")
+        self._cursor.execute(f"RELEASE SAVEPOINT {self._name}")
 
 
 class Sql:
@@ -76,9 +90,10 @@ class Sql:
 
     def run_many(self, sql: str, rows: Sequence[Params]) -> None:
         """Run one statement for each set of parameters."""
-        if not rows:
-            return
-        self._cursor.executemany(_pyformat(sql) if self._postgres else sql, rows)
+        if len(rows) == 1:
+            self._execute(sql, rows[0])  # the driver's executemany costs more for one row
+        elif rows:
+            self._cursor.executemany(_pyformat(sql) if self._postgres else sql, rows)
 
     def time(self, moment: datetime) -> Any:
         """A UTC moment as the database stores it."""
@@ -86,7 +101,7 @@ class Sql:
             raise ValueError("naive datetime given; use UTC-aware datetimes")
         if self._postgres:
             return moment.astimezone(UTC)
-        return moment.astimezone(UTC).strftime(_SQLITE_TIME)
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def read_time(self, value: Any) -> datetime:
         """A stored moment back as an aware UTC datetime."""
@@ -96,7 +111,7 @@ class Sql:
 
     def json(self, value: Any) -> str:
         """A value for a JSON column."""
-        return json.dumps(value)
+        return "[]" if value == [] else json.dumps(value)  # most messages have no buttons
 
     def read_json(self, value: Any) -> Any:
         """A JSON column's value back as Python data."""
@@ -107,19 +122,10 @@ class Sql:
         if not self._postgres:
             self._cursor.execute("BEGIN IMMEDIATE")  # take the write lock now, waiting if busy
 
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def savepoint(self) -> Savepoint:
         """A nested transaction: on an exception, undo only what happened inside it."""
         self._savepoints += 1
-        name = f"sp{self._savepoints}"
-        self._cursor.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            self._cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            self._cursor.execute(f"RELEASE SAVEPOINT {name}")
-            raise
-        self._cursor.execute(f"RELEASE SAVEPOINT {name}")
+        return Savepoint(self._cursor, f"sp{self._savepoints}")
 
     def close(self) -> None:
         """Close the cursor (the connection goes back to the pool separately)."""

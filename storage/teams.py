@@ -9,6 +9,8 @@ from storage.members import name_key
 from storage.rows import MEMBER_COLUMNS, members_from
 from storage.sql import Row, Sql
 
+REGIONS = {region.value: region for region in Region}
+STATUSES = {status.value: status for status in TeamStatus}
 _TEAM = ("SELECT t.id, t.name, t.topic, t.region, t.join_code, t.status, t.leader_id, "
          "t.co_leader_id, t.created_at FROM teams t")
 _ADD = ("INSERT INTO teams (name, name_key, topic, region, join_code, status, leader_id, "
@@ -27,9 +29,8 @@ class SqlTeams:
         self.sql = sql
 
     def _team(self, row: Row) -> Team:
-        return Team(id=row[0], name=row[1], topic=row[2], region=Region(row[3]),
-                    join_code=row[4], status=TeamStatus(row[5]), leader_id=row[6],
-                    co_leader_id=row[7], created_at=self.sql.read_time(row[8]))
+        return Team(row[0], row[1], row[2], REGIONS[row[3]], row[4], STATUSES[row[5]], row[6],
+                    row[7], self.sql.read_time(row[8]))
 
     def _one(self, where: str, params: dict[str, object]) -> Team | None:
         row = self.sql.row(f"{_TEAM} WHERE {where}", params)

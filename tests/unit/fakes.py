@@ -306,8 +306,7 @@ class FakeTeams(_Repo):
         if membership is not None and membership[0] == team_id:
             del self._s.memberships[member_id]
         team = self._team(team_id)
-        self._s.teams[team_id] = replace(
-            team,
+        self._s.teams[team_id] = team._replace(
             leader_id=None if team.leader_id == member_id else team.leader_id,
             co_leader_id=None if team.co_leader_id == member_id else team.co_leader_id)
 
@@ -318,12 +317,12 @@ class FakeTeams(_Repo):
         self._s.decisions.pop(team_id, None)
 
     def set_leaders(self, team_id: int, leader_id: int | None, co_leader_id: int | None) -> None:
-        self._s.teams[team_id] = replace(self._team(team_id), leader_id=leader_id,
-                                         co_leader_id=co_leader_id)
+        self._s.teams[team_id] = self._team(team_id)._replace(leader_id=leader_id,
+                                                              co_leader_id=co_leader_id)
 
     def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> None:
         status = TeamStatus.APPROVED if approved else TeamStatus.REJECTED
-        self._s.teams[team_id] = replace(self._team(team_id), status=status)
+        self._s.teams[team_id] = self._team(team_id)._replace(status=status)
         self._s.decisions[team_id] = Decision(approved, by, now)
 
     def all(self) -> list[Team]:

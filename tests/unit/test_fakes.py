@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from handlers.domain import Language, PendingStep, Region, Role, TeamStatus
@@ -34,7 +32,7 @@ def test_commit_keeps_and_leaving_without_commit_discards() -> None:
         uow.members.set_language(member.id, Language.ES)
         uow.commit()
     with store.unit_of_work() as uow:
-        assert uow.members.by_identity("console:ana") == replace(member, language=Language.ES)
+        assert uow.members.by_identity("console:ana") == member._replace(language=Language.ES)
 
 
 def test_find_by_name_prefers_exact_case_insensitive_then_prefix() -> None:
