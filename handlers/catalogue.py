@@ -77,7 +77,8 @@ class Catalogue:
             if kind is str or kind is int:
                 values[name] = value
             elif isinstance(value, Phrase):
-                values[name] = self.render(value, language)
+                values[name] = (self.render(value, language) if value.params
+                                else self.texts[language][value.key])
             elif isinstance(value, UserText):
                 values[name] = value.text
             else:

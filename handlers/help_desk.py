@@ -37,7 +37,7 @@ def _open_request(turn: Turn, question: str) -> None:
     team = turn.uow.teams.of_member(turn.sender.id)
     request = turn.uow.help_requests.open(turn.sender.id, team.id if team else None, question,
                                           turn.sender.language, turn.now)
-    coordinators = [m.id for m in turn.uow.members.with_role(Role.COORDINATOR)
+    coordinators = [m for m in turn.uow.members.with_role(Role.COORDINATOR)
                     if m.id != turn.sender.id]
     turn.reply("ask.sent", number=request.id)
     if not coordinators and not turn.sender.is_coordinator:

@@ -32,13 +32,26 @@ class HelpDesk:
         self.handle_batch([inbound])
 
     def handle_batch(self, inbounds: Sequence[Inbound]) -> None:
-        """Handle several messages in one transaction (one commit), each in its own savepoint.
+        """Handle several messages in one transaction (one commit), each one atomic.
 
-        Each message is atomic on its own: when its use case fails, nothing of it is kept and
-        its sender is told so, in their language, while the other messages go through. If the
-        commit itself fails, the exception reaches the caller and none of them is stored, so
-        the adapter can hand them over again.
+        When a message's use case fails, nothing of it is kept and its sender is told so, in
+        their language, while the other messages go through. If the commit itself fails, the
+        exception reaches the caller and none of them is stored, so the adapter can hand them
+        over again.
+
+        A group is first tried as a whole; only if one of its messages fails is it redone (from
+        scratch: nothing was committed) with a savepoint around each message.
         """
+        if len(inbounds) > 1:
+            try:
+                with self.unit_of_work() as uow:
+                    for inbound in inbounds:
+                        self._handle_one(uow, inbound, self.deps.clock.now())
+                    uow.commit()
+                return
+            except Exception:
+                log.info("a message in a group of %d failed; redoing them one by one",
+                         len(inbounds))
         with self.unit_of_work() as uow:
             for inbound in inbounds:
                 now = self.deps.clock.now()
@@ -89,7 +102,7 @@ class HelpDesk:
 
     def _queue(self, uow: UnitOfWork, turn: Turn, out: list[Outbound], now: datetime) -> None:
         me = Contact(turn.sender.id, turn.inbound.sender.identity, turn.sender.language)
-        queue_messages(uow, self.catalogue, out, now, known=[me])
+        queue_messages(uow, self.catalogue, out, now, known=[*turn.contacts.values(), me])
 
     def _apologise(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
         try:

@@ -40,14 +40,18 @@ _REGION_WORDS: dict[str, Region] = {
 ROLE_NAMES = {role: Phrase(f"team_role.{role.value}") for role in TeamRole}
 
 
+_REGION_NAMES = {region: Phrase(f"region.{region.value}") for region in Region}
+_STATUS_NAMES = {status: Phrase(f"team_status.{status.value}") for status in TeamStatus}
+
+
 def region_name(region: Region) -> Phrase:
     """A region's name, rendered in the reader's language."""
-    return phrase(f"region.{region.value}")
+    return _REGION_NAMES[region]
 
 
 def status_name(status: TeamStatus) -> Phrase:
     """A team status, rendered in the reader's language."""
-    return phrase(f"team_status.{status.value}")
+    return _STATUS_NAMES[status]
 
 
 def parse_region(text: str) -> Region | None:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from handlers.domain import Language
@@ -83,8 +83,15 @@ def zone_label(name: str) -> str:
 
 def clock_time(name: str, moment: datetime) -> str:
     """The local time (``14:05``) in a stored zone at a UTC moment."""
-    local = moment.astimezone(tzinfo_for(name))
+    local = moment + _offset(name, int(moment.timestamp()) // 900)
     return f"{local.hour:02d}:{local.minute:02d}"
+
+
+@lru_cache(maxsize=4096)
+def _offset(name: str, quarter_hour: int) -> timedelta:
+    """A zone's UTC offset during one quarter of an hour (offsets change only on those)."""
+    offset = datetime.fromtimestamp(quarter_hour * 900, UTC).astimezone(tzinfo_for(name))
+    return offset.utcoffset() or timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)

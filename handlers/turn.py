@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handlers.domain import Language, Member, PendingStep
+from handlers.domain import Contact, Language, Member, PendingStep
 from handlers.messages import Button, ChatRef, Context, Inbound, Outbound, Param, Phrase
 from handlers.ports import Clock, JoinCodes, UnitOfWork
 from handlers.timezones import TimeZones
@@ -61,6 +61,7 @@ class Turn:
     now: datetime
     pending: PendingStep | None = None
     out: list[Outbound] = field(default_factory=list)
+    contacts: dict[int, Contact] = field(default_factory=dict)
 
     @property
     def pending_flow(self) -> str | None:
@@ -94,11 +95,24 @@ class Turn:
         chat = self.inbound.chat if member_id == self.sender.id else None
         self.out.append(Outbound(member_id, tuple(lines), _rows(buttons), context, chat))
 
-    def tell_all(self, member_ids: Iterable[int], key: str, *, buttons: Buttons = (),
+    def tell_all(self, recipients: Iterable[int | Member], key: str, *, buttons: Buttons = (),
                  context: Context | None = None, **params: Param) -> None:
-        """Tell each of several members the same thing (each in their own language)."""
-        for member_id in dict.fromkeys(member_ids):
-            self.tell(member_id, key, buttons=buttons, context=context, **params)
+        """Tell each of several members the same thing (each in their own language).
+
+        Recipients given as loaded members need no second look-up of where to reach them.
+        """
+        lines = [phrase(key, **params)]
+        told: set[int] = set()
+        for recipient in recipients:
+            if isinstance(recipient, int):
+                member_id = recipient
+            else:
+                member_id = recipient.id
+                self.contacts[member_id] = Contact(member_id, recipient.identity,
+                                                   recipient.language)
+            if member_id not in told:
+                told.add(member_id)
+                self.tell_lines(member_id, lines, buttons=buttons, context=context)
 
     def ask(self, flow: str, step: str, key: str, *, data: dict[str, str] | None = None,
             buttons: Buttons = (), **params: Param) -> None:

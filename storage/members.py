@@ -6,11 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from handlers.domain import Contact, Language, Member, Role
+from storage.conversations import SqlConversations
 from storage.rows import MEMBER_COLUMNS, MEMBER_FROM, members_from
 from storage.sql import Sql, placeholders
 
-_BY_IDENTITY = (f"SELECT {MEMBER_COLUMNS} FROM identities i JOIN members m "
-                "ON m.id = i.member_id LEFT JOIN member_roles r ON r.member_id = m.id "
+# The sender of every message: with their roles and, to save a query, their pending step.
+_BY_IDENTITY = (f"SELECT {MEMBER_COLUMNS}, c.flow, c.step, c.data FROM identities i "
+                "JOIN members m ON m.id = i.member_id "
+                "LEFT JOIN member_roles r ON r.member_id = m.id "
+                "LEFT JOIN conversations c ON c.member_id = m.id "
                 "WHERE i.identity = :identity")
 _BY_ID = f"SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.id = :id"
 _BY_NAME = f"SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.name_key = :key ORDER BY m.id"
@@ -41,13 +45,18 @@ def _like_prefix(text: str) -> str:
 class SqlMembers:
     """The ``Members`` port on one unit of work."""
 
-    def __init__(self, sql: Sql) -> None:
+    def __init__(self, sql: Sql, conversations: SqlConversations) -> None:
         self.sql = sql
+        self.conversations = conversations
 
     def by_identity(self, identity: str) -> Member | None:
         """The member behind one platform identity."""
-        found = members_from(self.sql.rows(_BY_IDENTITY, {"identity": identity}))
-        return found[0] if found else None
+        rows = self.sql.rows(_BY_IDENTITY, {"identity": identity})
+        if not rows:
+            return None
+        member = members_from(rows)[0]
+        self.conversations.remember(member.id, *rows[0][6:9])
+        return member
 
     def get(self, member_id: int) -> Member | None:
         """One member by id."""

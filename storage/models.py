@@ -134,8 +134,11 @@ class TeamMemberRow(Base):
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
                                            primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime]
+
+    # A team's roster in join order, straight from the index (no sort).
+    __table_args__ = (Index("ix_team_members_roster", "team_id", "joined_at", "member_id"),)
 
 
 class HelpRequestRow(Base):

@@ -14,17 +14,17 @@ MEMBER_FROM = "members m LEFT JOIN member_roles r ON r.member_id = m.id"
 
 LANGUAGES = {language.value: language for language in Language}
 ROLES = {role.value: role for role in Role}
+NO_ROLES: frozenset[Role] = frozenset()
 
 
 def members_from(rows: Iterable[Row]) -> list[Member]:
     """Group (member…, role) rows into members, keeping their first-seen order."""
-    found: dict[int, tuple[Row, set[Role]]] = {}
+    found: dict[int, Member] = {}
     for row in rows:
-        entry = found.setdefault(row[0], (row, set()))
-        if row[5] is not None:
-            entry[1].add(ROLES[row[5]])
-    return [
-        Member(id=row[0], name=row[1], language=LANGUAGES[row[2]], timezone=row[3],
-               identity=row[4], roles=frozenset(roles))
-        for row, roles in found.values()
-    ]
+        member = found.get(row[0])
+        if member is None:
+            roles = frozenset((ROLES[row[5]],)) if row[5] is not None else NO_ROLES
+            found[row[0]] = Member(row[0], row[1], LANGUAGES[row[2]], row[3], row[4], roles)
+        elif row[5] is not None:  # one more role of the same member
+            found[row[0]] = member._replace(roles=member.roles | {ROLES[row[5]]})
+    return list(found.values())

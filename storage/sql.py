@@ -68,13 +68,12 @@ class Sql:
     def rows(self, sql: str, params: Params | None = None) -> list[Row]:
         """Every row a query returns."""
         self._execute(sql, params)
-        return [tuple(row) for row in self._cursor.fetchall()]
+        return self._cursor.fetchall()  # type: ignore[no-any-return]  # tuples on both drivers
 
     def row(self, sql: str, params: Params | None = None) -> Row | None:
         """The first row a query returns, if any."""
         self._execute(sql, params)
-        found = self._cursor.fetchone()
-        return tuple(found) if found is not None else None
+        return self._cursor.fetchone()  # type: ignore[no-any-return]
 
     def run(self, sql: str, params: Params | None = None) -> int:
         """Run a statement; how many rows it changed."""

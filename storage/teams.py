@@ -19,7 +19,7 @@ _ADD = ("INSERT INTO teams (name, name_key, topic, region, join_code, status, le
 _MEMBERS = (f"SELECT {MEMBER_COLUMNS} FROM team_members tm "
             "JOIN members m ON m.id = tm.member_id "
             "LEFT JOIN member_roles r ON r.member_id = m.id "
-            "WHERE tm.team_id = :team ORDER BY tm.joined_at, m.id")
+            "WHERE tm.team_id = :team ORDER BY tm.joined_at, tm.member_id")
 
 
 class SqlTeams:

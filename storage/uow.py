@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
@@ -36,10 +37,10 @@ class SqlUnitOfWork:
         sql = Sql(connection.driver_connection, self.engine.dialect.name)
         self._sql = sql
         sql.begin()
-        self.members = SqlMembers(sql)
+        self.conversations = SqlConversations(sql)
+        self.members = SqlMembers(sql, self.conversations)
         self.teams = SqlTeams(sql)
         self.help_requests = SqlHelpRequests(sql)
-        self.conversations = SqlConversations(sql)
         self.outbox = SqlOutbox(sql)
         return self
 
@@ -66,8 +67,14 @@ class SqlUnitOfWork:
         """Forget everything done in this unit of work."""
         self._require()[0].rollback()
 
-    def savepoint(self) -> AbstractContextManager[None]:
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
         """A nested transaction: on an exception inside it, only its own changes are undone."""
-        return self._require()[1].savepoint()
+        try:
+            with self._require()[1].savepoint():
+                yield
+        except BaseException:
+            self.conversations.known.clear()  # it may remember what was just undone
+            raise
 
 

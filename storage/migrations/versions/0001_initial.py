@@ -230,7 +230,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("member_id", name=op.f("pk_team_members")),
     )
     with op.batch_alter_table("team_members", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_team_members_team_id"), ["team_id"], unique=False)
+        batch_op.create_index(
+            "ix_team_members_roster", ["team_id", "joined_at", "member_id"], unique=False
+        )
 
     op.create_table(
         "help_messages",
@@ -267,7 +269,7 @@ def downgrade() -> None:
 
     op.drop_table("help_messages")
     with op.batch_alter_table("team_members", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_team_members_team_id"))
+        batch_op.drop_index("ix_team_members_roster")
 
     op.drop_table("team_members")
     with op.batch_alter_table("help_requests", schema=None) as batch_op:
