@@ -98,8 +98,7 @@ class Context:
     id: int
 
 
-@dataclass(frozen=True, slots=True)
-class Outbound:
+class Outbound(NamedTuple):
     """An intent to tell one member something; rendered in their language on the way out."""
 
     to: int

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from handlers.domain import LANGUAGE_NAMES, Language
 from handlers.messages import Button
 from handlers.teams import join_team
@@ -78,7 +76,7 @@ def _set_language(turn: Turn, text: str) -> None:
     turn.sender = turn.sender._replace(language=language)
     if turn.pending_flow == ONBOARDING:
         turn.ask(ONBOARDING, "timezone", "tz.ask", buttons=city_buttons(language))
-        turn.out[-1] = replace(turn.out[-1], body=(phrase("lang.set"), *turn.out[-1].body))
+        turn.out[-1] = turn.out[-1]._replace(body=(phrase("lang.set"), *turn.out[-1].body))
         return
     _finish_own_flow(turn)
     turn.reply("lang.set")

@@ -45,7 +45,7 @@ def button(data: str, key: str, **params: Param) -> Button:
     return Button(data=data, phrase=Phrase(key, params))
 
 
-@dataclass
+@dataclass(slots=True)
 class Turn:
     """The context of one inbound message while its use case runs.
 
