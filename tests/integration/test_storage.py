@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -23,8 +22,8 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'data' / 'peerdesk.db'}")
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
     upgrade(db.engine)
     yield db
     db.close()
@@ -41,6 +40,9 @@ def test_migrations_create_exactly_the_models(database: Database) -> None:
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(database: Database) -> None:
+    if database.engine.dialect.name != "sqlite":
+        assert database.engine.dialect.name == "postgresql"
+        return
     with database.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1

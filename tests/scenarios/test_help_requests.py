@@ -9,9 +9,12 @@ from tests.scenarios.harness import ONBOARD, onboard, play
 QUESTION = "Comment remplir le modèle de rapport financier ?"
 
 
-async def test_french_question_answered_by_coordinator(tmp_path: Path) -> None:
-    script = ONBOARD + onboard("joao", "Português", "Luanda") \
-        + onboard("amadou", "Français", "Dakar") + f"""
+async def test_french_question_answered_by_coordinator(tmp_path: Path, database_url: str) -> None:
+    script = (
+        ONBOARD
+        + onboard("joao", "Português", "Luanda")
+        + onboard("amadou", "Français", "Dakar")
+        + f"""
 amadou> /ask {QUESTION}
 carla> /tickets
 carla> [reply 11] The template is in the shared folder, tab 2.
@@ -22,7 +25,10 @@ amadou> /tickets
 amadou> /close 1
 carla> /tickets
 """
-    run = await play(script, tmp_path, coordinators=("console:carla", "console:joao"))
+    )
+    run = await play(
+        script, tmp_path, database_url=database_url, coordinators=("console:carla", "console:joao")
+    )
     assert run.exit_code == 0, run.errors
     (sent,) = run.find("amadou", "#1")[:1]
     assert sent.language == "fr" and "service d'assistance" in sent.text
@@ -46,29 +52,37 @@ carla> /tickets
     assert "no requests" in run.last("carla").text
 
 
-async def test_help_request_without_argument_is_guided(tmp_path: Path) -> None:
-    script = ONBOARD + onboard("diego", "Español", "Lima") + """
+async def test_help_request_without_argument_is_guided(tmp_path: Path, database_url: str) -> None:
+    script = (
+        ONBOARD
+        + onboard("diego", "Español", "Lima")
+        + """
 diego> /ask
 diego> ¿Cuándo es el próximo seminario?
 carla> /tickets
 """
-    run = await play(script, tmp_path)
+    )
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     assert "pregunta" in run.to("diego")[-2].text
     assert "#1" in run.last("diego").text and run.last("diego").language == "es"
     assert "¿Cuándo es el próximo seminario?" in run.last("carla").text
 
 
-async def test_reply_to_a_message_without_context(tmp_path: Path) -> None:
-    script = ONBOARD + onboard("diego", "Español", "Lima") + """
+async def test_reply_to_a_message_without_context(tmp_path: Path, database_url: str) -> None:
+    script = (
+        ONBOARD
+        + onboard("diego", "Español", "Lima")
+        + """
 diego> [reply 5] hola
 """
-    run = await play(script, tmp_path)
+    )
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     assert "/ask" in run.last("diego").text and run.last("diego").language == "es"
 
 
-async def test_request_without_coordinators_is_kept(tmp_path: Path) -> None:
+async def test_request_without_coordinators_is_kept(tmp_path: Path, database_url: str) -> None:
     script = """
 :clock 2026-03-02T12:00:00Z
 ana> /start
@@ -77,7 +91,7 @@ ana> /ask Is anyone there?
 carla> /start
 ana> /tickets
 """
-    run = await play(script, tmp_path, coordinators=("console:carla",))
+    run = await play(script, tmp_path, database_url=database_url, coordinators=("console:carla",))
     assert run.exit_code == 0, run.errors
     assert "No coordinator is appointed yet" in run.texts("ana")
     assert "#1" in run.last("ana").text and "open" in run.last("ana").text

@@ -11,9 +11,12 @@ from tests.scenarios.harness import ONBOARD, onboard, play
 COORDINATOR_ONLY_ES = "Solo los coordinadores pueden hacer eso"
 
 
-async def test_members_are_refused_coordinator_commands(tmp_path: Path) -> None:
+async def test_members_are_refused_coordinator_commands(tmp_path: Path, database_url: str) -> None:
     code = RandomJoinCodes(random.Random(1)).new_code()
-    script = ONBOARD + onboard("ana", "Português", "Maputo") + onboard("diego", "Español", "Lima") \
+    script = (
+        ONBOARD
+        + onboard("ana", "Português", "Maputo")
+        + onboard("diego", "Español", "Lima")
         + f"""
 ana> /newteam Orçamento Aberto
 ana> Orçamento participativo
@@ -30,7 +33,8 @@ diego> /leader Diego
 carla> /help
 diego> /help
 """
-    run = await play(script, tmp_path)
+    )
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     diego = run.to("diego")
     refusals = diego[-9:-1]
@@ -48,8 +52,13 @@ diego> /help
     assert "/leave" in help_es and "/newteam" not in help_es
 
 
-async def test_only_asker_or_coordinator_closes_a_request(tmp_path: Path) -> None:
-    script = ONBOARD + onboard("ana", "Português", "Maputo") + onboard("diego", "Español", "Lima") \
+async def test_only_asker_or_coordinator_closes_a_request(
+    tmp_path: Path, database_url: str
+) -> None:
+    script = (
+        ONBOARD
+        + onboard("ana", "Português", "Maputo")
+        + onboard("diego", "Español", "Lima")
         + """
 ana> /ask Onde está o modelo?
 diego> /close 1
@@ -58,7 +67,8 @@ diego> /close abc
 carla> /close 1
 carla> /close 1
 """
-    run = await play(script, tmp_path)
+    )
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     not_yours, missing, bad = run.to("diego")[-3:]
     assert "#1" in not_yours.text and not_yours.language == "es"
@@ -68,10 +78,14 @@ carla> /close 1
     assert run.find("ana", "Carla")  # told who closed it
 
 
-async def test_leadership_needs_the_leader(tmp_path: Path) -> None:
+async def test_leadership_needs_the_leader(tmp_path: Path, database_url: str) -> None:
     code = RandomJoinCodes(random.Random(1)).new_code()
-    script = ONBOARD + onboard("ana", "English", "Nairobi") + onboard("bob", "English", "Kampala") \
-        + onboard("eve", "English", "Harare") + f"""
+    script = (
+        ONBOARD
+        + onboard("ana", "English", "Nairobi")
+        + onboard("bob", "English", "Kampala")
+        + onboard("eve", "English", "Harare")
+        + f"""
 ana> /newteam Open Budgets
 ana> Budget transparency
 ana> [press East Africa]
@@ -86,7 +100,8 @@ ana> /leave
 ana> [press Leave]
 eve> /team
 """
-    run = await play(script, tmp_path)
+    )
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     assert "Only your team's leader" in run.find("eve", "Only")[0].text
     assert run.find("bob", "You left team")

@@ -15,10 +15,14 @@ def codes(count: int, seed: int = 1) -> list[str]:
     return [generator.new_code() for _ in range(count)]
 
 
-async def test_three_languages_form_a_team(tmp_path: Path) -> None:
+async def test_three_languages_form_a_team(tmp_path: Path, database_url: str) -> None:
     code = codes(1)[0]
-    script = ONBOARD + onboard("ana", "Português", "Maputo") + onboard("diego", "Español", "Lima") \
-        + onboard("amadou", "Français", "Dakar") + f"""
+    script = (
+        ONBOARD
+        + onboard("ana", "Português", "Maputo")
+        + onboard("diego", "Español", "Lima")
+        + onboard("amadou", "Français", "Dakar")
+        + f"""
 ana> /newteam Orçamento Aberto
 ana> Orçamento participativo
 ana> [press África Austral]
@@ -28,7 +32,8 @@ ana> /colead Diego
 ana> /team
 diego> /team
 """
-    run = await play(script, tmp_path)
+    )
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     (created,) = run.find("ana", f"/join {code}")
     assert created.language == "pt" and "líder" in created.text
@@ -40,18 +45,25 @@ diego> /team
     assert run.find("diego", "Amadou se unió")
     assert run.find("amadou", "Diego est désormais co-responsable")
     ana_view, diego_view = run.last("ana"), run.last("diego")
-    for line in ("Ana — líder · Português · Maputo, 14:00",
-                 "Diego — co-líder · Español · Lima, 07:00",
-                 "Amadou — membro · Français · Dakar, 12:00"):
+    for line in (
+        "Ana — líder · Português · Maputo, 14:00",
+        "Diego — co-líder · Español · Lima, 07:00",
+        "Amadou — membro · Français · Dakar, 12:00",
+    ):
         assert line in ana_view.text
     assert "Diego — co-líder · Español · Lima, 07:00" in diego_view.text
     assert diego_view.language == "es" and "Amadou — miembro" in diego_view.text
     assert f"Código de acceso: {code}" in diego_view.text
 
 
-async def test_wrong_join_code_is_refused_and_stores_nothing(tmp_path: Path) -> None:
+async def test_wrong_join_code_is_refused_and_stores_nothing(
+    tmp_path: Path, database_url: str
+) -> None:
     code = codes(1)[0]
-    script = ONBOARD + onboard("ana", "Português", "Maputo") + onboard("diego", "Español", "Lima") \
+    script = (
+        ONBOARD
+        + onboard("ana", "Português", "Maputo")
+        + onboard("diego", "Español", "Lima")
         + f"""
 ana> /newteam Budget Demystification
 ana> Budget literacy
@@ -61,7 +73,8 @@ diego> /join
 diego> {code[:-1]}
 diego> /team
 """
-    run = await play(script, tmp_path)
+    )
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     refusals = [s for s in run.to("diego") if "WRONG1" in s.text or code[:-1] in s.text]
     assert len(refusals) == 2 and all(s.language == "es" for s in refusals)
@@ -70,9 +83,12 @@ diego> /team
     assert not any("Diego" in s.text for s in run.to("ana"))
 
 
-async def test_approval_required_and_given(tmp_path: Path) -> None:
+async def test_approval_required_and_given(tmp_path: Path, database_url: str) -> None:
     code = codes(1)[0]
-    script = ONBOARD + onboard("ana", "Português", "Maputo") + onboard("diego", "Español", "Lima") \
+    script = (
+        ONBOARD
+        + onboard("ana", "Português", "Maputo")
+        + onboard("diego", "Español", "Lima")
         + f"""
 ana> /newteam Orçamento Aberto
 ana> Orçamento participativo
@@ -82,7 +98,8 @@ carla> [press Approve]
 carla> [press Approve]
 diego> /join {code}
 """
-    run = await play(script, tmp_path, approval=True)
+    )
+    run = await play(script, tmp_path, database_url=database_url, approval=True)
     assert run.exit_code == 0, run.errors
     (pending,) = run.find("ana", "aprovação")
     assert code not in pending.text
@@ -98,36 +115,45 @@ diego> /join {code}
     assert "Orçamento Aberto" in diego[-1].text and diego[-1].language == "es"
 
 
-async def test_a_forged_approval_button_does_nothing(tmp_path: Path) -> None:
-    script = ONBOARD + onboard("ana", "English", "Nairobi") + """
+async def test_a_forged_approval_button_does_nothing(tmp_path: Path, database_url: str) -> None:
+    script = (
+        ONBOARD
+        + onboard("ana", "English", "Nairobi")
+        + """
 ana> /newteam Open Budgets
 ana> Budget transparency
 ana> [press East Africa]
 ana> /team
 """
-    run = await play(script, tmp_path, approval=True)
+    )
+    run = await play(script, tmp_path, database_url=database_url, approval=True)
     assert run.exit_code == 0, run.errors
     assert "waiting for approval" in run.last("ana").text
     assert "Join code" not in run.last("ana").text
 
 
-async def test_a_newcomer_writing_plain_text_is_only_greeted(tmp_path: Path) -> None:
+async def test_a_newcomer_writing_plain_text_is_only_greeted(
+    tmp_path: Path, database_url: str
+) -> None:
     script = """
 :clock 2026-03-02T12:00:00Z
 zara> hello, is this the help desk?
 zara> [press Français]
 zara> Kigali
 """
-    run = await play(script, tmp_path)
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     first, language, zone = run.to("zara")
     assert "Welcome to peerdesk, Zara!" in first.text and "don't know" not in first.text
     assert language.language == "fr" and "Kigali" in zone.text
 
 
-async def test_deep_link_start_joins_the_team(tmp_path: Path) -> None:
+async def test_deep_link_start_joins_the_team(tmp_path: Path, database_url: str) -> None:
     code = codes(1)[0]
-    script = ONBOARD + onboard("ana", "English", "Nairobi") + f"""
+    script = (
+        ONBOARD
+        + onboard("ana", "English", "Nairobi")
+        + f"""
 ana> /newteam Open Budgets
 ana> Budget transparency
 ana> [press East Africa]
@@ -135,7 +161,8 @@ bob> /start join_{code}
 bob> [press English]
 bob> [press Kampala]
 """
-    run = await play(script, tmp_path)
+    )
+    run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
     welcome_to_team, greeting = run.to("bob")[:2]
     assert "Welcome to team “Open Budgets”" in welcome_to_team.text
