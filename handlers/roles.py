@@ -103,10 +103,14 @@ def _take_name(turn: Turn, flow: str, role: Role, name: str) -> None:
             if waiting:
                 turn.tell(person.id, "roles.open_tickets", count=waiting)
         return
-    if role == Role.COORDINATOR and len(turn.uow.members.with_role(Role.COORDINATOR)) <= 1 \
-            and person.is_coordinator:
-        turn.reply("roles.last_coordinator")
-        return
+    if role == Role.COORDINATOR and person.is_coordinator:
+        configured = turn.deps.settings.coordinator_identities
+        if configured.intersection(turn.uow.members.identities(person.id)):
+            turn.reply("roles.configured", name=person.name)  # it would come back at once
+            return
+        if len(turn.uow.members.with_role(Role.COORDINATOR)) <= 1:
+            turn.reply("roles.last_coordinator")
+            return
     if not turn.uow.members.revoke(person.id, role):
         turn.reply("roles.not_held", name=person.name, role=role_name)
         return

@@ -253,8 +253,12 @@ def confirm_leave(turn: Turn, arg: str) -> None:
     if not _may_leave(turn, team):
         return
     turn.uow.teams.remove_member(team.id, turn.sender.id)
+    remaining = turn.uow.teams.members(team.id)
+    if not remaining:
+        turn.uow.teams.delete(team.id)  # nobody left: the team ends and its name is free
+        turn.reply("leave.dissolved", team=team.name)
+        return
     turn.reply("leave.done", team=team.name)
-    remaining = [m.id for m in turn.uow.teams.members(team.id)]
     turn.tell_all(remaining, "leave.notice", team=team.name, name=turn.sender.name)
 
 

@@ -114,11 +114,20 @@ def test_a_follow_up_before_any_answer_goes_to_every_coordinator() -> None:
 
 def test_a_follow_up_skips_an_answerer_who_is_no_longer_coordinator() -> None:
     desk = _desk()
+    desk.say("carla", "/grant coordinator bob")
     desk.say("ana", "/ask Como?")
-    desk.say("carla", "/answer 1 Tab 2.")
-    desk.say("dan", "/revoke coordinator carla")
+    desk.say("bob", "/answer 1 Tab 2.")
+    desk.say("dan", "/revoke coordinator bob")
     rows = desk.reply("ana", REQUEST_1, "still there?")
-    assert sorted(desk.recipients(rows)) == sorted([desk.id("ana"), desk.id("dan")])
+    assert sorted(desk.recipients(rows)) == sorted(
+        [desk.id("ana"), desk.id("carla"), desk.id("dan")])
+
+
+def test_a_coordinator_named_in_config_cannot_be_revoked() -> None:
+    desk = _desk()
+    (row,) = desk.say("dan", "/revoke coordinator carla")
+    assert row.text == render("roles.configured", Language.FR, name="Carla")
+    assert desk.member("carla").is_coordinator
 
 
 def test_answer_command() -> None:

@@ -112,12 +112,14 @@ def test_a_leader_with_members_must_hand_over_first() -> None:
     assert desk.roster(team) == ["Ana", "Diego"]
 
 
-def test_a_leader_alone_may_leave_and_the_slot_is_cleared() -> None:
+def test_the_last_member_leaving_closes_the_team_and_frees_its_name() -> None:
     desk = _desk()
     team = desk.make_team("ana", "Rivers")
-    desk.press("ana", f"leave:{team.id}")
-    left = desk.team("Rivers")
-    assert left is not None and left.leader_id is None and desk.roster(left) == []
+    (row,) = desk.press("ana", f"leave:{team.id}")
+    assert row.text == render("leave.dissolved", Language.PT, team="Rivers")
+    assert desk.team("Rivers") is None and desk.team_of("ana") is None
+    again = desk.make_team("diego", "Rivers")  # the name can be used again
+    assert again.id != team.id
 
 
 def test_a_co_leader_leaving_frees_the_co_leader_slot() -> None:

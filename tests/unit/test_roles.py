@@ -6,7 +6,7 @@ import pytest
 
 from handlers.domain import Language, PendingStep, Role
 from handlers.messages import Phrase, UserRef
-from tests.unit.fakes import Desk, data, render
+from tests.unit.fakes import START, Desk, FakeUnitOfWork, data, render
 
 ROLE_DATA = ["role:coordinator", "role:reviewer", "role:observer"]
 
@@ -126,16 +126,18 @@ def test_revoke_tells_the_person_and_removes_the_role() -> None:
 
 
 def test_the_last_coordinator_cannot_be_revoked() -> None:
-    desk = _desk()
-    (row,) = desk.say("carla", "/revoke coordinator carla")
-    assert row.text == render("roles.last_coordinator")
-    assert desk.member("carla").is_coordinator
-    desk.say("carla", "/grant coordinator bob")
-    desk.say("bob", "/revoke coordinator carla")
-    assert not desk.member("carla").is_coordinator  # stored until Carla writes again
+    desk = Desk()  # nobody is a coordinator by configuration
+    desk.onboard("bob")
+    with FakeUnitOfWork(desk.store) as uow:
+        uow.members.grant(desk.id("bob"), Role.COORDINATOR, None, START)
+        uow.commit()
+    desk.onboard("carla")
     (row,) = desk.say("bob", "/revoke coordinator bob")
     assert row.text == render("roles.last_coordinator")
     assert desk.member("bob").is_coordinator
+    desk.say("bob", "/grant coordinator carla")
+    desk.say("carla", "/revoke coordinator bob")
+    assert not desk.member("bob").is_coordinator
 
 
 def test_revoking_coordinator_from_someone_who_is_not_one() -> None:
