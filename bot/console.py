@@ -53,6 +53,7 @@ class ConsoleChannel:
         flat = [button for row in message.buttons for button in row]
         if flat:
             lines.append("    " + " ".join(f"[{label}]" for label, _data in flat))
+        lines += [f"    📎 {attachment.filename}" for attachment in message.attachments]
         self.write("\n".join(lines))
         self.received[number] = Received(number, user, flat)
         return Delivery(chat_id=user, message_id=str(number))

@@ -35,7 +35,7 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
             language=language, text=text, buttons=buttons,
             context=message.context.kind if message.context else None,
             context_id=message.context.id if message.context else None,
-            created_at=now,
+            created_at=now, attachments=message.attachments,
         ))
     uow.outbox.add(rows)
 

@@ -106,3 +106,4 @@ class Outbound(NamedTuple):
     buttons: tuple[tuple[Button, ...], ...] = ()
     context: Context | None = None
     chat: ChatRef | None = None
+    attachments: tuple[Attachment, ...] = ()

@@ -22,6 +22,7 @@ from handlers.domain import (
     SentMessage,
     Team,
 )
+from handlers.messages import Attachment
 
 
 class Clock(Protocol):
@@ -216,6 +217,7 @@ class OutboxRow(NamedTuple):
     context: str | None
     context_id: int | None
     created_at: datetime
+    attachments: Sequence[Attachment] = ()
 
 
 class Outbox(Protocol):

@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from handlers.domain import Contact, Language, Member, PendingStep
-from handlers.messages import Button, ChatRef, Context, Inbound, Outbound, Param, Phrase
+from handlers.messages import (
+    Attachment,
+    Button,
+    ChatRef,
+    Context,
+    Inbound,
+    Outbound,
+    Param,
+    Phrase,
+)
 from handlers.ports import Clock, JoinCodes, UnitOfWork
 from handlers.timezones import TimeZones
 
@@ -79,10 +88,11 @@ class Turn:
         self.reply_lines([phrase(key, **params)], buttons=buttons, context=context)
 
     def reply_lines(self, lines: Sequence[Phrase], *, buttons: Buttons = (),
-                    context: Context | None = None) -> None:
-        """Answer the sender with several catalogue lines in one message."""
+                    context: Context | None = None,
+                    attachments: Sequence[Attachment] = ()) -> None:
+        """Answer the sender with several catalogue lines (and files) in one message."""
         self.out.append(Outbound(self.sender.id, tuple(lines), _rows(buttons), context,
-                                 self.inbound.chat))
+                                 self.inbound.chat, tuple(attachments)))
 
     def tell(self, member_id: int, key: str, *, buttons: Buttons = (),
              context: Context | None = None, **params: Param) -> None:
@@ -90,10 +100,12 @@ class Turn:
         self.tell_lines(member_id, [phrase(key, **params)], buttons=buttons, context=context)
 
     def tell_lines(self, member_id: int, lines: Sequence[Phrase], *, buttons: Buttons = (),
-                   context: Context | None = None) -> None:
-        """Tell one member several catalogue lines in one message."""
+                   context: Context | None = None,
+                   attachments: Sequence[Attachment] = ()) -> None:
+        """Tell one member several catalogue lines (and files) in one message."""
         chat = self.inbound.chat if member_id == self.sender.id else None
-        self.out.append(Outbound(member_id, tuple(lines), _rows(buttons), context, chat))
+        self.out.append(Outbound(member_id, tuple(lines), _rows(buttons), context, chat,
+                                 tuple(attachments)))
 
     def tell_all(self, recipients: Iterable[int | Member], key: str, *, buttons: Buttons = (),
                  context: Context | None = None, **params: Param) -> None:

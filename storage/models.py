@@ -200,6 +200,8 @@ class OutboxRowModel(Base):
     language: Mapped[str] = mapped_column(String(2))
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[list[list[str]]]] = mapped_column(JSON)
+    # Files sent with the message: [{"name", "size", "type", "location"}, …].
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default="[]")
     context: Mapped[str | None] = mapped_column(String(30))
     context_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(10), server_default="pending")

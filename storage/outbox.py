@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine, select, update
 
 from handlers.domain import SentMessage
+from handlers.messages import Attachment
 from handlers.ports import OutboxRow
 from storage.models import OutboxRowModel, table
 from storage.sql import Sql
@@ -17,9 +18,9 @@ outbox = table(OutboxRowModel)
 
 
 _ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, text, buttons, "
-        "context, context_id, status, attempts, created_at) VALUES (:member, :identity, "
-        ":platform, :chat, :language, :text, :buttons, :context, :context_id, 'pending', 0, "
-        ":now)")
+        "attachments, context, context_id, status, attempts, created_at) VALUES (:member, "
+        ":identity, :platform, :chat, :language, :text, :buttons, :attachments, :context, "
+        ":context_id, 'pending', 0, :now)")
 _FIND_SENT = ("SELECT member_id, context, context_id FROM outbox WHERE platform = :platform "
               "AND sent_chat_id = :chat AND platform_message_id = :message")
 
@@ -37,6 +38,9 @@ class SqlOutbox:
              "platform": r.identity.split(":", 1)[0], "chat": r.chat_id,
              "language": r.language.value, "text": r.text,
              "buttons": self.sql.json([[list(b) for b in row] for row in r.buttons]),
+             "attachments": self.sql.json([
+                 {"name": a.filename, "size": a.size, "type": a.content_type,
+                  "location": a.location} for a in r.attachments]),
              "context": r.context, "context_id": r.context_id,
              "now": self.sql.time(r.created_at)}
             for r in rows
@@ -63,6 +67,7 @@ class QueuedMessage:
     text: str
     buttons: list[list[tuple[str, str]]]
     attempts: int
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 class OutboxQueue:
@@ -78,13 +83,15 @@ class OutboxQueue:
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
-                outbox.c.attempts)
+                outbox.c.attempts, outbox.c.attachments)
                 .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)))
                 .order_by(outbox.c.id).limit(limit)).all()
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
                               [[(str(label), str(data)) for label, data in row]
-                               for row in r.buttons], r.attempts) for r in rows]
+                               for row in r.buttons], r.attempts,
+                              [Attachment(a["name"], a["size"], a.get("type"), a.get("location"))
+                               for a in r.attachments]) for r in rows]
 
     def mark_sent(self, message_id: int, chat_id: str, platform_message_id: str,
                   now: datetime) -> None:

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from handlers.domain import Language, PendingStep, Region, Role, TeamStatus
+from handlers.messages import Attachment
 from handlers.ports import OutboxRow
 from storage.database import Database
 from storage.migrate import current_revision, head_revision, upgrade
@@ -137,12 +138,17 @@ def test_outbox_is_queued_sent_and_traced_back(database: Database) -> None:
         ana = uow.members.add("Ana", "console:ana", Language.PT, "UTC", NOW)
         rows = [OutboxRow(ana.id, "console:ana", None, Language.PT, f"m{i}", [[("OK", "ok")]],
                           "help_request", 7, NOW) for i in range(3)]
+        rows[0] = rows[0]._replace(attachments=[Attachment("tor.pdf", 1200, "application/pdf",
+                                                           "files/ab/abcd")])
         uow.outbox.add(rows)
         uow.commit()
     queue = OutboxQueue(database.engine, max_attempts=2)
     waiting = queue.waiting(["console"])
     assert [m.text for m in waiting] == ["m0", "m1", "m2"]
     assert waiting[0].buttons == [[("OK", "ok")]] and waiting[0].language == "pt"
+    assert waiting[0].attachments == [Attachment("tor.pdf", 1200, "application/pdf",
+                                                 "files/ab/abcd")]
+    assert waiting[1].attachments == []
     assert queue.waiting(["telegram"]) == []
     queue.mark_sent(waiting[0].id, "ana", "41", NOW)
     queue.mark_failed(waiting[1].id, "timeout", permanent=False)

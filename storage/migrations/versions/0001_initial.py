@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("buttons", sa.JSON(), nullable=False),
+        sa.Column("attachments", sa.JSON(), server_default="[]", nullable=False),
         sa.Column("context", sa.String(length=30), nullable=True),
         sa.Column("context_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=10), server_default="pending", nullable=False),
