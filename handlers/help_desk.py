@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.domain import HelpRequest, Member, RequestStatus, Role, parse_number
-from handlers.messages import Context, Phrase, UserText
+from handlers.messages import Button, Context, Phrase, UserText
 from handlers.turn import Turn, phrase
 
 ASK = "ask"
+ANSWER = "answer"
+CLOSE = "close"
 HELP_REQUEST = "help_request"
 _MAX_QUESTION = 4000
 
@@ -39,7 +41,7 @@ def _open_request(turn: Turn, question: str) -> None:
                                           turn.sender.language, turn.now)
     coordinators = [m for m in turn.uow.members.with_role(Role.COORDINATOR)
                     if m.id != turn.sender.id]
-    turn.reply("ask.sent", number=request.id)
+    turn.reply("ask.sent", number=request.id, context=Context(HELP_REQUEST, request.id))
     if not coordinators and not turn.sender.is_coordinator:
         turn.reply("ask.no_coordinator")
     turn.tell_all(coordinators, "ask.to_coordinators", context=Context(HELP_REQUEST, request.id),
@@ -63,18 +65,57 @@ def reply_to_request(turn: Turn, request_id: int, text: str) -> None:
 
 
 def answer_request(turn: Turn, args: str) -> None:
-    """``/answer N TEXT``: answer a help request without replying to its message."""
+    """``/answer N TEXT``: answer a help request without replying to its message.
+
+    Without a number it asks which open request (buttons), then asks for the text.
+    """
     if not turn.sender.is_coordinator:
         turn.reply("perm.coordinator")
         return
     number, _, text = args.strip().partition(" ")
+    if not number:
+        _ask_which(turn, ANSWER, "answer.ask_number", turn.uow.help_requests.open_requests())
+        return
+    _take_answer(turn, number, text)
+
+
+def answer_answer(turn: Turn, step: str, text: str) -> None:
+    """The steps of a guided ``/answer``: which request, then the answer's text."""
+    if not turn.sender.is_coordinator:
+        turn.finish_flow()
+        turn.reply("perm.coordinator")
+        return
+    if step == "number":
+        _take_answer(turn, text.strip(), "")
+        return
+    number = turn.pending.data.get("number", "") if turn.pending else ""
+    _take_answer(turn, number, text)
+
+
+def _take_answer(turn: Turn, number: str, text: str) -> None:
     request = _request(turn, number)
     if request is None:
         return
     if not text.strip():
-        turn.reply("answer.usage")
+        turn.ask(ANSWER, "text", "answer.ask_text", data={"number": str(request.id)},
+                 number=request.id, question=UserText(_brief(request.text), request.language))
         return
+    if len(text) > _MAX_QUESTION:
+        turn.ask(ANSWER, "text", "ask.too_long", data={"number": str(request.id)},
+                 limit=_MAX_QUESTION)
+        return
+    turn.finish_flow()
     _answer(turn, request, text.strip())
+
+
+def _ask_which(turn: Turn, flow: str, key: str, requests: list[HelpRequest]) -> None:
+    """Ask which request, offering the oldest open ones as buttons."""
+    if not requests:
+        turn.reply("tickets.empty")
+        return
+    buttons = [[Button(data=f"{flow}:{r.id}", label=f"#{r.id} · {_brief(r.text, 32)}")]
+               for r in requests[:8]]
+    turn.ask(flow, "number", key, buttons=buttons)
 
 
 def _answer(turn: Turn, request: HelpRequest, text: str) -> None:
@@ -108,7 +149,19 @@ def _follow_up(turn: Turn, request: HelpRequest, text: str) -> None:
 
 
 def close_request(turn: Turn, args: str) -> None:
-    """``/close N``: mark a help request solved (its asker or a coordinator)."""
+    """``/close N``: mark a help request solved (its asker or a coordinator).
+
+    Without a number it asks which one, offering the open requests the person may close.
+    """
+    if not args.strip():
+        if turn.sender.is_coordinator:
+            mine = turn.uow.help_requests.open_requests()
+        else:
+            mine = [r for r in turn.uow.help_requests.asked_by(turn.sender.id)
+                    if r.status == RequestStatus.OPEN]
+        _ask_which(turn, CLOSE, "close.ask_number", mine)
+        return
+    turn.finish_flow()
     request = _request(turn, args.strip())
     if request is None:
         return

@@ -6,7 +6,7 @@ A team's leader may do this within the team; a coordinator may do it for any tea
 from __future__ import annotations
 
 from handlers.domain import Member, Team
-from handlers.people import resolve_person
+from handlers.people import pick_buttons, question_token, resolve_person
 from handlers.turn import Turn, phrase
 
 LEADER = "leader"
@@ -42,7 +42,11 @@ def _start(turn: Turn, flow: str, args: str) -> None:
         turn.reply("perm.leader")
         return
     if not args:
-        turn.ask(flow, "name", f"{flow}.ask_name")
+        own = _own_team(turn)
+        members = turn.uow.teams.members(own.id) if own is not None else []
+        question = question_token(turn, flow, {}, members)
+        turn.ask(flow, "name", f"{flow}.ask_name", data={"q": question} if members else None,
+                 buttons=pick_buttons(members, question))
         return
     _apply(turn, flow, args)
 

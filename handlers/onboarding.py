@@ -6,9 +6,9 @@ from handlers.domain import LANGUAGE_NAMES, Language
 from handlers.messages import Button
 from handlers.teams import join_team
 from handlers.timezones import TimeZones, clock_time, zone_label
-from handlers.turn import Turn, phrase
+from handlers.turn import GREETING, Turn, phrase
 
-ONBOARDING = "onboarding"
+ONBOARDING = GREETING
 
 _LANGUAGE_WORDS: dict[str, Language] = {
     "en": Language.EN, "english": Language.EN, "ingles": Language.EN, "inglés": Language.EN,
@@ -86,7 +86,7 @@ def _finish_own_flow(turn: Turn) -> None:
     """End the language/time-zone question, but not another guided command in progress
     (an old city or language button may be pressed half-way through ``/newteam``)."""
     if turn.pending_flow in (ONBOARDING, "lang", "tz"):
-        turn.finish_flow()
+        turn.finish_flow(greeting=True)
 
 
 def change_timezone(turn: Turn, args: str) -> None:

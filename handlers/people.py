@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from handlers.domain import Member, parse_number
@@ -34,20 +35,31 @@ def _match(text: str, members: Sequence[Member]) -> list[Member]:
     return [m for m in members if m.name.casefold().startswith(wanted)] if wanted else []
 
 
-def pick_buttons(members: Sequence[Member]) -> list[list[Button]]:
-    """One button per candidate, labelled with their name and number."""
-    return [[Button(data=f"pick:{m.id}", label=f"{m.name} (#{m.id})")] for m in members[:8]]
+def pick_buttons(members: Sequence[Member], question: str) -> list[list[Button]]:
+    """One button per candidate, labelled with their name and number, bound to one question."""
+    return [[Button(data=f"pick:{question}:{m.id}", label=f"{m.name} (#{m.id})")]
+            for m in members[:8]]
+
+
+def question_token(turn: Turn, flow: str, data: dict[str, str], members: Sequence[Member]) -> str:
+    """A short token naming one question, so that buttons of an older one are refused."""
+    seed = "|".join([flow, repr(sorted(data.items())), ",".join(str(m.id) for m in members),
+                     turn.now.isoformat()])
+    return hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()[:8]
 
 
 def resolve_person(turn: Turn, flow: str, text: str, data: dict[str, str],
                    among: Sequence[Member] | None = None) -> Member | None:
     """The one member a name means; otherwise says why and asks again within the flow."""
     found = find_person(turn, text, among)
-    if len(found) == 1:
-        return found[0]
+    exact = text.strip().lstrip("@").casefold()
+    if len(found) == 1 and (found[0].name.casefold() == exact or text.strip().startswith("#")):
+        return found[0]  # a partial name is confirmed with a button, never taken as is
     if not found:
         turn.ask(flow, "name", "person.not_found", data=data, name=text.strip())
     else:
-        turn.ask(flow, "name", "person.ambiguous", data=data, name=text.strip(),
-                 buttons=pick_buttons(found))
+        question = question_token(turn, flow, data, found)
+        key = "person.confirm" if len(found) == 1 else "person.ambiguous"
+        turn.ask(flow, "name", key, data={**data, "q": question}, name=text.strip(),
+                 buttons=pick_buttons(found, question))
     return None

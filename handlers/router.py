@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from handlers import help_desk, leadership, onboarding, roles, teams
 from handlers.commands import ALIASES, COMMANDS, cancel
-from handlers.domain import parse_number
+from handlers.domain import PendingStep, parse_number
 from handlers.turn import Turn
 
 FlowStep = Callable[[Turn, str, str], None]
@@ -21,6 +21,8 @@ FLOWS: dict[str, FlowStep] = {
     teams.NEW_TEAM: teams.answer_new_team,
     teams.JOIN: teams.answer_join,
     help_desk.ASK: help_desk.answer_ask,
+    help_desk.ANSWER: help_desk.answer_answer,
+    help_desk.CLOSE: lambda turn, step, text: help_desk.close_request(turn, text),
     leadership.LEADER: leadership.answer_leadership,
     leadership.COLEAD: leadership.answer_leadership,
     roles.GRANT: roles.answer_roles,
@@ -66,13 +68,24 @@ def route(turn: Turn) -> None:
         turn.reply("text.not_understood")
 
 
+# Commands that only show or set something personal: a guided command in progress goes on
+# after them (its next answer is still expected).
+KEEP_FLOW = frozenset({"help", "lang", "tz", "team", "teams", "tickets"})
+
+
 def run_command(turn: Turn, name: str, args: str) -> None:
-    """Run a typed command; a new command replaces any half-finished guided one."""
+    """Run a typed command; a command that does something else abandons a guided one.
+
+    The greeting's language and time-zone questions are never abandoned that way: a newcomer
+    who starts with ``/join CODE`` is still asked them.
+    """
     command = COMMANDS.get(name)
     if command is None:
         turn.reply("command.unknown", command="/" + name)
         return
-    if command.run is not cancel and turn.pending is not None:
+    pending = turn.pending
+    if pending is not None and command.run is not cancel and name not in KEEP_FLOW \
+            and pending.flow != onboarding.ONBOARDING:
         turn.uow.conversations.clear(turn.sender.id)
     command.run(turn, args)
 
@@ -93,6 +106,13 @@ def follow_reply(turn: Turn, reply_to: str, text: str) -> None:
         turn.reply("reply.nothing")
 
 
+def _picks_for(pending: PendingStep | None, arg: str) -> bool:
+    """Whether a pick button (``QUESTION:MEMBER``) answers the question now pending."""
+    question, _, member = arg.partition(":")
+    return (pending is not None and pending.step == "name" and pending.flow in PICK_FLOWS
+            and pending.data.get("q") == question and parse_number(member) is not None)
+
+
 def press_button(turn: Turn, data: str) -> None:
     """A pressed button: check it still applies to this person, then act on it."""
     action, _, arg = data.partition(":")
@@ -105,6 +125,10 @@ def press_button(turn: Turn, data: str) -> None:
         teams.decide_team(turn, arg, approve=action == "approve")
     elif action == "leave":
         teams.confirm_leave(turn, arg)
+    elif action == help_desk.CLOSE:
+        help_desk.close_request(turn, arg)
+    elif action == help_desk.ANSWER and pending is not None and pending.flow == help_desk.ANSWER:
+        help_desk.answer_answer(turn, "number", arg)
     elif action == "cancel":
         turn.finish_flow()
         turn.reply("cancel.done")
@@ -114,8 +138,8 @@ def press_button(turn: Turn, data: str) -> None:
     elif action == "role" and pending is not None and pending.flow in (roles.GRANT, roles.REVOKE) \
             and pending.step == "role":
         roles.answer_roles(turn, "role", arg)
-    elif action == "pick" and parse_number(arg) is not None and pending is not None \
-            and pending.step == "name" and pending.flow in PICK_FLOWS:
-        FLOWS[pending.flow](turn, "name", "#" + arg)
+    elif action == "pick" and _picks_for(pending, arg):
+        assert pending is not None
+        FLOWS[pending.flow](turn, "name", "#" + arg.rpartition(":")[2])
     else:
         turn.reply("button.stale")

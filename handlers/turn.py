@@ -43,6 +43,9 @@ class Deps:
 
 Buttons = Sequence[Sequence[Button]]
 
+# The guided steps of the first contact: language, then time zone.
+GREETING = "onboarding"
+
 
 def phrase(key: str, **params: Param) -> Phrase:
     """A catalogue phrase with its placeholder values."""
@@ -133,9 +136,13 @@ class Turn:
         self.uow.conversations.set(self.sender.id, self.pending, self.now)
         self.reply_lines([phrase(key, **params)], buttons=buttons)
 
-    def finish_flow(self) -> None:
-        """Forget the sender's pending guided command."""
-        if self.pending is not None:
+    def finish_flow(self, *, greeting: bool = False) -> None:
+        """Forget the sender's pending guided command.
+
+        The greeting's language and time-zone questions stay (a newcomer who joins a team
+        first is still asked them) unless ``greeting`` says they are answered.
+        """
+        if self.pending is not None and (greeting or self.pending.flow != GREETING):
             self.uow.conversations.clear(self.sender.id)
             self.pending = None
 

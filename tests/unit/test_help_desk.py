@@ -104,8 +104,9 @@ def test_the_asker_follow_up_goes_to_the_answering_coordinator_only() -> None:
 def test_a_follow_up_before_any_answer_goes_to_every_coordinator() -> None:
     desk = _desk()
     rows = desk.say("ana", "/ask Como?")
-    (nothing,) = desk.reply("ana", desk.one(rows, "ana"), "more")  # ask.sent has no context
-    assert nothing.text == render("reply.nothing", Language.PT)
+    more = desk.reply("ana", desk.one(rows, "ana"), "more")  # replying to the receipt
+    assert desk.one(more, "ana").text == render("followup.sent", Language.PT, number=1)
+    assert sorted(desk.recipients(more)) == sorted(desk.id(n) for n in ("ana", "carla", "dan"))
     desk.say("carla", "/close 1")
     rows = desk.reply("ana", REQUEST_1, "Ainda não está resolvido")
     assert sorted(desk.recipients(rows)) == sorted(desk.id(n) for n in ("ana", "carla", "dan"))
@@ -136,13 +137,16 @@ def test_answer_command() -> None:
     rows = desk.say("dan", "/answer #1 Regardez l'onglet 2.")
     assert desk.one(rows, "ana").text == render("answer.to_asker", Language.PT, number=1,
                                                 name="Dan", answer="Regardez l'onglet 2.")
-    (usage,) = desk.say("dan", "/answer 1")
-    assert usage.text == render("answer.usage", Language.FR)
+    (asked,) = desk.say("dan", "/answer 1")  # no text yet: it is asked for
+    assert asked.text == render("answer.ask_text", Language.FR, number=1, question="Como?")
+    rows = desk.say("dan", "Onglet 3, pardon.")
+    assert desk.one(rows, "ana").text == render("answer.to_asker", Language.PT, number=1,
+                                                name="Dan", answer="Onglet 3, pardon.")
     (missing,) = desk.say("dan", "/answer 99 hello")
     assert missing.text == render("request.not_found", Language.FR, number="99")
     (refused,) = desk.say("bob", "/answer 1 I know!")
     assert refused.text == render("perm.coordinator")
-    assert len(desk.store.state.help_messages) == 1
+    assert len(desk.store.state.help_messages) == 2
 
 
 def test_close_by_a_stranger_is_refused() -> None:
@@ -178,7 +182,7 @@ def test_close_by_a_coordinator_tells_the_asker_who_may_reply_to_reopen() -> Non
 
 
 @pytest.mark.parametrize(("args", "key", "number"), [
-    ("", "request.usage", ""), ("#", "request.usage", ""), ("abc", "request.not_found", "abc"),
+    ("", "tickets.empty", ""), ("#", "request.usage", ""), ("abc", "request.not_found", "abc"),
     ("7", "request.not_found", "7")])
 def test_close_with_a_bad_number(args: str, key: str, number: str) -> None:
     desk = _desk()

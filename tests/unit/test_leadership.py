@@ -98,7 +98,9 @@ def test_the_leader_cannot_name_someone_outside_the_team() -> None:
     (row,) = desk.say("ana", "/leader zoe")
     assert row.text == render("person.not_found", Language.PT, name="zoe")
     assert desk.pending("ana") == PendingStep("leader", "name", {})
-    (row,) = desk.press("ana", f"pick:{desk.id('zoe')}")  # a forged pick does not help either
+    (row,) = desk.press("ana", f"pick:x:{desk.id('zoe')}")  # a forged pick does not help either
+    assert row.text == render("button.stale", Language.PT)
+    (row,) = desk.say("ana", f"#{desk.id('zoe')}")  # nor typing Zoe's number
     assert row.text == render("person.not_found", Language.PT, name=f"#{desk.id('zoe')}")
     assert _current(desk) == team
 
@@ -118,7 +120,9 @@ def test_bare_colead_asks_for_the_name() -> None:
     desk = _desk()
     (asked,) = desk.say("ana", "/colead")
     assert asked.text == render("colead.ask_name", Language.PT)
-    assert desk.pending("ana") == PendingStep("colead", "name", {})
+    pending = desk.pending("ana")
+    assert pending is not None and (pending.flow, pending.step) == ("colead", "name")
+    assert labels(asked) == [f"{n} (#{desk.id(n.lower())})" for n in ("Ana", "Diego", "Amadou")]
     desk.say("ana", "amadou")
     assert _current(desk).co_leader_id == desk.id("amadou")
     assert desk.pending("ana") is None
@@ -132,15 +136,17 @@ def test_an_ambiguous_name_offers_picks_and_a_pick_completes_it() -> None:
     (asked,) = desk.say("ana", "/leader maria")
     silva, souza = desk.id(SILVA), desk.id(SOUZA)
     assert asked.text == render("person.ambiguous", Language.PT, name="maria")
-    assert data(asked) == [f"pick:{silva}", f"pick:{souza}"]
+    pending = desk.pending("ana")
+    assert pending is not None and (pending.flow, pending.step) == ("leader", "name")
+    question = pending.data["q"]
+    assert data(asked) == [f"pick:{question}:{silva}", f"pick:{question}:{souza}"]
     assert labels(asked) == [f"Maria Silva (#{silva})", f"Maria Souza (#{souza})"]
-    assert desk.pending("ana") == PendingStep("leader", "name", {})
 
-    rows = desk.press("ana", f"pick:{souza}")
+    rows = desk.press("ana", f"pick:{question}:{souza}")
     assert _current(desk).leader_id == souza
     assert desk.one(rows, "ana").text == render("leader.notice", Language.PT,
                                                 name="Maria Souza", team="Rivers", by="Ana")
     assert desk.pending("ana") is None
-    (stale,) = desk.press("ana", f"pick:{silva}")
+    (stale,) = desk.press("ana", f"pick:{question}:{silva}")
     assert stale.text == render("button.stale", Language.PT)
     assert _current(desk).leader_id == souza

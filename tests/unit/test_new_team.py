@@ -199,7 +199,7 @@ def test_teams_lists_pending_teams_with_approval_buttons() -> None:
     desk = Desk(coordinators=["carla", "dan"], approval=True)
     team_id = _propose(desk)
     (row,) = desk.say("carla", "/teams")
-    assert row.text == "Teams (1):\n• Rivers — West Africa · waiting for approval · 1 members"
+    assert row.text == "Teams (1):\n• Rivers — West Africa · waiting for approval · members: 1"
     assert labels(row) == ["Approve Rivers", "Reject Rivers"]
     assert data(row) == [f"approve:{team_id}", f"reject:{team_id}"]
     (refused,) = desk.say("ana", "/teams")

@@ -6,7 +6,7 @@ import pytest
 
 from handlers.domain import Language, PendingStep, Role
 from handlers.messages import Phrase, UserRef
-from tests.unit.fakes import START, Desk, FakeUnitOfWork, data, render
+from tests.unit.fakes import START, Desk, FakeUnitOfWork, data, labels, render
 
 ROLE_DATA = ["role:coordinator", "role:reviewer", "role:observer"]
 
@@ -34,7 +34,7 @@ def test_grant_tells_both_in_their_languages_and_stores_the_role() -> None:
     rows = desk.say("carla", "/grant reviewer ana")
     assert desk.member("ana").roles == {Role.REVIEWER}
     assert desk.store.state.roles[(desk.id("ana"), Role.REVIEWER)][0] == desk.id("carla")
-    assert desk.one(rows, "carla").text == "Ana is now reviewer."
+    assert desk.one(rows, "carla").text == "Ana now has the reviewer role."
     told = desk.one(rows, "ana")
     assert (told.language, told.chat_id) == (Language.PT, None)
     assert told.text == render("roles.granted_you", Language.PT,
@@ -45,7 +45,7 @@ def test_granting_a_role_twice() -> None:
     desk = _desk()
     desk.say("carla", "/grant observer Bob")
     (row,) = desk.say("carla", "/grant observer bob")
-    assert row.text == "Bob is already observer."
+    assert row.text == "Bob already has the observer role."
     assert desk.member("bob").roles == {Role.OBSERVER}
 
 
@@ -93,12 +93,34 @@ def test_an_ambiguous_name_keeps_the_role_through_the_pick() -> None:
 
     (asked,) = desk.say("carla", "/grant observer b")  # Bob, Bo and Bobby start so
     assert asked.text == render("person.ambiguous", name="b")
-    assert data(asked) == [f"pick:{desk.id(w)}" for w in ("bob", bo, bobby)]
-    assert desk.pending("carla") == PendingStep("grant", "name", {"role": "observer"})
-    desk.press("carla", f"pick:{desk.id(bobby)}")
+    question = desk.pending("carla").data["q"]  # type: ignore[union-attr]
+    assert data(asked) == [f"pick:{question}:{desk.id(w)}" for w in ("bob", bo, bobby)]
+    assert desk.pending("carla") == PendingStep("grant", "name",
+                                                {"role": "observer", "q": question})
+    desk.press("carla", f"pick:{question}:{desk.id(bobby)}")
     assert desk.member(bobby).roles == {Role.OBSERVER}
     assert desk.member("bob").roles == frozenset()
     assert desk.pending("carla") is None
+
+
+def test_a_partial_name_is_confirmed_before_a_role_is_given() -> None:
+    desk = _desk()
+    (asked,) = desk.say("carla", "/grant coordinator bo")  # only Bob starts so
+    assert asked.text == render("person.confirm", name="bo")
+    assert labels(asked) == [f"Bob (#{desk.id('bob')})"]
+    assert not desk.member("bob").is_coordinator
+    desk.press("carla", data(asked)[0])
+    assert desk.member("bob").is_coordinator
+
+
+def test_an_old_pick_does_not_answer_a_newer_question() -> None:
+    desk = _desk()
+    desk.say("ana", "/start")
+    (first,) = desk.say("carla", "/grant observer a")  # Ana only: confirm with a button
+    desk.say("carla", "/revoke reviewer")
+    (row,) = desk.press("carla", data(first)[0])
+    assert row.text == render("button.stale")
+    assert desk.member("ana").roles == frozenset()
 
 
 def test_a_new_coordinator_hears_about_waiting_requests() -> None:
@@ -107,7 +129,7 @@ def test_a_new_coordinator_hears_about_waiting_requests() -> None:
     desk.say("bob", "/ask second")
     rows = desk.say("carla", "/grant coordinator Bob")
     granted, waiting = desk.to(rows, "bob")
-    assert granted.text.startswith("You are now coordinator (granted by Carla).")
+    assert granted.text.startswith("You now have the coordinator role (granted by Carla).")
     assert waiting.text == render("roles.open_tickets", count=2)
     rows = desk.say("carla", "/grant reviewer ana")
     assert len(desk.to(rows, "ana")) == 1  # only coordinators hear about requests
@@ -118,11 +140,11 @@ def test_revoke_tells_the_person_and_removes_the_role() -> None:
     desk.say("carla", "/grant reviewer ana")
     rows = desk.say("carla", "/revoke reviewer Ana")
     assert desk.member("ana").roles == frozenset()
-    assert desk.one(rows, "carla").text == "Ana is no longer reviewer."
+    assert desk.one(rows, "carla").text == "Ana no longer has the reviewer role."
     assert desk.one(rows, "ana").text == render("roles.revoked_you", Language.PT,
                                                 role=Phrase("role.reviewer"), by="Carla")
     (row,) = desk.say("carla", "/revoke reviewer Ana")
-    assert row.text == "Ana is not reviewer."
+    assert row.text == "Ana does not have the reviewer role."
 
 
 def test_the_last_coordinator_cannot_be_revoked() -> None:
@@ -143,7 +165,7 @@ def test_the_last_coordinator_cannot_be_revoked() -> None:
 def test_revoking_coordinator_from_someone_who_is_not_one() -> None:
     desk = _desk()
     (row,) = desk.say("carla", "/revoke coordinator bob")
-    assert row.text == "Bob is not coordinator."
+    assert row.text == "Bob does not have the coordinator role."
     assert desk.member("carla").is_coordinator
 
 
