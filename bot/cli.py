@@ -132,6 +132,7 @@ async def _run_console(settings: Settings, url: str, script: Path | None, seed: 
     app = await build_app(settings, url, clock, RandomJoinCodes(random.Random(seed)),
                           {"console": channel})
     try:
+        channel.recall(await app.database.run(lambda: app.dispatcher.queue.sent_to("console")))
         base = script.parent if script is not None else Path.cwd()
         session = ConsoleSession(app, channel, clock, base, out)
         if script is not None:

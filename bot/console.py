@@ -36,17 +36,19 @@ class Received:
 
 @dataclass
 class ConsoleChannel:
-    """Sends outbox rows to the terminal, numbering them in order."""
+    """Sends outbox rows to the terminal, numbered by their outbox id.
+
+    The outbox id keeps numbers unique when a database is kept between sessions (``--db``),
+    so ``[reply N]`` always means the same message.
+    """
 
     write: Write
     received: dict[int, Received] = field(default_factory=dict)
-    count: int = 0
 
     async def send(self, message: QueuedMessage) -> Delivery:
         """Print one message block and remember it under its number."""
         user = message.chat_id or message.identity.split(":", 1)[1]
-        self.count += 1
-        number = self.count
+        number = message.id
         first, *rest = message.text.split("\n") or [""]
         lines = [f"#{number} → {user} ({message.language}): {first}"]
         lines += [f"    {line}" for line in rest]
@@ -57,6 +59,12 @@ class ConsoleChannel:
         self.write("\n".join(lines))
         self.received[number] = Received(number, user, flat)
         return Delivery(chat_id=user, message_id=str(number))
+
+    def recall(self, history: list[tuple[str, str, list[tuple[str, str]]]]) -> None:
+        """Remember messages sent in earlier sessions on the same database (``--db``)."""
+        for user, number, buttons in history:
+            if number.isdecimal():
+                self.received[int(number)] = Received(int(number), user, buttons)
 
     def button_for(self, user: str, label: str) -> str:
         """The data of the button so labelled on the newest message the user got that has it."""

@@ -34,7 +34,7 @@ _GRANT = ("INSERT INTO member_roles (member_id, role, granted_at, granted_by) "
 
 def name_key(name: str) -> str:
     """How names are compared: case-folded, spaces collapsed."""
-    return " ".join(name.split()).casefold()[:80]
+    return " ".join(name.split()).casefold()[:255]
 
 
 def _like_prefix(text: str) -> str:

@@ -66,7 +66,8 @@ class MemberRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
-    name_key: Mapped[str] = mapped_column(String(80), index=True)
+    # Case-folded name for look-ups (case folding can make a name longer: ß → ss).
+    name_key: Mapped[str] = mapped_column(String(255), index=True)
     language: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64))
     primary_identity: Mapped[str] = mapped_column(String(200))
@@ -106,7 +107,7 @@ class TeamRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
-    name_key: Mapped[str] = mapped_column(String(60))
+    name_key: Mapped[str] = mapped_column(String(255))
     topic: Mapped[str] = mapped_column(String(80))
     region: Mapped[str] = mapped_column(String(20))
     join_code: Mapped[str] = mapped_column(String(16), unique=True)

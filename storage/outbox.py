@@ -22,7 +22,8 @@ _ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, t
         ":identity, :platform, :chat, :language, :text, :buttons, :attachments, :context, "
         ":context_id, 'pending', 0, :now)")
 _FIND_SENT = ("SELECT member_id, context, context_id FROM outbox WHERE platform = :platform "
-              "AND sent_chat_id = :chat AND platform_message_id = :message")
+              "AND sent_chat_id = :chat AND platform_message_id = :message "
+              "ORDER BY id DESC LIMIT 1")
 
 
 class SqlOutbox:
@@ -92,6 +93,17 @@ class OutboxQueue:
                                for row in r.buttons], r.attempts,
                               [Attachment(a["name"], a["size"], a.get("type"), a.get("location"))
                                for a in r.attachments]) for r in rows]
+
+    def sent_to(self, platform: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """Every message already sent on a platform: (chat, platform message id, buttons)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(outbox.c.sent_chat_id, outbox.c.platform_message_id,
+                                       outbox.c.buttons)
+                                .where(outbox.c.platform == platform, outbox.c.status == "sent")
+                                .order_by(outbox.c.id)).all()
+        return [(str(r.sent_chat_id), str(r.platform_message_id),
+                 [(str(label), str(data)) for row in r.buttons for label, data in row])
+                for r in rows]
 
     def mark_sent(self, message_id: int, chat_id: str, platform_message_id: str,
                   now: datetime) -> None:

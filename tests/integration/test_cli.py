@@ -87,3 +87,21 @@ def test_interactive_console_reads_standard_input() -> None:
 def test_missing_script_is_reported() -> None:
     result = peerdesk("console", "--script", "no/such/file.txt")
     assert result.returncode == 2 and "script not found" in result.stderr
+
+
+def test_a_kept_database_keeps_message_numbers_unique(tmp_path: Path) -> None:
+    db = str(tmp_path / "kept.db")
+
+    def session(lines: str) -> str:
+        script = tmp_path / "session.txt"
+        script.write_text(lines, encoding="utf-8")
+        result = peerdesk("console", "--db", db, "--script", str(script))
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    session("carla> /start\nana> /start\nana> /ask um\n")
+    second = session("ana> /ask dois\n")
+    card = next(line for line in second.splitlines() if "Help request #2" in line)
+    number = card.split(" ", 1)[0].lstrip("#")
+    third = session(f"carla> [reply {number}] Resposta para o dois\n")
+    assert "Answer from Carla to your request #2" in third

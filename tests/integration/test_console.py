@@ -10,17 +10,17 @@ from handlers.messages import Attachment
 from storage.outbox import QueuedMessage
 
 
-def queued(text: str, buttons: list[list[tuple[str, str]]], user: str = "carla",
+def queued(number: int, text: str, buttons: list[list[tuple[str, str]]], user: str = "carla",
            attachments: list[Attachment] | None = None) -> QueuedMessage:
-    return QueuedMessage(1, 1, f"console:{user}", "console", None, "pt", text, buttons, 0,
+    return QueuedMessage(number, 1, f"console:{user}", "console", None, "pt", text, buttons, 0,
                          attachments or [])
 
 
 async def test_a_message_block_has_number_recipient_language_buttons_and_files() -> None:
     printed: list[str] = []
     channel = ConsoleChannel(printed.append)
-    await channel.send(queued("Olá", []))
-    delivery = await channel.send(queued(
+    await channel.send(queued(1, "Olá", []))
+    delivery = await channel.send(queued(2, 
         "Versão 3 recebida\nDois revisores", [[("Aprovar", "approve:7"),
                                               ("Pedir alterações", "changes:7")]],
         attachments=[Attachment("tor-v3.pdf", 10)]))
@@ -33,9 +33,9 @@ async def test_a_message_block_has_number_recipient_language_buttons_and_files()
 
 async def test_presses_and_replies_are_checked_against_what_the_user_received() -> None:
     channel = ConsoleChannel(lambda _text: None)
-    await channel.send(queued("first", [[("✓ English", "lang:en"), ("Español", "lang:es")]]))
-    await channel.send(queued("second", [[("Español", "lang:es2")]]))
-    await channel.send(queued("other", [[("Español", "lang:x")]], user="bob"))
+    await channel.send(queued(1, "first", [[("✓ English", "lang:en"), ("Español", "lang:es")]]))
+    await channel.send(queued(2, "second", [[("Español", "lang:es2")]]))
+    await channel.send(queued(3, "other", [[("Español", "lang:x")]], user="bob"))
     assert channel.button_for("carla", "Español") == "lang:es2"  # the newest message wins
     assert channel.button_for("carla", "english") == "lang:en"  # ✓ and case do not matter
     with pytest.raises(ScriptError, match="no message with a \\[Klingon\\] button"):
