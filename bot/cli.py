@@ -12,6 +12,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
+
 from bot.app import build_app
 from bot.clock import VirtualClock, parse_clock
 from bot.codes import RandomJoinCodes
@@ -56,18 +59,49 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level if args.command != "console" else "WARNING",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.command == "check-config":
-        print(describe(settings))
-        return 0
-    if args.command == "db":
-        return _db(settings, args.db_command)
-    return _console(settings, args)
+    try:
+        if args.command == "check-config":
+            print(describe(settings))
+            reachable = _reach(settings.storage.database_url)
+            print(f"database check: {reachable or 'reachable'}")
+            return 2 if reachable else 0
+        if args.command == "db":
+            return _db(settings, args.db_command)
+        return _console(settings, args)
+    except (DBAPIError, OSError) as exc:
+        url = args.db if getattr(args, "db", None) else settings.storage.database_url
+        print(f"peerdesk: cannot use the database {_shown(url)}: {_first_line(exc)}",
+              file=sys.stderr)
+        return 2
+
+
+def _shown(url: str) -> str:
+    """A database URL without its password."""
+    return url if "://" not in url or is_sqlite(url) else url.split("@")[-1]
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]
+
+
+def _reach(url: str) -> str:
+    """Why a PostgreSQL server cannot be reached ('' when it can; SQLite is not opened here)."""
+    if is_sqlite(url):
+        return ""
+    engine = create_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect():
+            return ""
+    except DBAPIError as exc:
+        return f"not reachable: {_first_line(exc)}"
+    finally:
+        engine.dispose()
 
 
 def describe(settings: Settings) -> str:
     """What will run with these settings, for ``check-config``."""
-    url = settings.storage.database_url
-    shown = url if is_sqlite(url) else url.split("@")[-1]
+    shown = _shown(settings.storage.database_url)
     platforms = ", ".join(["console", *settings.platforms])
     approval = ("coordinators approve new teams" if settings.helpdesk.require_team_approval
                 else "new teams are usable at once")

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
 from handlers.domain import Language
 
 T = TypeVar("T")
@@ -164,9 +167,36 @@ def _storage(section: _Section, base: Path, env: Mapping[str, str]) -> StorageSe
         raise ConfigError(f"[storage] database_url_env = {url_env!r}: ${url_env} does not hold "
                           "a database URL such as postgresql+psycopg://user:pw@host/db")
     url = from_env or url
+    key = "database_url_env" if from_env else "database_url"
+    if url and not _usable_url(url):
+        shown = url.split("@")[-1] if from_env else url
+        raise ConfigError(f"[storage] {key}: {shown!r} is not a database peerdesk can use; "
+                          "expected sqlite:///PATH or postgresql+psycopg://USER:PW@HOST/DB")
+    if not _can_create(data_dir):
+        raise section.fail("data_dir", str(data_dir), "a folder peerdesk can create and write")
     if not url:
         url = f"sqlite:///{data_dir / 'peerdesk.db'}"
     return StorageSettings(data_dir=data_dir, database_url=url)
+
+
+def _usable_url(url: str) -> bool:
+    """Whether SQLAlchemy knows the URL's database and driver (and it is one we support)."""
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        return False
+    return parsed.get_backend_name() in ("sqlite", "postgresql")
+
+
+def _can_create(folder: Path) -> bool:
+    """Whether a folder exists and is writable, or could be created."""
+    probe = folder
+    while not probe.exists():
+        if probe.parent == probe:
+            return False
+        probe = probe.parent
+    return probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
 
 
 def _helpdesk(section: _Section) -> HelpDeskSettings:

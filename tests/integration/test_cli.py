@@ -32,7 +32,7 @@ def test_check_config_hides_database_passwords(tmp_path: Path) -> None:
     url = "postgresql+psycopg://peerdesk:s3cret@127.0.0.1:5432/peerdesk"
     result = peerdesk("--config", str(tmp_path / "config.toml"), "check-config",
                       env={"PEERDESK_DATABASE_URL": url})
-    assert result.returncode == 0 and "s3cret" not in result.stdout
+    assert result.returncode in (0, 2) and "s3cret" not in result.stdout + result.stderr
     assert "127.0.0.1:5432/peerdesk" in result.stdout
 
 
@@ -42,6 +42,18 @@ def test_bad_config_stops_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "default_language = 'xx'" in result.stderr
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("")
+    url = "postgresql+psycopg://peerdesk:s3cret@127.0.0.1:1/peerdesk"  # nothing listens there
+    env = {"PEERDESK_DATABASE_URL": url}
+    check = peerdesk("--config", str(tmp_path / "config.toml"), "check-config", env=env)
+    assert check.returncode == 2 and "database check: not reachable" in check.stdout
+    upgrade = peerdesk("--config", str(tmp_path / "config.toml"), "db", "upgrade", env=env)
+    assert upgrade.returncode == 2 and "Traceback" not in upgrade.stderr
+    assert upgrade.stderr.startswith("peerdesk: cannot use the database 127.0.0.1:1/peerdesk:")
+    assert "s3cret" not in upgrade.stderr + check.stdout
 
 
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:

@@ -64,6 +64,11 @@ def test_database_url_from_the_environment_wins(tmp_path: Path) -> None:
      "$PEERDESK_TELEGRAM_TOKEN is not set"),
     ("[webhooks]\nport = 1", "[webhooks]: unknown section"),
     ("[helpdesk\n", "not valid TOML"),
+    ('[storage]\ndatabase_url = "foo://bar"', "[storage] database_url: 'foo://bar' is not a "
+                                             "database peerdesk can use"),
+    ('[storage]\ndatabase_url = "mysql://u@h/db"', "is not a database peerdesk can use"),
+    ('[storage]\ndata_dir = "config.toml/data"',  # under a file: cannot be created
+     "config.toml/data': expected a folder peerdesk can create and write"),
 ])
 def test_wrong_values_name_the_key_value_and_expectation(tmp_path: Path, text: str,
                                                          expected: str) -> None:

@@ -20,7 +20,7 @@ async def test_a_message_block_has_number_recipient_language_buttons_and_files()
     printed: list[str] = []
     channel = ConsoleChannel(printed.append)
     await channel.send(queued(1, "Olá", []))
-    delivery = await channel.send(queued(2, 
+    delivery = await channel.send(queued(2,
         "Versão 3 recebida\nDois revisores", [[("Aprovar", "approve:7"),
                                               ("Pedir alterações", "changes:7")]],
         attachments=[Attachment("tor-v3.pdf", 10)]))
