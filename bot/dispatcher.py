@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from functools import partial
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -60,7 +61,8 @@ class Dispatcher:
         tried: set[int] = set()
         platforms = list(self.channels)
         while True:
-            waiting = await self.database.run(lambda: self.queue.waiting(platforms, batch))
+            waiting = await self.database.run(
+                partial(self.queue.waiting, platforms, self.clock.now(), batch))
             fresh = [m for m in waiting if m.id not in tried]
             if not fresh:
                 return sent
@@ -76,13 +78,16 @@ class Dispatcher:
         except PermanentFailure as exc:
             log.warning("outbox %s to %s refused: %s", message.id, message.identity, exc)
             reason = str(exc)
-            await self.database.run(lambda: self.queue.mark_failed(message.id, reason, True))
+            now = self.clock.now()
+            await self.database.run(lambda: self.queue.mark_failed(message.id, reason, True, now))
             return False
         except Exception as exc:
             log.warning("outbox %s to %s failed, will retry: %r", message.id, message.identity,
                         exc)
             reason = repr(exc)
-            await self.database.run(lambda: self.queue.mark_failed(message.id, reason, False))
+            now = self.clock.now()
+            await self.database.run(
+                lambda: self.queue.mark_failed(message.id, reason, False, now))
             return False
         now = self.clock.now()
         await self.database.run(lambda: self.queue.mark_sent(

@@ -208,6 +208,7 @@ class OutboxRowModel(Base):
     status: Mapped[str] = mapped_column(String(10), server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime]
+    not_before: Mapped[datetime | None]  # a failed send waits until then to be retried
     sent_at: Mapped[datetime | None]
     sent_chat_id: Mapped[str | None] = mapped_column(String(200))
     platform_message_id: Mapped[str | None] = mapped_column(String(100))

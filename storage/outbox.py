@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 
 from handlers.domain import SentMessage
 from handlers.messages import Attachment
@@ -24,6 +24,11 @@ _ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, t
 _FIND_SENT = ("SELECT member_id, context, context_id FROM outbox WHERE platform = :platform "
               "AND sent_chat_id = :chat AND platform_message_id = :message "
               "ORDER BY id DESC LIMIT 1")
+
+
+# A failed send is retried after 5 s, 10 s, 20 s … at most an hour apart (12 tries span ~3 h).
+RETRY_FIRST = timedelta(seconds=5)
+RETRY_LONGEST = timedelta(hours=1)
 
 
 class SqlOutbox:
@@ -74,18 +79,20 @@ class QueuedMessage:
 class OutboxQueue:
     """The dispatcher's side of the outbox: what is waiting, and what became of each send."""
 
-    def __init__(self, engine: Engine, max_attempts: int = 5) -> None:
+    def __init__(self, engine: Engine, max_attempts: int = 12) -> None:
         self.engine = engine
         self.max_attempts = max_attempts
 
-    def waiting(self, platforms: Sequence[str], limit: int = 100) -> list[QueuedMessage]:
-        """The oldest unsent messages for these platforms, in the order they were queued."""
+    def waiting(self, platforms: Sequence[str], now: datetime,
+                limit: int = 100) -> list[QueuedMessage]:
+        """The oldest unsent messages for these platforms that are due now, in queue order."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
                 outbox.c.attempts, outbox.c.attachments)
-                .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)))
+                .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)),
+                       or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now))
                 .order_by(outbox.c.id).limit(limit)).all()
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
@@ -113,11 +120,13 @@ class OutboxQueue:
                 status="sent", sent_at=now, sent_chat_id=chat_id,
                 platform_message_id=platform_message_id, attempts=outbox.c.attempts + 1))
 
-    def mark_failed(self, message_id: int, error: str, permanent: bool) -> None:
-        """Record a failed send; after too many attempts (or a permanent error) stop trying."""
+    def mark_failed(self, message_id: int, error: str, permanent: bool, now: datetime) -> None:
+        """Record a failed send and when to try again (waiting longer after each failure);
+        after too many attempts, or a permanent error, set the message aside."""
         with self.engine.begin() as conn:
             attempts = conn.execute(select(outbox.c.attempts).where(outbox.c.id == message_id)
                                     ).scalar_one() + 1
             status = "failed" if permanent or attempts >= self.max_attempts else "pending"
+            delay = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_LONGEST)
             conn.execute(update(outbox).where(outbox.c.id == message_id).values(
-                status=status, attempts=attempts, error=error[:2000]))
+                status=status, attempts=attempts, error=error[:2000], not_before=now + delay))

@@ -143,19 +143,21 @@ def test_outbox_is_queued_sent_and_traced_back(database: Database) -> None:
         uow.outbox.add(rows)
         uow.commit()
     queue = OutboxQueue(database.engine, max_attempts=2)
-    waiting = queue.waiting(["console"])
+    waiting = queue.waiting(["console"], NOW)
     assert [m.text for m in waiting] == ["m0", "m1", "m2"]
     assert waiting[0].buttons == [[("OK", "ok")]] and waiting[0].language == "pt"
     assert waiting[0].attachments == [Attachment("tor.pdf", 1200, "application/pdf",
                                                  "files/ab/abcd")]
     assert waiting[1].attachments == []
-    assert queue.waiting(["telegram"]) == []
+    assert queue.waiting(["telegram"], NOW) == []
     queue.mark_sent(waiting[0].id, "ana", "41", NOW)
-    queue.mark_failed(waiting[1].id, "timeout", permanent=False)
-    queue.mark_failed(waiting[2].id, "chat not found", permanent=True)
-    assert [m.text for m in queue.waiting(["console"])] == ["m1"]
-    queue.mark_failed(waiting[1].id, "timeout", permanent=False)
-    assert queue.waiting(["console"]) == []  # set aside after max_attempts
+    queue.mark_failed(waiting[1].id, "timeout", permanent=False, now=NOW)
+    queue.mark_failed(waiting[2].id, "chat not found", permanent=True, now=NOW)
+    assert queue.waiting(["console"], NOW) == []  # the failed one waits before a retry
+    later = NOW + timedelta(seconds=5)
+    assert [m.text for m in queue.waiting(["console"], later)] == ["m1"]
+    queue.mark_failed(waiting[1].id, "timeout", permanent=False, now=later)
+    assert queue.waiting(["console"], later + timedelta(days=1)) == []  # set aside at last
     with SqlUnitOfWork(database.engine) as uow:
         sent = uow.outbox.find_sent("console", "ana", "41")
         assert sent is not None and (sent.context, sent.context_id) == ("help_request", 7)

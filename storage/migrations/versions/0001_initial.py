@@ -103,6 +103,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), server_default="pending", nullable=False),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sent_chat_id", sa.String(length=200), nullable=True),
         sa.Column("platform_message_id", sa.String(length=100), nullable=True),

@@ -1,0 +1,81 @@
+"""The dispatcher on a real database: sends in order, retries later, sets refused ones aside."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import VirtualClock
+from bot.dispatcher import Delivery, Dispatcher, PermanentFailure
+from handlers.domain import Language
+from handlers.ports import OutboxRow
+from storage.database import Database
+from storage.migrate import upgrade
+from storage.outbox import OutboxQueue, QueuedMessage
+from storage.uow import SqlUnitOfWork
+
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+class FlakyChannel:
+    """Fails as told per message text, then succeeds; records what it delivered."""
+
+    def __init__(self, failures: dict[str, list[Exception]]) -> None:
+        self.failures = failures
+        self.delivered: list[str] = []
+
+    async def send(self, message: QueuedMessage) -> Delivery:
+        pending = self.failures.get(message.text)
+        if pending:
+            raise pending.pop(0)
+        self.delivered.append(message.text)
+        return Delivery(chat_id="chat", message_id=str(len(self.delivered)))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    upgrade(db.engine)
+    with SqlUnitOfWork(db.engine) as uow:
+        ana = uow.members.add("Ana", "console:ana", Language.PT, "UTC", START)
+        uow.outbox.add([OutboxRow(ana.id, "console:ana", None, Language.PT, text, [], None, None,
+                                  START) for text in ("one", "two", "three", "four")])
+        uow.commit()
+    yield db
+    db.close()
+
+
+async def test_a_failing_message_waits_and_does_not_hold_up_the_others(
+        database: Database) -> None:
+    clock = VirtualClock(START)
+    channel = FlakyChannel({"two": [TimeoutError(), ConnectionError()],
+                            "three": [PermanentFailure("bot was blocked by the user")]})
+    dispatcher = Dispatcher(database, OutboxQueue(database.engine), {"console": channel}, clock)
+    assert await dispatcher.drain() == 2
+    assert channel.delivered == ["one", "four"]
+    assert await dispatcher.drain() == 0  # "two" waits 5 s before its next try
+    clock.move("+5m")  # past its back-off
+    assert await dispatcher.drain() == 0  # failed again: now it waits 10 s more
+    clock.move("+1m")
+    assert await dispatcher.drain() == 1
+    assert channel.delivered == ["one", "four", "two"]
+    clock.move("+2h")
+    assert await dispatcher.drain() == 0  # "three" was refused for good
+    with database.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT text, status, attempts FROM outbox ORDER BY id").all()
+    assert [tuple(r) for r in rows] == [("one", "sent", 1), ("two", "sent", 3),
+                                        ("three", "failed", 1), ("four", "sent", 1)]
+
+
+async def test_too_many_failures_set_a_message_aside(database: Database) -> None:
+    clock = VirtualClock(START)
+    channel = FlakyChannel({"one": [TimeoutError() for _ in range(20)]})
+    queue = OutboxQueue(database.engine, max_attempts=3)
+    dispatcher = Dispatcher(database, queue, {"console": channel}, clock)
+    for _ in range(5):
+        await dispatcher.drain()
+        clock.move("+2h")
+    assert "one" not in channel.delivered
+    assert queue.waiting(["console"], clock.now() + timedelta(days=1)) == []
