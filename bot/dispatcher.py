@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from functools import partial
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from handlers.ports import Clock
