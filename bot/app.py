@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.dispatcher import Channel, Dispatcher
@@ -29,7 +30,8 @@ def core_settings(settings: Settings) -> CoreSettings:
     return CoreSettings(require_team_approval=helpdesk.require_team_approval,
                         coordinator_identities=frozenset(helpdesk.coordinators),
                         default_language=helpdesk.default_language,
-                        default_timezone=helpdesk.default_timezone)
+                        default_timezone=helpdesk.default_timezone,
+                        question_timeout=timedelta(hours=helpdesk.question_timeout_hours))
 
 
 @dataclass

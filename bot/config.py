@@ -51,6 +51,7 @@ class HelpDeskSettings:
     require_team_approval: bool
     default_language: Language
     default_timezone: str
+    question_timeout_hours: int = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
                                                    "database_url_env"}),
                          path.parent, env),
         helpdesk=_helpdesk(_section(data, "helpdesk", {
-            "coordinators", "require_team_approval", "default_language", "default_timezone"})),
+            "coordinators", "require_team_approval", "default_language", "default_timezone",
+            "question_timeout_hours"})),
         telegram=_platform(_section(data, "telegram", {"enabled", "token_env"}), "telegram",
                            ("token_env",), env),
         slack=_platform(_section(data, "slack", {"enabled", "bot_token_env", "app_token_env"}),
@@ -217,7 +219,10 @@ def _helpdesk(section: _Section) -> HelpDeskSettings:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise section.fail("default_timezone", zone,
                            "an IANA time zone such as UTC or Africa/Maputo") from None
-    return HelpDeskSettings(coordinators=coordinators,
+    hours = section.get("question_timeout_hours", int, 24)
+    if not 1 <= hours <= 24 * 30:
+        raise section.fail("question_timeout_hours", hours, "a whole number of hours, 1 to 720")
+    return HelpDeskSettings(coordinators=coordinators, question_timeout_hours=hours,
                             require_team_approval=section.get("require_team_approval", bool,
                                                               False),
                             default_language=default_language, default_timezone=zone)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
@@ -161,6 +161,7 @@ class PendingStep:
     flow: str
     step: str
     data: dict[str, str]
+    asked_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

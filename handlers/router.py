@@ -49,6 +49,10 @@ def route(turn: Turn) -> None:
     """Run the use case this inbound message asks for."""
     inbound = turn.inbound
     turn.pending = turn.uow.conversations.get(turn.sender.id)
+    asked_at = turn.pending.asked_at if turn.pending is not None else None
+    if asked_at is not None and turn.now - asked_at > turn.deps.settings.question_timeout:
+        turn.uow.conversations.clear(turn.sender.id)  # an old question: its answer is not this
+        turn.pending = None
     if inbound.button is not None:
         press_button(turn, inbound.button)
         return

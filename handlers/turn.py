@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.domain import Contact, Language, Member, PendingStep
 from handlers.messages import (
@@ -27,6 +27,8 @@ class CoreSettings:
 
     require_team_approval: bool = False
     coordinator_identities: frozenset[str] = frozenset()
+    # A guided command's question left unanswered this long is forgotten.
+    question_timeout: timedelta = timedelta(hours=24)
     default_language: Language = Language.EN
     default_timezone: str = "UTC"
 

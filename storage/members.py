@@ -11,7 +11,8 @@ from storage.rows import MEMBER_COLUMNS, MEMBER_FROM, members_from
 from storage.sql import Sql, placeholders
 
 # The sender of every message: with their roles and, to save a query, their pending step.
-_BY_IDENTITY = (f"SELECT {MEMBER_COLUMNS}, c.flow, c.step, c.data FROM identities i "
+_BY_IDENTITY = (f"SELECT {MEMBER_COLUMNS}, c.flow, c.step, c.data, c.updated_at "
+                "FROM identities i "
                 "JOIN members m ON m.id = i.member_id "
                 "LEFT JOIN member_roles r ON r.member_id = m.id "
                 "LEFT JOIN conversations c ON c.member_id = m.id "
@@ -55,7 +56,7 @@ class SqlMembers:
         if not rows:
             return None
         member = members_from(rows)[0]
-        self.conversations.remember(member.id, *rows[0][6:9])
+        self.conversations.remember(member.id, *rows[0][6:10])
         return member
 
     def get(self, member_id: int) -> Member | None:

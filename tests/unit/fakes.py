@@ -383,8 +383,8 @@ class FakeConversations(_Repo):
         found = self._s.conversations.get(member_id)
         if found is None:
             return None
-        step = found[0]
-        return PendingStep(step.flow, step.step, dict(step.data))
+        step, asked_at = found
+        return PendingStep(step.flow, step.step, dict(step.data), asked_at)
 
     def set(self, member_id: int, step: PendingStep, now: datetime) -> None:
         self._s.conversations[member_id] = (PendingStep(step.flow, step.step, dict(step.data)),

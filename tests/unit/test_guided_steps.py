@@ -68,3 +68,13 @@ def test_bare_answer_asks_which_request_then_the_text() -> None:
                                                 name="Carla", answer="In the shared folder.")
     (stale,) = desk.press("carla", "answer:1")
     assert stale.text == render("button.stale")
+
+
+def test_a_question_left_for_a_day_is_forgotten() -> None:
+    desk = _desk()
+    desk.say("carla", "/grant coordinator")
+    desk.press("carla", "role:coordinator")
+    desk.clock.advance(hours=25)
+    (row,) = desk.say("carla", "Ana")  # not taken as the answer to yesterday's question
+    assert row.text == render("text.not_understood")
+    assert not desk.member("ana").is_coordinator and desk.pending("carla") is None
