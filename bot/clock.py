@@ -39,7 +39,10 @@ def parse_clock(spec: str, now: datetime) -> datetime:
     spec = spec.strip()
     step = _STEP.match(spec)
     if step:
-        return now + timedelta(**{_UNITS[step.group(2)]: int(step.group(1))})
+        try:
+            return now + timedelta(**{_UNITS[step.group(2)]: int(step.group(1))})
+        except OverflowError:
+            raise ValueError(f"{spec!r} moves the clock past the year 9999") from None
     try:
         moment = datetime.fromisoformat(spec)
     except ValueError:

@@ -142,8 +142,9 @@ class Teams(Protocol):
         """Set who leads and co-leads a team."""
         ...
 
-    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> None:
-        """Record a coordinator's approval or rejection."""
+    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> bool:
+        """Record a coordinator's approval or rejection of a pending team; False when it was
+        no longer pending (another coordinator decided first)."""
         ...
 
     def all(self) -> list[Team]:

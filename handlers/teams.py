@@ -172,7 +172,10 @@ def decide_team(turn: Turn, arg: str, approve: bool) -> None:
     if team.status != TeamStatus.PENDING:
         turn.reply("team.already_decided", team=team.name, status=status_name(team.status))
         return
-    turn.uow.teams.decide(team.id, approve, turn.sender.id, turn.now)
+    if not turn.uow.teams.decide(team.id, approve, turn.sender.id, turn.now):
+        decided = turn.uow.teams.get(team.id) or team  # another coordinator was quicker
+        turn.reply("team.already_decided", team=team.name, status=status_name(decided.status))
+        return
     members = [m.id for m in turn.uow.teams.members(team.id)]
     if approve:
         turn.tell_all(members, "team.approved", team=team.name, code=team.join_code)

@@ -99,12 +99,13 @@ class SqlTeams:
         self.sql.run("UPDATE teams SET leader_id = :leader, co_leader_id = :co WHERE id = :team",
                      {"leader": leader_id, "co": co_leader_id, "team": team_id})
 
-    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> None:
-        """Record a coordinator's approval or rejection."""
+    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> bool:
+        """Record a coordinator's decision on a pending team; False when it was not pending."""
         status = TeamStatus.APPROVED if approved else TeamStatus.REJECTED
-        self.sql.run("UPDATE teams SET status = :status, decided_by = :by, decided_at = :now "
-                     "WHERE id = :team", {"status": status.value, "by": by,
-                                          "now": self.sql.time(now), "team": team_id})
+        return self.sql.run(
+            "UPDATE teams SET status = :status, decided_by = :by, decided_at = :now "
+            "WHERE id = :team AND status = 'pending'",
+            {"status": status.value, "by": by, "now": self.sql.time(now), "team": team_id}) > 0
 
     def all(self) -> list[Team]:
         """Every team, by name."""

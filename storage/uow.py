@@ -33,10 +33,14 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> SqlUnitOfWork:
         connection = self.engine.raw_connection()
+        try:
+            sql = Sql(connection.driver_connection, self.engine.dialect.name)
+            sql.begin()
+        except BaseException:
+            connection.close()  # back to the pool, not leaked
+            raise
         self._connection = connection
-        sql = Sql(connection.driver_connection, self.engine.dialect.name)
         self._sql = sql
-        sql.begin()
         self.conversations = SqlConversations(sql)
         self.members = SqlMembers(sql, self.conversations)
         self.teams = SqlTeams(sql)

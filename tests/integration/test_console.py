@@ -63,3 +63,10 @@ def test_the_grammar(line: str, step: object) -> None:
 def test_lines_that_are_not_the_grammar(line: str) -> None:
     with pytest.raises(ScriptError):
         parse_line(line)
+
+
+def test_a_clock_step_past_the_calendar_is_a_script_error() -> None:
+    from bot.clock import VirtualClock
+
+    with pytest.raises(ValueError, match="past the year 9999"):
+        VirtualClock().move("+99999999d")

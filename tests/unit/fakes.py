@@ -320,10 +320,13 @@ class FakeTeams(_Repo):
         self._s.teams[team_id] = self._team(team_id)._replace(leader_id=leader_id,
                                                               co_leader_id=co_leader_id)
 
-    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> None:
+    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> bool:
+        if self._team(team_id).status != TeamStatus.PENDING:
+            return False
         status = TeamStatus.APPROVED if approved else TeamStatus.REJECTED
         self._s.teams[team_id] = self._team(team_id)._replace(status=status)
         self._s.decisions[team_id] = Decision(approved, by, now)
+        return True
 
     def all(self) -> list[Team]:
         return sorted(self._s.teams.values(), key=lambda t: (name_key(t.name), t.id))
