@@ -47,11 +47,11 @@ diego> /team
     ana_view, diego_view = run.last("ana"), run.last("diego")
     for line in (
         "Ana — líder · Português · Maputo, 14:00",
-        "Diego — co-líder · Español · Lima, 07:00",
+        "Diego — colíder · Español · Lima, 07:00",
         "Amadou — membro · Français · Dakar, 12:00",
     ):
         assert line in ana_view.text
-    assert "Diego — co-líder · Español · Lima, 07:00" in diego_view.text
+    assert "Diego — colíder · Español · Lima, 07:00" in diego_view.text
     assert diego_view.language == "es" and "Amadou — miembro" in diego_view.text
     assert f"Código de acceso: {code}" in diego_view.text
 
