@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import create_engine
+
 from bot.app import build_app
 from bot.clock import VirtualClock
 from bot.codes import RandomJoinCodes
@@ -104,6 +106,16 @@ async def play(script: str, tmp_path: Path, *, approval: bool = False,
     finally:
         await app.close()
     return Transcript(channel.sent, output, errors, code)
+
+
+def query(database_url: str, sql: str) -> list[tuple[object, ...]]:
+    """Rows straight from the database a script ran on (to check what was stored)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.exec_driver_sql(sql)]
+    finally:
+        engine.dispose()
 
 
 ONBOARD = """

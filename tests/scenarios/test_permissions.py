@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from bot.codes import RandomJoinCodes
-from tests.scenarios.harness import ONBOARD, onboard, play
+from tests.scenarios.harness import ONBOARD, onboard, play, query
 
 COORDINATOR_ONLY_ES = "Solo los coordinadores pueden hacer eso"
 
@@ -46,6 +46,12 @@ diego> /help
     assert all("líder" in s.text for s in leader_only)
     # Nothing changed: Ana holds no role, Carla is still coordinator, the team is led by Ana.
     assert not run.find("ana", "revisor")
+    roles = query(database_url, "SELECT m.name, r.role FROM member_roles r "
+                                "JOIN members m ON m.id = r.member_id ORDER BY m.name")
+    assert roles == [("Carla", "coordinator")]
+    leaders = query(database_url, "SELECT t.name, l.name, t.co_leader_id FROM teams t "
+                                  "JOIN members l ON l.id = t.leader_id")
+    assert leaders == [("Orçamento Aberto", "Ana", None)]
     assert "/grant" in run.last("carla").text and "/teams" in run.last("carla").text
     help_es = run.last("diego").text
     assert "/grant" not in help_es and "/teams" not in help_es and "/answer" not in help_es

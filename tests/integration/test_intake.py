@@ -1,0 +1,107 @@
+"""Grouped transactions on a real database: each message atomic, the group committed once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.clock import VirtualClock
+from bot.codes import RandomJoinCodes
+from bot.intake import Intake
+from handlers import help_desk
+from handlers.catalogue import Catalogue
+from handlers.commands import COMMANDS
+from handlers.messages import ChatRef, Inbound, UserRef
+from handlers.service import HelpDesk
+from handlers.timezones import TimeZones
+from handlers.turn import CoreSettings, Deps, Turn
+from storage.database import Database
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def said(user: str, text: str) -> Inbound:
+    return Inbound(UserRef(f"console:{user}", user.title()), ChatRef("console", user), text=text)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    upgrade(db.engine)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def desk(database: Database) -> HelpDesk:
+    deps = Deps(CoreSettings(coordinator_identities=frozenset({"console:carla"})),
+                VirtualClock(START), RandomJoinCodes(), TimeZones.load())
+    return HelpDesk(lambda: SqlUnitOfWork(database.engine), Catalogue.load(), deps)
+
+
+def count(database: Database, sql: str) -> int:
+    with database.engine.connect() as conn:
+        return int(conn.exec_driver_sql(sql).scalar_one())
+
+
+def test_one_failing_message_does_not_take_its_group_down(
+        database: Database, desk: HelpDesk, monkeypatch: pytest.MonkeyPatch) -> None:
+    def ask_then_fail_for_bob(turn: Turn, args: str) -> None:
+        help_desk.ask_help_desk(turn, args)  # writes a request and outbox rows first
+        if turn.sender.name == "Bob":
+            raise RuntimeError("boom")
+
+    monkeypatch.setitem(COMMANDS, "ask", replace(COMMANDS["ask"], run=ask_then_fail_for_bob))
+    desk.handle(said("carla", "/start"))
+    desk.handle_batch([said("ana", "/ask one"), said("bob", "/ask two"),
+                       said("dan", "/ask three")])
+    with database.engine.connect() as conn:
+        texts = [row[0] for row in conn.exec_driver_sql(
+            "SELECT text FROM help_requests ORDER BY id")]
+        bob = conn.exec_driver_sql(
+            "SELECT o.text FROM outbox o JOIN identities i ON i.member_id = o.member_id "
+            "WHERE i.identity = 'console:bob' ORDER BY o.id").all()
+    assert texts == ["one", "three"]  # Bob's half-done request was undone
+    assert bob[-1][0].startswith("Something went wrong on my side")
+    assert count(database, "SELECT COUNT(*) FROM members") == 4  # Bob is registered
+
+
+async def test_intake_groups_concurrent_messages_and_answers_each(
+        database: Database, desk: HelpDesk) -> None:
+    groups: list[int] = []
+
+    class Counting:
+        def handle_batch(self, inbounds: list[Inbound]) -> None:
+            groups.append(len(inbounds))
+            desk.handle_batch(inbounds)
+
+    intake = Intake(database, Counting(), max_batch=16)  # type: ignore[arg-type]
+    try:
+        await asyncio.gather(*(intake.receive(said(f"u{i}", "/start")) for i in range(40)))
+    finally:
+        await intake.close()
+    assert count(database, "SELECT COUNT(*) FROM members") == 40
+    assert count(database, "SELECT COUNT(*) FROM outbox") == 40  # one greeting each
+    assert sum(groups) == 40 and max(groups) > 1 and max(groups) <= 16
+
+
+async def test_a_failed_commit_reaches_every_caller_of_the_group(
+        database: Database, desk: HelpDesk) -> None:
+    class Failing:
+        def handle_batch(self, inbounds: list[Inbound]) -> None:
+            raise OSError("disk full")
+
+    intake = Intake(database, Failing())  # type: ignore[arg-type]
+    try:
+        results = await asyncio.gather(*(intake.receive(said(f"u{i}", "/start"))
+                                         for i in range(3)), return_exceptions=True)
+    finally:
+        await intake.close()
+    assert all(isinstance(r, OSError) for r in results)
+    assert count(database, "SELECT COUNT(*) FROM members") == 0
