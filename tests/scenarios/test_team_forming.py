@@ -115,7 +115,9 @@ diego> /join {code}
     assert "Orçamento Aberto" in diego[-1].text and diego[-1].language == "es"
 
 
-async def test_a_team_waiting_for_approval_shows_no_join_code(tmp_path: Path, database_url: str) -> None:
+async def test_a_team_waiting_for_approval_shows_no_join_code(
+    tmp_path: Path, database_url: str
+) -> None:
     script = (
         ONBOARD
         + onboard("ana", "English", "Nairobi")
