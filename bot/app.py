@@ -56,7 +56,7 @@ class App:
 async def build_app(settings: Settings, database_url: str, clock: Clock, codes: JoinCodes,
                     channels: dict[str, Channel]) -> App:
     """Wire everything; migrate the database first (nothing happens at import time)."""
-    database = Database(database_url)
+    database = Database(database_url, settings.storage.sqlite_sync)
     await database.run(lambda: upgrade(database.engine))
     core = core_settings(settings)
     desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),

@@ -120,7 +120,7 @@ def describe(settings: Settings) -> str:
 
 
 def _db(settings: Settings, action: str) -> int:
-    database = Database(settings.storage.database_url)
+    database = Database(settings.storage.database_url, settings.storage.sqlite_sync)
     try:
         if action == "upgrade":
             upgrade(database.engine)

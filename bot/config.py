@@ -41,6 +41,7 @@ class StorageSettings:
 
     data_dir: Path
     database_url: str
+    sqlite_sync: str = "NORMAL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     return Settings(
         path=path,
         storage=_storage(_section(data, "storage", {"data_dir", "database_url",
-                                                   "database_url_env"}),
+                                                   "database_url_env", "sqlite_sync"}),
                          path.parent, env),
         helpdesk=_helpdesk(_section(data, "helpdesk", {
             "coordinators", "require_team_approval", "default_language", "default_timezone",
@@ -178,7 +179,10 @@ def _storage(section: _Section, base: Path, env: Mapping[str, str]) -> StorageSe
         raise section.fail("data_dir", str(data_dir), "a folder peerdesk can create and write")
     if not url:
         url = f"sqlite:///{data_dir / 'peerdesk.db'}"
-    return StorageSettings(data_dir=data_dir, database_url=url)
+    sync = section.get("sqlite_sync", str, "normal").upper()
+    if sync not in ("NORMAL", "FULL"):
+        raise section.fail("sqlite_sync", sync.lower(), "normal or full")
+    return StorageSettings(data_dir=data_dir, database_url=url, sqlite_sync=sync)
 
 
 def _usable_url(url: str) -> bool:

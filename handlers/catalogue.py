@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,26 +68,35 @@ class Catalogue:
 
     def render(self, item: Phrase, language: Language) -> str:
         """A phrase in one language, its placeholders filled."""
-        text = self.texts[language][item.key]
-        if not item.params:
-            return text
-        values: dict[str, object] = {}
-        for name, value in item.params.items():
-            kind = type(value)
-            if kind is str or kind is int:
-                values[name] = value
-            elif isinstance(value, Phrase):
-                values[name] = (self.render(value, language) if value.params
-                                else self.texts[language][value.key])
-            elif isinstance(value, UserText):
-                values[name] = value.text
-            else:
-                values[name] = value
-        return text.format_map(values)
+        return _fill(self.texts[language], item)
+
+    def render_lines(self, lines: Iterable[Phrase], language: Language) -> str:
+        """Several phrases in one language, one per line (one message's text)."""
+        texts = self.texts[language]
+        return "\n".join([_fill(texts, item) for item in lines])
 
     def has(self, key: str) -> bool:
         """Whether the key exists (in English, and therefore everywhere)."""
         return key in self.texts[Language.EN]
+
+
+def _fill(texts: Mapping[str, str], item: Phrase) -> str:
+    """One phrase's text with its placeholders filled (nested phrases in the same language)."""
+    text = texts[item.key]
+    if not item.params:
+        return text
+    values: dict[str, object] = {}
+    for name, value in item.params.items():
+        kind = type(value)
+        if kind is str or kind is int:
+            values[name] = value
+        elif isinstance(value, Phrase):
+            values[name] = _fill(texts, value) if value.params else texts[value.key]
+        elif isinstance(value, UserText):
+            values[name] = value.text
+        else:
+            values[name] = value
+    return text.format_map(values)
 
 
 _KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")

@@ -26,7 +26,7 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
         if contact is None:
             continue  # the member is gone; nobody to tell
         language = contact.language
-        text = "\n".join([catalogue.render(line, language) for line in message.body])
+        text = catalogue.render_lines(message.body, language)
         buttons = [[(_label(catalogue, b, language), b.data) for b in row]
                    for row in message.buttons]
         chat_id = message.chat.chat_id if message.chat is not None else None

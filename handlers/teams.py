@@ -38,6 +38,8 @@ _REGION_WORDS: dict[str, Region] = {
 
 
 ROLE_NAMES = {role: Phrase(f"team_role.{role.value}") for role in TeamRole}
+LEADER, COLEADER, MEMBER = (ROLE_NAMES[TeamRole.LEADER], ROLE_NAMES[TeamRole.COLEADER],
+                            ROLE_NAMES[TeamRole.MEMBER])
 
 
 _REGION_NAMES = {region: Phrase(f"region.{region.value}") for region in Region}
@@ -285,12 +287,15 @@ def show_team(turn: Turn, args: str) -> None:
     if team.status == TeamStatus.APPROVED:
         lines.append(phrase("team.code", code=team.join_code))
     times: dict[str, str] = {}  # members often share a zone
+    now, leader, co_leader = turn.now, team.leader_id, team.co_leader_id
     for member in turn.uow.teams.members(team.id):
         zone = member.timezone
         if zone not in times:
-            times[zone] = clock_time(zone, turn.now)
+            times[zone] = clock_time(zone, now)
+        role = (LEADER if member.id == leader else COLEADER if member.id == co_leader
+                else MEMBER)
         lines.append(Phrase("team.member_line", {
-            "name": member.name, "role": ROLE_NAMES[team.role_of(member.id)],
+            "name": member.name, "role": role,
             "language": LANGUAGE_NAMES[member.language], "zone": zone_label(zone),
             "time": times[zone]}))
     turn.reply_lines(lines)

@@ -83,8 +83,17 @@ def zone_label(name: str) -> str:
 
 def clock_time(name: str, moment: datetime) -> str:
     """The local time (``14:05``) in a stored zone at a UTC moment."""
-    local = moment + _offset(name, int(moment.timestamp()) // 900)
+    local = moment + _offset(name, _quarter(moment))
     return f"{local.hour:02d}:{local.minute:02d}"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_QUARTER = timedelta(minutes=15)
+
+
+def _quarter(moment: datetime) -> int:
+    """Which quarter of an hour since 1970 a moment falls in."""
+    return (moment - _EPOCH) // _QUARTER
 
 
 @lru_cache(maxsize=4096)

@@ -18,18 +18,22 @@ from sqlalchemy.engine import Engine, make_url
 T = TypeVar("T")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Transactions are begun explicitly (see _sqlite_begin and Sql.begin), so that savepoints
-    # work: the sqlite3 module's own implicit transactions get in their way.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # FULL: a commit survives a power cut too, not only a crash of the process. Commits are
-    # grouped (bot/intake.py), so under load the extra sync is paid once per group.
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_pragmas(sync: str) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun explicitly (see _sqlite_begin and Sql.begin), so that
+        # savepoints work: the sqlite3 module's own implicit transactions get in their way.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # NORMAL: in WAL mode a commit survives any crash of the process; only an operating
+        # system crash or power cut may lose the last commits. FULL survives those too, at a
+        # disk sync per commit (per group of messages under load, see bot/intake.py).
+        cursor.execute(f"PRAGMA synchronous={sync}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_begin(connection: Connection) -> None:
@@ -41,14 +45,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def build_engine(url: str) -> Engine:
+def build_engine(url: str, sqlite_sync: str = "NORMAL") -> Engine:
     """An engine for a database URL; SQLite files get WAL, foreign keys and a busy timeout."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if sqlite_sync not in ("NORMAL", "FULL"):
+            raise ValueError(f"sqlite_sync must be NORMAL or FULL, not {sqlite_sync!r}")
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_sync))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
@@ -57,9 +63,9 @@ def build_engine(url: str) -> Engine:
 class Database:
     """The engine plus the worker threads that run database work off the event loop."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, sqlite_sync: str = "NORMAL") -> None:
         self.url = url
-        self.engine = build_engine(url)
+        self.engine = build_engine(url, sqlite_sync)
         workers = 1 if is_sqlite(url) else 4
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
 

@@ -64,6 +64,7 @@ def test_database_url_from_the_environment_wins(tmp_path: Path) -> None:
      "$PEERDESK_TELEGRAM_TOKEN is not set"),
     ("[webhooks]\nport = 1", "[webhooks]: unknown section"),
     ("[helpdesk\n", "not valid TOML"),
+    ('[storage]\nsqlite_sync = "off"', "[storage] sqlite_sync = 'off': expected normal or full"),
     ("[helpdesk]\nquestion_timeout_hours = 0",
      "[helpdesk] question_timeout_hours = 0: expected a whole number of hours"),
     ('[storage]\ndatabase_url = "foo://bar"', "[storage] database_url: 'foo://bar' is not a "

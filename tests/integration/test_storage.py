@@ -47,6 +47,13 @@ def test_sqlite_runs_in_wal_with_foreign_keys(database: Database) -> None:
     with database.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    durable = Database(database.url, sqlite_sync="FULL")
+    try:
+        with durable.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+    finally:
+        durable.close()
 
 
 def test_upgrade_twice_is_harmless(database: Database) -> None:
