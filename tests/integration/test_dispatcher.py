@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +11,6 @@ from bot.dispatcher import Delivery, Dispatcher, PermanentFailure
 from handlers.domain import Language
 from handlers.ports import OutboxRow
 from storage.database import Database
-from storage.migrate import upgrade
 from storage.outbox import OutboxQueue, QueuedMessage
 from storage.uow import SqlUnitOfWork
 
@@ -35,20 +33,20 @@ class FlakyChannel:
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    upgrade(db.engine)
+def queued(database: Database) -> Database:
+    """A database with four messages waiting for Ana."""
+    db = database
     with SqlUnitOfWork(db.engine) as uow:
         ana = uow.members.add("Ana", "console:ana", Language.PT, "UTC", START)
         uow.outbox.add([OutboxRow(ana.id, "console:ana", None, Language.PT, text, [], None, None,
                                   START) for text in ("one", "two", "three", "four")])
         uow.commit()
-    yield db
-    db.close()
+    return db
 
 
 async def test_a_failing_message_waits_and_does_not_hold_up_the_others(
-        database: Database) -> None:
+        queued: Database) -> None:
+    database = queued
     clock = VirtualClock(START)
     channel = FlakyChannel({"two": [TimeoutError(), ConnectionError()],
                             "three": [PermanentFailure("bot was blocked by the user")]})
@@ -69,7 +67,8 @@ async def test_a_failing_message_waits_and_does_not_hold_up_the_others(
                                         ("three", "failed", 1), ("four", "sent", 1)]
 
 
-async def test_too_many_failures_set_a_message_aside(database: Database) -> None:
+async def test_too_many_failures_set_a_message_aside(queued: Database) -> None:
+    database = queued
     clock = VirtualClock(START)
     channel = FlakyChannel({"one": [TimeoutError() for _ in range(20)]})
     queue = OutboxQueue(database.engine, max_attempts=3)

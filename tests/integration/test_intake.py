@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -20,7 +19,6 @@ from handlers.service import HelpDesk
 from handlers.timezones import TimeZones
 from handlers.turn import CoreSettings, Deps, Turn
 from storage.database import Database
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -28,14 +26,6 @@ START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 def said(user: str, text: str) -> Inbound:
     return Inbound(UserRef(f"console:{user}", user.title()), ChatRef("console", user), text=text)
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    upgrade(db.engine)
-    yield db
-    db.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,14 +19,6 @@ from storage.outbox import OutboxQueue
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    upgrade(db.engine)
-    yield db
-    db.close()
 
 
 def test_migrations_create_exactly_the_models(database: Database) -> None:

@@ -126,6 +126,16 @@ carla> [press Maputo]
 """
 
 
+def first_code(seed: int = 1) -> str:
+    """The join code the console hands out first for a seed (the first team's code)."""
+    return RandomJoinCodes(random.Random(seed)).new_code()
+
+
+def propose(user: str, team: str, topic: str, region_label: str) -> str:
+    """Script lines in which a user proposes a team, answering topic and region."""
+    return f"{user}> /newteam {team}\n{user}> {topic}\n{user}> [press {region_label}]\n"
+
+
 def onboard(user: str, language_label: str, city: str) -> str:
     """Script lines that take one user through /start, language and time zone."""
     return f"{user}> /start\n{user}> [press {language_label}]\n{user}> /tz {city}\n"

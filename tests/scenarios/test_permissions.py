@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
-from bot.codes import RandomJoinCodes
-from tests.scenarios.harness import ONBOARD, onboard, play, query
+from tests.scenarios.harness import ONBOARD, first_code, onboard, play, propose, query
 
 COORDINATOR_ONLY_ES = "Solo los coordinadores pueden hacer eso"
 
 
 async def test_members_are_refused_coordinator_commands(tmp_path: Path, database_url: str) -> None:
-    code = RandomJoinCodes(random.Random(1)).new_code()
+    code = first_code()
     script = (
         ONBOARD
         + onboard("ana", "Português", "Maputo")
         + onboard("diego", "Español", "Lima")
+        + propose("ana", "Orçamento Aberto", "Orçamento participativo", "África Austral")
         + f"""
-ana> /newteam Orçamento Aberto
-ana> Orçamento participativo
-ana> [press África Austral]
 diego> /join {code}
 diego> /grant reviewer Ana
 diego> /revoke coordinator Carla
@@ -85,7 +81,7 @@ carla> /close 1
 
 
 async def test_leadership_needs_the_leader(tmp_path: Path, database_url: str) -> None:
-    code = RandomJoinCodes(random.Random(1)).new_code()
+    code = first_code()
     script = (
         ONBOARD
         + onboard("ana", "English", "Nairobi")

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
-from bot.codes import RandomJoinCodes
-from tests.scenarios.harness import ONBOARD, onboard, play
-
-
-def codes(count: int, seed: int = 1) -> list[str]:
-    """The join codes the console will hand out, in order, for a seed."""
-    generator = RandomJoinCodes(random.Random(seed))
-    return [generator.new_code() for _ in range(count)]
+from tests.scenarios.harness import ONBOARD, first_code, onboard, play, propose
 
 
 async def test_three_languages_form_a_team(tmp_path: Path, database_url: str) -> None:
-    code = codes(1)[0]
+    code = first_code()
     script = (
         ONBOARD
         + onboard("ana", "Português", "Maputo")
         + onboard("diego", "Español", "Lima")
         + onboard("amadou", "Français", "Dakar")
+        + propose("ana", "Orçamento Aberto", "Orçamento participativo", "África Austral")
         + f"""
-ana> /newteam Orçamento Aberto
-ana> Orçamento participativo
-ana> [press África Austral]
 diego> /join {code}
 amadou> /join {code.lower()}
 ana> /colead Diego
@@ -59,7 +49,7 @@ diego> /team
 async def test_wrong_join_code_is_refused_and_stores_nothing(
     tmp_path: Path, database_url: str
 ) -> None:
-    code = codes(1)[0]
+    code = first_code()
     script = (
         ONBOARD
         + onboard("ana", "Português", "Maputo")
@@ -84,15 +74,13 @@ diego> /team
 
 
 async def test_approval_required_and_given(tmp_path: Path, database_url: str) -> None:
-    code = codes(1)[0]
+    code = first_code()
     script = (
         ONBOARD
         + onboard("ana", "Português", "Maputo")
         + onboard("diego", "Español", "Lima")
+        + propose("ana", "Orçamento Aberto", "Orçamento participativo", "África Austral")
         + f"""
-ana> /newteam Orçamento Aberto
-ana> Orçamento participativo
-ana> [press África Austral]
 diego> /join {code}
 carla> [press Approve]
 carla> [press Approve]
@@ -151,7 +139,7 @@ zara> Kigali
 
 
 async def test_deep_link_start_joins_the_team(tmp_path: Path, database_url: str) -> None:
-    code = codes(1)[0]
+    code = first_code()
     script = (
         ONBOARD
         + onboard("ana", "English", "Nairobi")
