@@ -101,6 +101,7 @@ class _Section:
                               f"{', '.join(sorted(known))}")
 
     def get(self, key: str, kind: type[T], default: T) -> T:
+        """A value of one type, or the default when the key is absent."""
         value = self.table.get(key, default)
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
@@ -109,12 +110,14 @@ class _Section:
         return value
 
     def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """A list of strings, or the default when the key is absent."""
         value = self.table.get(key, list(default))
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"[{self.name}] {key} = {value!r}: expected a list of strings")
         return tuple(value)
 
     def fail(self, key: str, value: object, expected: str) -> ConfigError:
+        """The one-line error for a wrong value."""
         return ConfigError(f"[{self.name}] {key} = {value!r}: expected {expected}")
 
 
