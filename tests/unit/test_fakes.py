@@ -6,7 +6,8 @@ import pytest
 
 from handlers.domain import Language, PendingStep, Region, Role, TeamStatus
 from handlers.ports import OutboxRow
-from tests.unit.fakes import START, FakeStore, SequenceCodes
+from tests.unit.fake_store import START, FakeStore
+from tests.unit.fakes import SequenceCodes
 
 
 def _add(store: FakeStore, *names: str) -> list[int]:

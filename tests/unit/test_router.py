@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from handlers.domain import Language, PendingStep
-from tests.unit.fakes import Desk, State, render
+from tests.unit.fake_store import State
+from tests.unit.fakes import Desk, render
 
 COORDINATOR_ONLY = ["help.cmd.answer", "help.cmd.teams", "help.cmd.grant", "help.cmd.revoke"]
 

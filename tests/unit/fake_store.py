@@ -1,0 +1,481 @@
+"""In-memory fakes of the core's ports: the store, the repositories and the unit of work.
+
+``FakeStore`` holds the committed state. Each ``FakeUnitOfWork`` works on a copy of it taken on
+``__enter__``; ``commit`` swaps the copy in, ``rollback`` (or leaving the ``with`` block without
+committing) throws it away. Every stored record is immutable, so copying the containers is
+enough to isolate a transaction.
+
+The semantics follow the ``handlers.ports`` docstrings and, where those are silent, the SQL
+implementations in ``storage/`` (names compared case-folded with spaces collapsed, a rejected
+proposal frees its team name, at most one team per member, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from handlers.domain import (
+    Contact,
+    HelpRequest,
+    Language,
+    Member,
+    PendingStep,
+    Region,
+    RequestStatus,
+    Role,
+    SentMessage,
+    Team,
+    TeamStatus,
+)
+from handlers.ports import OutboxRow
+
+T = TypeVar("T")
+
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def name_key(name: str) -> str:
+    """How names are compared: case-folded, spaces collapsed (as in storage)."""
+    return " ".join(name.split()).casefold()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stored records (immutable) and the state of the whole store.
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    """A member as stored (roles are kept apart, as in SQL)."""
+
+    id: int
+    name: str
+    language: Language
+    timezone: str
+    identity: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A coordinator's approval or rejection of a team."""
+
+    approved: bool
+    by: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HelpMessage:
+    """An answer or a follow-up on a help request."""
+
+    request_id: int
+    author_id: int
+    text: str
+    language: Language
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One outbox row with what the (fake) dispatcher recorded after sending it."""
+
+    id: int
+    row: OutboxRow
+    sent_chat_id: str | None = None
+    platform_message_id: str | None = None
+
+    @property
+    def platform(self) -> str:
+        """The platform of the recipient's identity."""
+        return self.row.identity.split(":", 1)[0]
+
+
+@dataclass
+class State:
+    """Everything stored; copied container by container for each unit of work."""
+
+    members: dict[int, MemberRecord] = field(default_factory=dict)
+    identities: dict[str, int] = field(default_factory=dict)
+    roles: dict[tuple[int, Role], tuple[int | None, datetime]] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
+    decisions: dict[int, Decision] = field(default_factory=dict)
+    memberships: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    requests: dict[int, HelpRequest] = field(default_factory=dict)
+    closed_by: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    help_messages: list[HelpMessage] = field(default_factory=list)
+    conversations: dict[int, tuple[PendingStep, datetime]] = field(default_factory=dict)
+    outbox: list[OutboxEntry] = field(default_factory=list)
+    sequences: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> State:
+        """A copy whose containers can change without touching this one."""
+        return State(dict(self.members), dict(self.identities), dict(self.roles),
+                     dict(self.teams), dict(self.decisions), dict(self.memberships),
+                     dict(self.requests), dict(self.closed_by), list(self.help_messages),
+                     dict(self.conversations), list(self.outbox), dict(self.sequences))
+
+    def next_id(self, sequence: str) -> int:
+        """The next id of a sequence (1, 2, 3, ...)."""
+        self.sequences[sequence] = self.sequences.get(sequence, 0) + 1
+        return self.sequences[sequence]
+
+
+class FakeStore:
+    """The committed state, shared by every unit of work made from it."""
+
+    def __init__(self) -> None:
+        self.state = State()
+        self.commits = 0
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        """A new unit of work over this store (what ``HelpDesk.unit_of_work`` calls)."""
+        return FakeUnitOfWork(self)
+
+    def mark_sent(self, entry_id: int, chat_id: str, platform_message_id: str) -> None:
+        """What the dispatcher records after a send (in its own transaction)."""
+        self.state.outbox = [
+            replace(e, sent_chat_id=chat_id, platform_message_id=platform_message_id)
+            if e.id == entry_id else e
+            for e in self.state.outbox
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The repositories.
+
+
+class _Repo:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _s(self) -> State:
+        return self._uow.state
+
+
+class FakeMembers(_Repo):
+    """The ``Members`` port in memory."""
+
+    def _member(self, record: MemberRecord) -> Member:
+        roles = frozenset(role for (member_id, role) in self._s.roles if member_id == record.id)
+        return Member(record.id, record.name, record.language, record.timezone, record.identity,
+                      roles)
+
+    def _record(self, member_id: int) -> MemberRecord:
+        record = self._s.members.get(member_id)
+        if record is None:
+            raise KeyError(f"no member {member_id}")
+        return record
+
+    def identities(self, member_id: int) -> list[str]:
+        return [identity for identity, owner in self._s.identities.items() if owner == member_id]
+
+    def by_identity(self, identity: str) -> Member | None:
+        member_id = self._s.identities.get(identity)
+        return self.get(member_id) if member_id is not None else None
+
+    def get(self, member_id: int) -> Member | None:
+        record = self._s.members.get(member_id)
+        return self._member(record) if record is not None else None
+
+    def add(self, name: str, identity: str, language: Language, timezone: str,
+            now: datetime) -> Member:
+        if identity in self._s.identities:
+            raise ValueError(f"identity {identity} is already registered")
+        record = MemberRecord(self._s.next_id("members"), name, language, timezone, identity, now)
+        self._s.members[record.id] = record
+        self._s.identities[identity] = record.id
+        return self._member(record)
+
+    def use_identity(self, member_id: int, identity: str) -> None:
+        self._s.members[member_id] = replace(self._record(member_id), identity=identity)
+
+    def set_language(self, member_id: int, language: Language) -> None:
+        self._s.members[member_id] = replace(self._record(member_id), language=language)
+
+    def set_timezone(self, member_id: int, timezone: str) -> None:
+        self._s.members[member_id] = replace(self._record(member_id), timezone=timezone)
+
+    def find_by_name(self, name: str) -> list[Member]:
+        key = name_key(name)
+        if not key:
+            return []
+        records = sorted(self._s.members.values(), key=lambda r: r.id)
+        exact = [r for r in records if name_key(r.name) == key]
+        found = exact or [r for r in records if name_key(r.name).startswith(key)][:20]
+        return [self._member(r) for r in found]
+
+    def with_role(self, role: Role) -> list[Member]:
+        ids = sorted(member_id for (member_id, held) in self._s.roles if held == role)
+        return [self._member(self._s.members[i]) for i in ids]
+
+    def grant(self, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
+        self._record(member_id)
+        if (member_id, role) in self._s.roles:
+            return False
+        self._s.roles[(member_id, role)] = (by, now)
+        return True
+
+    def revoke(self, member_id: int, role: Role) -> bool:
+        return self._s.roles.pop((member_id, role), None) is not None
+
+    def contacts(self, member_ids: Iterable[int]) -> dict[int, Contact]:
+        found: dict[int, Contact] = {}
+        for member_id in member_ids:
+            record = self._s.members.get(member_id)
+            if record is not None:
+                found[member_id] = Contact(member_id, record.identity, record.language)
+        return found
+
+
+class FakeTeams(_Repo):
+    """The ``Teams`` port in memory."""
+
+    def _team(self, team_id: int) -> Team:
+        team = self._s.teams.get(team_id)
+        if team is None:
+            raise KeyError(f"no team {team_id}")
+        return team
+
+    def add(self, name: str, topic: str, region: Region, join_code: str, leader_id: int,
+            approved: bool, now: datetime) -> Team:
+        if self.by_name(name) is not None:
+            raise ValueError(f"team name {name!r} is taken")  # the unique index in SQL
+        if self.code_taken(join_code):
+            raise ValueError(f"join code {join_code!r} is taken")
+        status = TeamStatus.APPROVED if approved else TeamStatus.PENDING
+        team = Team(self._s.next_id("teams"), name, topic, region, join_code, status, leader_id,
+                    None, now)
+        self._s.teams[team.id] = team
+        self.add_member(team.id, leader_id, now)
+        return team
+
+    def get(self, team_id: int) -> Team | None:
+        return self._s.teams.get(team_id)
+
+    def by_name(self, name: str) -> Team | None:
+        # As in storage: a rejected proposal frees its name for another try.
+        key = name_key(name)
+        for team in sorted(self._s.teams.values(), key=lambda t: t.id):
+            if name_key(team.name) == key and team.status != TeamStatus.REJECTED:
+                return team
+        return None
+
+    def by_code(self, code: str) -> Team | None:
+        wanted = code.strip().upper()
+        return next((t for t in self._s.teams.values() if t.join_code.upper() == wanted), None)
+
+    def code_taken(self, code: str) -> bool:
+        return any(t.join_code == code for t in self._s.teams.values())
+
+    def of_member(self, member_id: int) -> Team | None:
+        membership = self._s.memberships.get(member_id)
+        return self._s.teams[membership[0]] if membership is not None else None
+
+    def members(self, team_id: int) -> list[Member]:
+        listed = sorted(((joined, member_id) for member_id, (tid, joined)
+                         in self._s.memberships.items() if tid == team_id))
+        found: list[Member] = []
+        for _joined, member_id in listed:
+            member = FakeMembers(self._uow).get(member_id)
+            assert member is not None
+            found.append(member)
+        return found
+
+    def add_member(self, team_id: int, member_id: int, now: datetime) -> None:
+        self._team(team_id)
+        if member_id not in self._s.members:
+            raise KeyError(f"no member {member_id}")
+        if member_id in self._s.memberships:  # the primary key in SQL: one team per member
+            raise ValueError(f"member {member_id} is already in a team")
+        self._s.memberships[member_id] = (team_id, now)
+
+    def remove_member(self, team_id: int, member_id: int) -> None:
+        membership = self._s.memberships.get(member_id)
+        if membership is not None and membership[0] == team_id:
+            del self._s.memberships[member_id]
+        team = self._team(team_id)
+        self._s.teams[team_id] = team._replace(
+            leader_id=None if team.leader_id == member_id else team.leader_id,
+            co_leader_id=None if team.co_leader_id == member_id else team.co_leader_id)
+
+    def delete(self, team_id: int) -> None:
+        if any(team == team_id for team, _joined in self._s.memberships.values()):
+            raise ValueError(f"team {team_id} still has members")  # a foreign key would refuse
+        self._s.teams.pop(team_id, None)
+        self._s.decisions.pop(team_id, None)
+
+    def set_leaders(self, team_id: int, leader_id: int | None, co_leader_id: int | None) -> None:
+        self._s.teams[team_id] = self._team(team_id)._replace(leader_id=leader_id,
+                                                              co_leader_id=co_leader_id)
+
+    def decide(self, team_id: int, approved: bool, by: int, now: datetime) -> bool:
+        if self._team(team_id).status != TeamStatus.PENDING:
+            return False
+        status = TeamStatus.APPROVED if approved else TeamStatus.REJECTED
+        self._s.teams[team_id] = self._team(team_id)._replace(status=status)
+        self._s.decisions[team_id] = Decision(approved, by, now)
+        return True
+
+    def all(self) -> list[Team]:
+        return sorted(self._s.teams.values(), key=lambda t: (name_key(t.name), t.id))
+
+    def member_counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for team_id, _joined in self._s.memberships.values():
+            counts[team_id] = counts.get(team_id, 0) + 1
+        return counts
+
+
+class FakeHelpRequests(_Repo):
+    """The ``HelpRequests`` port in memory."""
+
+    def open(self, asker_id: int, team_id: int | None, text: str, language: Language,
+             now: datetime) -> HelpRequest:
+        request = HelpRequest(self._s.next_id("requests"), asker_id, team_id, text, language,
+                              RequestStatus.OPEN, now)
+        self._s.requests[request.id] = request
+        return request
+
+    def get(self, request_id: int) -> HelpRequest | None:
+        return self._s.requests.get(request_id)
+
+    def add_message(self, request_id: int, author_id: int, text: str, language: Language,
+                    now: datetime) -> None:
+        if request_id not in self._s.requests:
+            raise KeyError(f"no request {request_id}")
+        self._s.help_messages.append(HelpMessage(request_id, author_id, text, language, now))
+
+    def set_status(self, request_id: int, open_: bool, by: int, now: datetime) -> None:
+        request = self._s.requests[request_id]
+        status = RequestStatus.OPEN if open_ else RequestStatus.CLOSED
+        self._s.requests[request_id] = replace(request, status=status)
+        if open_:
+            self._s.closed_by.pop(request_id, None)
+        else:
+            self._s.closed_by[request_id] = (by, now)
+
+    def participants(self, request_id: int) -> set[int]:
+        return {m.author_id for m in self._s.help_messages if m.request_id == request_id}
+
+    def open_requests(self) -> list[HelpRequest]:
+        return sorted((r for r in self._s.requests.values() if r.status == RequestStatus.OPEN),
+                      key=lambda r: (r.created_at, r.id))
+
+    def asked_by(self, member_id: int) -> list[HelpRequest]:
+        mine = [r for r in self._s.requests.values() if r.asker_id == member_id]
+        mine.sort(key=lambda r: (r.status != RequestStatus.OPEN, -r.id))
+        return mine[:50]
+
+
+class FakeConversations(_Repo):
+    """The ``Conversations`` port in memory (the step's data is copied in and out)."""
+
+    def get(self, member_id: int) -> PendingStep | None:
+        found = self._s.conversations.get(member_id)
+        if found is None:
+            return None
+        step, asked_at = found
+        return PendingStep(step.flow, step.step, dict(step.data), asked_at)
+
+    def set(self, member_id: int, step: PendingStep, now: datetime) -> None:
+        self._s.conversations[member_id] = (PendingStep(step.flow, step.step, dict(step.data)),
+                                            now)
+
+    def clear(self, member_id: int) -> None:
+        self._s.conversations.pop(member_id, None)
+
+
+class FakeOutbox(_Repo):
+    """The ``Outbox`` port in memory."""
+
+    def add(self, rows: Sequence[OutboxRow]) -> None:
+        for row in rows:
+            self._s.outbox.append(OutboxEntry(self._s.next_id("outbox"), row))
+
+    def find_sent(self, platform: str, chat_id: str,
+                  platform_message_id: str) -> SentMessage | None:
+        for entry in self._s.outbox:
+            if (entry.platform == platform and entry.sent_chat_id == chat_id
+                    and entry.platform_message_id == platform_message_id):
+                return SentMessage(entry.row.member_id, entry.row.context, entry.row.context_id)
+        return None
+
+
+class FakeUnitOfWork:
+    """One transaction over the fake repositories; nothing is kept until ``commit``."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self._base: State | None = None
+        self._work: State | None = None
+        self._members = FakeMembers(self)
+        self._teams = FakeTeams(self)
+        self._help_requests = FakeHelpRequests(self)
+        self._conversations = FakeConversations(self)
+        self._outbox = FakeOutbox(self)
+
+    @property
+    def state(self) -> State:
+        """The state this transaction reads and writes."""
+        if self._work is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self._work
+
+    @property
+    def members(self) -> FakeMembers:
+        return self._members
+
+    @property
+    def teams(self) -> FakeTeams:
+        return self._teams
+
+    @property
+    def help_requests(self) -> FakeHelpRequests:
+        return self._help_requests
+
+    @property
+    def conversations(self) -> FakeConversations:
+        return self._conversations
+
+    @property
+    def outbox(self) -> FakeOutbox:
+        return self._outbox
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self._base = self._store.state
+        self._work = self._base.copy()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._base = None
+        self._work = None  # whatever was not committed is lost
+
+    def commit(self) -> None:
+        work = self.state
+        if self._store.state is not self._base:
+            raise RuntimeError("another unit of work committed in between")
+        self._store.state = work
+        self._store.commits += 1
+        self._base = work
+        self._work = work.copy()
+
+    def rollback(self) -> None:
+        if self._base is not None:
+            self._work = self._base.copy()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo only what happens inside when it raises, like SQL's SAVEPOINT."""
+        before = self.state.copy()
+        try:
+            yield
+        except BaseException:
+            self._work = before
+            raise
+
+
