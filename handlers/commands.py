@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import help_desk, leadership, onboarding, roles, teams
+from handlers import help_desk, leadership, onboarding, roles, tasks, teams
 from handlers.domain import Member, Team
 from handlers.turn import Turn, phrase
 
@@ -30,6 +30,11 @@ def leaders(member: Member, team: Team | None) -> bool:
 def in_team(member: Member, team: Team | None) -> bool:
     """Someone who belongs to a team."""
     return team is not None
+
+
+def in_team_or_coordinator(member: Member, team: Team | None) -> bool:
+    """Someone in a team, or a coordinator (who looks at any team)."""
+    return team is not None or member.is_coordinator
 
 
 def not_in_team(member: Member, team: Team | None) -> bool:
@@ -79,6 +84,10 @@ COMMANDS: dict[str, Command] = {
         Command("leave", teams.leave_team, in_team),
         Command("leader", leadership.name_leader, leaders),
         Command("colead", leadership.name_coleader, leaders),
+        Command("tasks", tasks.list_tasks, in_team_or_coordinator),
+        Command("newtask", tasks.new_task, leaders),
+        Command("edittask", tasks.edit_task, leaders),
+        Command("deltask", tasks.remove_task, leaders),
         Command("ask", help_desk.ask_help_desk, everyone),
         Command("tickets", help_desk.list_tickets, everyone),
         Command("close", help_desk.close_request, everyone),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -144,6 +144,25 @@ class HelpRequest:
     language: Language
     status: RequestStatus
     created_at: datetime
+
+
+class Task(NamedTuple):
+    """One line of a team's terms of reference."""
+
+    id: int
+    team_id: int
+    title: str
+    output: str
+    due_date: date
+    due_at: datetime  # the end of the due date in the team's time zone, in UTC
+    funds_share: int | None  # percent of the funds released when the output is accepted
+    responsible: tuple[int, ...]
+    done: bool = False
+
+    @property
+    def code(self) -> str:
+        """How people refer to a task: ``T7``."""
+        return f"T{self.id}"
 
 
 class Contact(NamedTuple):

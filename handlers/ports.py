@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from handlers.domain import (
@@ -20,6 +20,7 @@ from handlers.domain import (
     Region,
     Role,
     SentMessage,
+    Task,
     Team,
 )
 from handlers.messages import Attachment
@@ -190,6 +191,34 @@ class HelpRequests(Protocol):
         ...
 
 
+class Tasks(Protocol):
+    """Teams' terms of reference: their tasks and who is responsible for each."""
+
+    def add(self, team_id: int, title: str, output: str, due_date: date, due_at: datetime,
+            funds_share: int | None, responsible: Sequence[int], by: int,
+            now: datetime) -> Task:
+        """Add a task to a team."""
+        ...
+
+    def get(self, task_id: int) -> Task | None:
+        """One task by id."""
+        ...
+
+    def of_team(self, team_id: int) -> list[Task]:
+        """A team's tasks by due date."""
+        ...
+
+    def change(self, task_id: int, *, title: str | None = None, output: str | None = None,
+               due: tuple[date, datetime] | None = None, funds_share: int | None = None,
+               clear_share: bool = False, responsible: Sequence[int] | None = None) -> None:
+        """Change some of a task's fields."""
+        ...
+
+    def remove(self, task_id: int) -> None:
+        """Delete a task."""
+        ...
+
+
 class Conversations(Protocol):
     """Half-finished guided commands, one per member."""
 
@@ -250,6 +279,11 @@ class UnitOfWork(Protocol):
     @property
     def help_requests(self) -> HelpRequests:
         """Questions to the help desk."""
+        ...
+
+    @property
+    def tasks(self) -> Tasks:
+        """Teams' tasks."""
         ...
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import help_desk, leadership, onboarding, roles, teams
+from handlers import help_desk, leadership, onboarding, roles, tasks, teams
 from handlers.commands import ALIASES, COMMANDS, cancel
 from handlers.domain import PendingStep, parse_number
 from handlers.turn import Turn
@@ -21,6 +21,8 @@ FLOWS: dict[str, FlowStep] = {
     teams.NEW_TEAM: teams.answer_new_team,
     teams.JOIN: teams.answer_join,
     help_desk.ASK: help_desk.answer_ask,
+    tasks.NEW_TASK: tasks.answer_new_task,
+    tasks.EDIT_TASK: lambda turn, step, text: tasks.answer_edit_task(turn, step, text),
     help_desk.ANSWER: help_desk.answer_answer,
     help_desk.CLOSE: lambda turn, step, text: help_desk.close_request(turn, text),
     leadership.LEADER: leadership.answer_leadership,
@@ -129,6 +131,8 @@ def press_button(turn: Turn, data: str) -> None:
         teams.decide_team(turn, arg, approve=action == "approve")
     elif action == "leave":
         teams.confirm_leave(turn, arg)
+    elif action in ("member", "share", "field", "deltask"):
+        tasks.press_task_button(turn, action, arg)
     elif action == help_desk.CLOSE:
         help_desk.close_request(turn, arg)
     elif action == help_desk.ANSWER and pending is not None and pending.flow == help_desk.ANSWER:

@@ -226,3 +226,31 @@ def table(model: type[Base]) -> Table:
     found = model.__table__
     assert isinstance(found, Table)
     return found
+
+
+class TaskRow(Base):
+    """One line of a team's terms of reference."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    output: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, as the team agreed it
+    due_at: Mapped[datetime] = mapped_column(index=True)  # end of that day, team's zone, UTC
+    funds_share: Mapped[int | None]
+    done: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class TaskResponsibleRow(Base):
+    """A member responsible for a task."""
+
+    __tablename__ = "task_responsibles"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)

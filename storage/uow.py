@@ -14,6 +14,7 @@ from storage.help_requests import SqlHelpRequests
 from storage.members import SqlMembers
 from storage.outbox import SqlOutbox
 from storage.sql import Sql
+from storage.tasks import SqlTasks
 from storage.teams import SqlTeams
 
 
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
     members: SqlMembers
     teams: SqlTeams
     help_requests: SqlHelpRequests
+    tasks: SqlTasks
     conversations: SqlConversations
     outbox: SqlOutbox
 
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.members = SqlMembers(sql, self.conversations)
         self.teams = SqlTeams(sql)
         self.help_requests = SqlHelpRequests(sql)
+        self.tasks = SqlTasks(sql)
         self.outbox = SqlOutbox(sql)
         return self
 

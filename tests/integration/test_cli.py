@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +62,9 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     result = peerdesk("--config", str(tmp_path / "config.toml"), "db", "upgrade",
                       env={"PEERDESK_DATABASE_URL": ""})
     assert result.returncode == 0, result.stderr
-    assert "schema revision: 0001 (newest: 0001)" in result.stdout
+    current, newest = re.search(r"schema revision: (\w+) \(newest: (\w+)\)",
+                                result.stdout).groups()  # type: ignore[union-attr]
+    assert current == newest != "None"
     assert (tmp_path / "d" / "peerdesk.db").is_file()
 
 

@@ -160,3 +160,26 @@ def test_outbox_is_queued_sent_and_traced_back(database: Database) -> None:
         sent = uow.outbox.find_sent("console", "ana", "41")
         assert sent is not None and (sent.context, sent.context_id) == ("help_request", 7)
         assert uow.outbox.find_sent("console", "bob", "41") is None
+
+
+def test_every_earlier_revision_upgrades_to_the_models(database_url: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    db = Database(database_url)
+    try:
+        script = ScriptDirectory.from_config(alembic_config(db.engine))
+        revisions = [r.revision for r in script.walk_revisions()][::-1]  # oldest first
+        assert revisions[0] == "0001" and len(revisions) >= 2
+        upgrade(db.engine, revisions[0])
+        with SqlUnitOfWork(db.engine) as uow:  # data written under the oldest schema survives
+            uow.members.add("Ana", "console:ana", Language.PT, "UTC", NOW)
+            uow.commit()
+        upgrade(db.engine)
+        with db.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        with SqlUnitOfWork(db.engine) as uow:
+            assert uow.members.by_identity("console:ana") is not None
+    finally:
+        db.close()

@@ -36,8 +36,8 @@ def test_help_for_a_team_leader_in_their_language() -> None:
     desk.make_team("ana", "Rivers")
     (row,) = desk.say("ana", "/ajuda")
     assert row.text.split("\n") == _lines(
-        ["start", "help", "lang", "tz", "team", "leave", "leader", "colead", "ask", "tickets",
-         "close", "cancel"], Language.PT)
+        ["start", "help", "lang", "tz", "team", "leave", "leader", "colead", "tasks", "newtask",
+         "edittask", "deltask", "ask", "tickets", "close", "cancel"], Language.PT)
 
 
 def test_coordinator_only_lines_are_shown_only_to_coordinators() -> None:
