@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from handlers.domain import (
@@ -28,6 +28,7 @@ from handlers.domain import (
     RequestStatus,
     Role,
     SentMessage,
+    Task,
     Team,
     TeamStatus,
 )
@@ -110,13 +111,15 @@ class State:
     conversations: dict[int, tuple[PendingStep, datetime]] = field(default_factory=dict)
     outbox: list[OutboxEntry] = field(default_factory=list)
     sequences: dict[str, int] = field(default_factory=dict)
+    tasks: dict[int, Task] = field(default_factory=dict)
 
     def copy(self) -> State:
         """A copy whose containers can change without touching this one."""
         return State(dict(self.members), dict(self.identities), dict(self.roles),
                      dict(self.teams), dict(self.decisions), dict(self.memberships),
                      dict(self.requests), dict(self.closed_by), list(self.help_messages),
-                     dict(self.conversations), list(self.outbox), dict(self.sequences))
+                     dict(self.conversations), list(self.outbox), dict(self.sequences),
+                     dict(self.tasks))
 
     def next_id(self, sequence: str) -> int:
         """The next id of a sequence (1, 2, 3, ...)."""
@@ -372,6 +375,44 @@ class FakeHelpRequests(_Repo):
         return mine[:50]
 
 
+class FakeTasks(_Repo):
+    """The ``Tasks`` port in memory."""
+
+    def add(self, team_id: int, title: str, output: str, due_date: date, due_at: datetime,
+            funds_share: int | None, responsible: Sequence[int], by: int,
+            now: datetime) -> Task:
+        task = Task(self._s.next_id("tasks"), team_id, title, output, due_date, due_at,
+                    funds_share, tuple(sorted(set(responsible))))
+        self._s.tasks[task.id] = task
+        return task
+
+    def get(self, task_id: int) -> Task | None:
+        return self._s.tasks.get(task_id)
+
+    def of_team(self, team_id: int) -> list[Task]:
+        return sorted((t for t in self._s.tasks.values() if t.team_id == team_id),
+                      key=lambda t: (t.due_at, t.id))
+
+    def change(self, task_id: int, *, title: str | None = None, output: str | None = None,
+               due: tuple[date, datetime] | None = None, funds_share: int | None = None,
+               clear_share: bool = False, responsible: Sequence[int] | None = None) -> None:
+        task = self._s.tasks[task_id]
+        if title is not None:
+            task = task._replace(title=title)
+        if output is not None:
+            task = task._replace(output=output)
+        if due is not None:
+            task = task._replace(due_date=due[0], due_at=due[1])
+        if funds_share is not None or clear_share:
+            task = task._replace(funds_share=funds_share)
+        if responsible is not None:
+            task = task._replace(responsible=tuple(sorted(set(responsible))))
+        self._s.tasks[task_id] = task
+
+    def remove(self, task_id: int) -> None:
+        self._s.tasks.pop(task_id, None)
+
+
 class FakeConversations(_Repo):
     """The ``Conversations`` port in memory (the step's data is copied in and out)."""
 
@@ -417,6 +458,7 @@ class FakeUnitOfWork:
         self._teams = FakeTeams(self)
         self._help_requests = FakeHelpRequests(self)
         self._conversations = FakeConversations(self)
+        self._tasks = FakeTasks(self)
         self._outbox = FakeOutbox(self)
 
     @property
@@ -437,6 +479,10 @@ class FakeUnitOfWork:
     @property
     def help_requests(self) -> FakeHelpRequests:
         return self._help_requests
+
+    @property
+    def tasks(self) -> FakeTasks:
+        return self._tasks
 
     @property
     def conversations(self) -> FakeConversations:
