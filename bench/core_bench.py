@@ -41,6 +41,7 @@ from handlers.timezones import TimeZones
 from handlers.turn import CoreSettings, Deps
 from storage import models
 from storage.database import Database
+from storage.files import DiskFileStore
 from storage.migrate import upgrade
 from storage.models import table
 from storage.uow import SqlUnitOfWork
@@ -200,7 +201,8 @@ async def main(args: argparse.Namespace) -> int:
             coordinators = frozenset(f"console:c{TEAMS * PER_TEAM + i}"
                                      for i in range(1, COORDINATORS + 1))
             deps = Deps(settings=CoreSettings(coordinator_identities=coordinators),
-                        clock=SystemClock(), codes=RandomJoinCodes(), zones=TimeZones.load())
+                        clock=SystemClock(), codes=RandomJoinCodes(), zones=TimeZones.load(),
+                        files=DiskFileStore(Path(workdir)))
             desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),
                             catalogue=Catalogue.load(), deps=deps)
             intake = Intake(database, desk)

@@ -17,6 +17,7 @@ from handlers.service import HelpDesk
 from handlers.timezones import TimeZones
 from handlers.turn import CoreSettings, Deps
 from storage.database import Database
+from storage.files import DiskFileStore
 from storage.migrate import upgrade
 from storage.outbox import OutboxQueue
 from storage.uow import SqlUnitOfWork
@@ -31,7 +32,9 @@ def core_settings(settings: Settings) -> CoreSettings:
                         coordinator_identities=frozenset(helpdesk.coordinators),
                         default_language=helpdesk.default_language,
                         default_timezone=helpdesk.default_timezone,
-                        question_timeout=timedelta(hours=helpdesk.question_timeout_hours))
+                        question_timeout=timedelta(hours=helpdesk.question_timeout_hours),
+                        max_upload_bytes=settings.deliverables.max_size_mb * 1024 * 1024,
+                        allowed_kinds=frozenset(settings.deliverables.allowed_types))
 
 
 @dataclass
@@ -61,7 +64,8 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     core = core_settings(settings)
     desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),
                     catalogue=Catalogue.load(),
-                    deps=Deps(settings=core, clock=clock, codes=codes, zones=TimeZones.load()))
+                    deps=Deps(settings=core, clock=clock, codes=codes, zones=TimeZones.load(),
+                              files=DiskFileStore(settings.storage.data_dir)))
     await database.run(lambda: appoint_configured_coordinators(
         SqlUnitOfWork(database.engine), core.coordinator_identities, clock.now()))
     dispatcher = Dispatcher(database, OutboxQueue(database.engine), channels, clock)

@@ -24,6 +24,8 @@ T = TypeVar("T")
 PROVIDERS = ("google", "mymemory", "libretranslate", "deepl", "microsoft", "apertium")
 PLATFORMS = ("console", "telegram", "slack")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+KINDS = ("pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "odp", "txt", "md",
+         "csv", "zip")
 _DEFAULT_ENVS = {
     "telegram.token_env": "PEERDESK_TELEGRAM_TOKEN",
     "slack.bot_token_env": "PEERDESK_SLACK_BOT_TOKEN",
@@ -56,6 +58,14 @@ class HelpDeskSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliverableSettings:
+    """What files teams may hand in."""
+
+    max_size_mb: int = 20
+    allowed_types: tuple[str, ...] = KINDS
+
+
+@dataclass(frozen=True, slots=True)
 class PlatformSettings:
     """One chat platform: whether it runs and the environment variables holding its secrets."""
 
@@ -82,6 +92,7 @@ class Settings:
     slack: PlatformSettings
     translation: TranslationSettings
     log_level: str
+    deliverables: DeliverableSettings = DeliverableSettings()
 
     @property
     def platforms(self) -> list[str]:
@@ -137,11 +148,11 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError(f"{path}: file not found; pass --config PATH") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - {"storage", "helpdesk", "telegram", "slack", "translation",
-                                  "logging"})
+    unknown = sorted(set(data) - {"storage", "helpdesk", "deliverables", "telegram", "slack",
+                                  "translation", "logging"})
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown section; expected storage, helpdesk, "
-                          "telegram, slack, translation, logging")
+                          "deliverables, telegram, slack, translation, logging")
     return Settings(
         path=path,
         storage=_storage(_section(data, "storage", {"data_dir", "database_url",
@@ -156,7 +167,22 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
                         "slack", ("bot_token_env", "app_token_env"), env),
         translation=_translation(_section(data, "translation", {"providers"})),
         log_level=_log_level(_section(data, "logging", {"level"})),
+        deliverables=_deliverables(_section(data, "deliverables",
+                                            {"max_size_mb", "allowed_types"})),
     )
+
+
+def _deliverables(section: _Section) -> DeliverableSettings:
+    size = section.get("max_size_mb", int, 20)
+    if not 1 <= size <= 2000:
+        raise section.fail("max_size_mb", size, "a whole number of megabytes, 1 to 2000")
+    kinds = section.strings("allowed_types", KINDS)
+    for kind in kinds:
+        if kind not in KINDS:
+            raise section.fail("allowed_types", kind, f"types among {', '.join(KINDS)}")
+    if not kinds:
+        raise section.fail("allowed_types", [], "at least one type")
+    return DeliverableSettings(max_size_mb=size, allowed_types=kinds)
 
 
 def _storage(section: _Section, base: Path, env: Mapping[str, str]) -> StorageSettings:

@@ -165,6 +165,44 @@ class Task(NamedTuple):
         return f"T{self.id}"
 
 
+class DeliverableStatus(StrEnum):
+    """Where a deliverable is in its review."""
+
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+
+
+class Deliverable(NamedTuple):
+    """What a team hands in for one task; each upload is a new version of it."""
+
+    id: int
+    team_id: int
+    task_id: int
+    status: DeliverableStatus
+    created_at: datetime
+
+    @property
+    def code(self) -> str:
+        """How people refer to it: ``D7``."""
+        return f"D{self.id}"
+
+
+class Version(NamedTuple):
+    """One uploaded file of a deliverable."""
+
+    id: int
+    deliverable_id: int
+    number: int
+    sha256: str
+    filename: str
+    size: int
+    kind: str
+    submitted_by: int
+    submitted_at: datetime
+
+
 class Contact(NamedTuple):
     """Where and in which language to reach a member."""
 

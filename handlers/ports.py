@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, Protocol
 
 from handlers.domain import (
     Contact,
+    Deliverable,
     HelpRequest,
     Language,
     Member,
@@ -22,6 +23,7 @@ from handlers.domain import (
     SentMessage,
     Task,
     Team,
+    Version,
 )
 from handlers.messages import Attachment
 
@@ -219,6 +221,47 @@ class Tasks(Protocol):
         ...
 
 
+class Deliverables(Protocol):
+    """Deliverables and their versions."""
+
+    def for_task(self, task_id: int) -> Deliverable | None:
+        """The deliverable of a task, if anything was handed in."""
+        ...
+
+    def get(self, deliverable_id: int) -> Deliverable | None:
+        """One deliverable by id."""
+        ...
+
+    def create(self, team_id: int, task_id: int, now: datetime) -> Deliverable:
+        """Start the deliverable of a task."""
+        ...
+
+    def versions(self, deliverable_id: int) -> list[Version]:
+        """A deliverable's versions, oldest first."""
+        ...
+
+    def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
+                    kind: str, by: int, now: datetime) -> Version:
+        """Record the next version of a deliverable."""
+        ...
+
+
+class FileStore(Protocol):
+    """Where deliverables' bytes are kept: by their sha256, never under their given name."""
+
+    def read(self, location: str, limit: int) -> bytes:
+        """The bytes an adapter left at a location, at most ``limit + 1`` of them."""
+        ...
+
+    def keep(self, content: bytes) -> str:
+        """Store bytes (once per content) and return their sha256."""
+        ...
+
+    def location(self, sha256: str) -> str:
+        """Where stored bytes can be read again (to send them on)."""
+        ...
+
+
 class Conversations(Protocol):
     """Half-finished guided commands, one per member."""
 
@@ -279,6 +322,11 @@ class UnitOfWork(Protocol):
     @property
     def help_requests(self) -> HelpRequests:
         """Questions to the help desk."""
+        ...
+
+    @property
+    def deliverables(self) -> Deliverables:
+        """Deliverables and versions."""
         ...
 
     @property

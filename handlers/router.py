@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import help_desk, leadership, onboarding, roles, tasks, teams
+from handlers import deliverables, help_desk, leadership, onboarding, roles, tasks, teams
 from handlers.commands import ALIASES, COMMANDS, cancel
 from handlers.domain import PendingStep, parse_number
 from handlers.turn import Turn
@@ -22,6 +22,7 @@ FLOWS: dict[str, FlowStep] = {
     teams.JOIN: teams.answer_join,
     help_desk.ASK: help_desk.answer_ask,
     tasks.NEW_TASK: tasks.answer_new_task,
+    deliverables.UPLOAD: deliverables.choose_task,
     tasks.EDIT_TASK: lambda turn, step, text: tasks.answer_edit_task(turn, step, text),
     help_desk.ANSWER: help_desk.answer_answer,
     help_desk.CLOSE: lambda turn, step, text: help_desk.close_request(turn, text),
@@ -60,14 +61,14 @@ def route(turn: Turn) -> None:
         return
     text = inbound.text.strip()
     command = parse_command(text)
-    if command is not None:
+    if inbound.attachment is not None:
+        deliverables.receive_file(turn, inbound.attachment, text)
+    elif command is not None:
         run_command(turn, *command)
     elif inbound.reply_to is not None:
         follow_reply(turn, inbound.reply_to, text)
     elif turn.pending is not None and text:
         FLOWS[turn.pending.flow](turn, turn.pending.step, text)
-    elif inbound.attachment is not None:
-        turn.reply("file.not_yet", name=inbound.attachment.filename)
     elif turn.pending is not None:
         turn.reply("flow.waiting")
     else:
@@ -131,6 +132,8 @@ def press_button(turn: Turn, data: str) -> None:
         teams.decide_team(turn, arg, approve=action == "approve")
     elif action == "leave":
         teams.confirm_leave(turn, arg)
+    elif action == deliverables.UPLOAD:
+        deliverables.choose_task(turn, "task", f"T{arg}")
     elif action in ("member", "share", "field", "deltask"):
         tasks.press_task_button(turn, action, arg)
     elif action == help_desk.CLOSE:

@@ -17,7 +17,7 @@ from handlers.messages import (
     Param,
     Phrase,
 )
-from handlers.ports import Clock, JoinCodes, UnitOfWork
+from handlers.ports import Clock, FileStore, JoinCodes, UnitOfWork
 from handlers.timezones import TimeZones
 
 
@@ -29,6 +29,11 @@ class CoreSettings:
     coordinator_identities: frozenset[str] = frozenset()
     # A guided command's question left unanswered this long is forgotten.
     question_timeout: timedelta = timedelta(hours=24)
+    # Deliverables: the largest file accepted and the kinds accepted (checked by content).
+    max_upload_bytes: int = 20 * 1024 * 1024
+    allowed_kinds: frozenset[str] = frozenset({
+        "pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "odp", "txt", "md",
+        "csv", "zip"})
     default_language: Language = Language.EN
     default_timezone: str = "UTC"
 
@@ -41,6 +46,7 @@ class Deps:
     clock: Clock
     codes: JoinCodes
     zones: TimeZones
+    files: FileStore
 
 
 Buttons = Sequence[Sequence[Button]]

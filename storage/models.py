@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -254,3 +255,36 @@ class TaskResponsibleRow(Base):
                                          primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
                                            primary_key=True)
+
+
+class DeliverableRow(Base):
+    """What a team hands in for one task."""
+
+    __tablename__ = "deliverables"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class VersionRow(Base):
+    """One uploaded file of a deliverable (bytes in the file store, under their sha256)."""
+
+    __tablename__ = "versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deliverable_id: Mapped[int] = mapped_column(
+        ForeignKey("deliverables.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(130))
+    size: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))
+    submitted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("deliverable_id", "number"),
+                      Index("ix_versions_content", "deliverable_id", "sha256"))

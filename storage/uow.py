@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 from storage.conversations import SqlConversations
+from storage.deliverables import SqlDeliverables
 from storage.help_requests import SqlHelpRequests
 from storage.members import SqlMembers
 from storage.outbox import SqlOutbox
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     teams: SqlTeams
     help_requests: SqlHelpRequests
     tasks: SqlTasks
+    deliverables: SqlDeliverables
     conversations: SqlConversations
     outbox: SqlOutbox
 
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
         self.teams = SqlTeams(sql)
         self.help_requests = SqlHelpRequests(sql)
         self.tasks = SqlTasks(sql)
+        self.deliverables = SqlDeliverables(sql)
         self.outbox = SqlOutbox(sql)
         return self
 

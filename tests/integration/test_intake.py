@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from handlers.service import HelpDesk
 from handlers.timezones import TimeZones
 from handlers.turn import CoreSettings, Deps, Turn
 from storage.database import Database
+from storage.files import DiskFileStore
 from storage.uow import SqlUnitOfWork
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -29,9 +31,10 @@ def said(user: str, text: str) -> Inbound:
 
 
 @pytest.fixture
-def desk(database: Database) -> HelpDesk:
+def desk(database: Database, tmp_path: Path) -> HelpDesk:
     deps = Deps(CoreSettings(coordinator_identities=frozenset({"console:carla"})),
-                VirtualClock(START), RandomJoinCodes(), TimeZones.load())
+                VirtualClock(START), RandomJoinCodes(), TimeZones.load(),
+                DiskFileStore(tmp_path))
     return HelpDesk(lambda: SqlUnitOfWork(database.engine), Catalogue.load(), deps)
 
 

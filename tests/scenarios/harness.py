@@ -85,11 +85,12 @@ default_timezone = "UTC"
 
 async def play(script: str, tmp_path: Path, *, approval: bool = False,
                coordinators: tuple[str, ...] = ("console:carla",), seed: int = 1,
-               database_url: str | None = None) -> Transcript:
+               database_url: str | None = None, extra_config: str = "") -> Transcript:
     """Play a transcript (the console grammar) and return everything the bot sent."""
     config = tmp_path / "config.toml"
     config.write_text(CONFIG.format(coordinators=list(coordinators),
-                                    approval=str(approval).lower()).replace("'", '"'))
+                                    approval=str(approval).lower()).replace("'", '"')
+                      + extra_config)
     settings = load_settings(config, environ={})
     path = tmp_path / "script.txt"
     path.write_text(script, encoding="utf-8")

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 from handlers.domain import (
     Contact,
+    Deliverable,
+    DeliverableStatus,
     HelpRequest,
     Language,
     Member,
@@ -31,6 +33,7 @@ from handlers.domain import (
     Task,
     Team,
     TeamStatus,
+    Version,
 )
 from handlers.ports import OutboxRow
 
@@ -112,6 +115,8 @@ class State:
     outbox: list[OutboxEntry] = field(default_factory=list)
     sequences: dict[str, int] = field(default_factory=dict)
     tasks: dict[int, Task] = field(default_factory=dict)
+    deliverables: dict[int, Deliverable] = field(default_factory=dict)
+    versions: list[Version] = field(default_factory=list)
 
     def copy(self) -> State:
         """A copy whose containers can change without touching this one."""
@@ -119,7 +124,7 @@ class State:
                      dict(self.teams), dict(self.decisions), dict(self.memberships),
                      dict(self.requests), dict(self.closed_by), list(self.help_messages),
                      dict(self.conversations), list(self.outbox), dict(self.sequences),
-                     dict(self.tasks))
+                     dict(self.tasks), dict(self.deliverables), list(self.versions))
 
     def next_id(self, sequence: str) -> int:
         """The next id of a sequence (1, 2, 3, ...)."""
@@ -413,6 +418,36 @@ class FakeTasks(_Repo):
         self._s.tasks.pop(task_id, None)
 
 
+class FakeDeliverables(_Repo):
+    """The ``Deliverables`` port in memory (one deliverable per task)."""
+
+    def for_task(self, task_id: int) -> Deliverable | None:
+        return next((d for d in self._s.deliverables.values() if d.task_id == task_id), None)
+
+    def get(self, deliverable_id: int) -> Deliverable | None:
+        return self._s.deliverables.get(deliverable_id)
+
+    def create(self, team_id: int, task_id: int, now: datetime) -> Deliverable:
+        if self.for_task(task_id) is not None:
+            raise ValueError(f"task {task_id} already has a deliverable")  # UNIQUE in SQL
+        made = Deliverable(self._s.next_id("deliverables"), team_id, task_id,
+                           DeliverableStatus.SUBMITTED, now)
+        self._s.deliverables[made.id] = made
+        return made
+
+    def versions(self, deliverable_id: int) -> list[Version]:
+        return sorted((v for v in self._s.versions if v.deliverable_id == deliverable_id),
+                      key=lambda v: v.number)
+
+    def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
+                    kind: str, by: int, now: datetime) -> Version:
+        number = len(self.versions(deliverable_id)) + 1
+        made = Version(self._s.next_id("versions"), deliverable_id, number, sha256, filename,
+                       size, kind, by, now)
+        self._s.versions.append(made)
+        return made
+
+
 class FakeConversations(_Repo):
     """The ``Conversations`` port in memory (the step's data is copied in and out)."""
 
@@ -459,6 +494,7 @@ class FakeUnitOfWork:
         self._help_requests = FakeHelpRequests(self)
         self._conversations = FakeConversations(self)
         self._tasks = FakeTasks(self)
+        self._deliverables = FakeDeliverables(self)
         self._outbox = FakeOutbox(self)
 
     @property
@@ -479,6 +515,10 @@ class FakeUnitOfWork:
     @property
     def help_requests(self) -> FakeHelpRequests:
         return self._help_requests
+
+    @property
+    def deliverables(self) -> FakeDeliverables:
+        return self._deliverables
 
     @property
     def tasks(self) -> FakeTasks:

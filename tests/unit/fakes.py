@@ -7,6 +7,7 @@ with them.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
@@ -82,11 +83,33 @@ def zones() -> TimeZones:
     return TimeZones.load()
 
 
+class MemoryFiles:
+    """The ``FileStore`` port in memory: files "left" by an adapter, and the kept ones."""
+
+    def __init__(self) -> None:
+        self.incoming: dict[str, bytes] = {}
+        self.kept: dict[str, bytes] = {}
+
+    def read(self, location: str, limit: int) -> bytes:
+        if location not in self.incoming:
+            raise FileNotFoundError(location)
+        return self.incoming[location][:limit + 1]
+
+    def keep(self, content: bytes) -> str:
+        digest = hashlib.sha256(content).hexdigest()
+        self.kept[digest] = content
+        return digest
+
+    def location(self, sha256: str) -> str:
+        return f"kept:{sha256}"
+
+
 def build_help_desk(store: FakeStore, settings: CoreSettings, clock: FixedClock,
-                    codes: SequenceCodes) -> HelpDesk:
+                    codes: SequenceCodes, files: MemoryFiles | None = None) -> HelpDesk:
     """A ``HelpDesk`` over the fake store, with the real catalogue and time zones."""
     return HelpDesk(unit_of_work=store.unit_of_work, catalogue=catalogue(),
-                    deps=Deps(settings=settings, clock=clock, codes=codes, zones=zones()))
+                    deps=Deps(settings=settings, clock=clock, codes=codes, zones=zones(),
+                              files=files or MemoryFiles()))
 
 
 def render(key: str, lang: Language = Language.EN, /, **params: Param) -> str:
@@ -125,7 +148,9 @@ class Desk:
             require_team_approval=approval,
             coordinator_identities=frozenset(user(c).identity for c in coordinators),
             default_language=default_language, default_timezone="UTC")
-        self.helpdesk = build_help_desk(self.store, self.settings, self.clock, self.codes)
+        self.files = MemoryFiles()
+        self.helpdesk = build_help_desk(self.store, self.settings, self.clock, self.codes,
+                                        self.files)
         self._message_ids = itertools.count(1)
 
     # -- sending -------------------------------------------------------------------------------
@@ -153,9 +178,14 @@ class Desk:
         """A user presses a button carrying this data."""
         return self.send(self._inbound(who, button=button))
 
-    def upload(self, who: str | UserRef, filename: str) -> list[OutboxRow]:
-        """A user sends a file without text."""
-        return self.send(self._inbound(who, attachment=Attachment(filename, 10)))
+    def upload(self, who: str | UserRef, filename: str, content: bytes = b"%PDF-1.4 fake",
+               caption: str = "", size: int | None = None) -> list[OutboxRow]:
+        """A user sends a file (its bytes, and the size the platform announces)."""
+        location = f"incoming:{len(self.files.incoming) + 1}"
+        self.files.incoming[location] = content
+        attachment = Attachment(filename, len(content) if size is None else size,
+                                location=location)
+        return self.send(self._inbound(who, text=caption, attachment=attachment))
 
     def reply(self, who: str | UserRef, to: OutboxRow | Context, text: str) -> list[OutboxRow]:
         """A user replies to a message they received (a row, or the newest with that context)."""

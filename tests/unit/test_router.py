@@ -64,10 +64,10 @@ def test_plain_text_with_no_flow() -> None:
     assert row.text == render("text.not_understood")
 
 
-def test_a_file_is_not_taken_yet() -> None:
+def test_a_file_from_someone_outside_a_team_is_refused() -> None:
     desk = _desk()
     (row,) = desk.upload("bob", "report.pdf")
-    assert row.text == render("file.not_yet", name="report.pdf")
+    assert row.text == render("upload.no_team", name="report.pdf")
 
 
 def test_an_empty_message_during_a_flow_reminds_the_question() -> None:

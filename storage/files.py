@@ -1,0 +1,47 @@
+"""Deliverables' bytes on disk, content-addressed: ``DATA/files/ab/cd/abcd…`` by sha256.
+
+A file is written once per content, through a temporary file and a rename, so a crash never
+leaves half a file under a final name; given names are kept as data only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class DiskFileStore:
+    """The ``FileStore`` port on a folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def read(self, location: str, limit: int) -> bytes:
+        """The bytes an adapter left at a location, at most ``limit + 1`` of them."""
+        with open(location, "rb") as handle:
+            return handle.read(limit + 1)
+
+    def keep(self, content: bytes) -> str:
+        """Store bytes once per content and return their sha256."""
+        digest = hashlib.sha256(content).hexdigest()
+        target = Path(self.location(digest))
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def location(self, sha256: str) -> str:
+        """Where stored bytes are."""
+        return str(self.root / "files" / sha256[:2] / sha256[2:4] / sha256)
