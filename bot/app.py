@@ -34,7 +34,8 @@ def core_settings(settings: Settings) -> CoreSettings:
                         default_timezone=helpdesk.default_timezone,
                         question_timeout=timedelta(hours=helpdesk.question_timeout_hours),
                         max_upload_bytes=settings.deliverables.max_size_mb * 1024 * 1024,
-                        allowed_kinds=frozenset(settings.deliverables.allowed_types))
+                        allowed_kinds=frozenset(settings.deliverables.allowed_types),
+                        reviewers_per_deliverable=settings.deliverables.reviewers_per_deliverable)
 
 
 @dataclass

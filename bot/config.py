@@ -63,6 +63,7 @@ class DeliverableSettings:
 
     max_size_mb: int = 20
     allowed_types: tuple[str, ...] = KINDS
+    reviewers_per_deliverable: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +169,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         translation=_translation(_section(data, "translation", {"providers"})),
         log_level=_log_level(_section(data, "logging", {"level"})),
         deliverables=_deliverables(_section(data, "deliverables",
-                                            {"max_size_mb", "allowed_types"})),
+                                            {"max_size_mb", "allowed_types",
+                                             "reviewers_per_deliverable"})),
     )
 
 
@@ -182,7 +184,11 @@ def _deliverables(section: _Section) -> DeliverableSettings:
             raise section.fail("allowed_types", kind, f"types among {', '.join(KINDS)}")
     if not kinds:
         raise section.fail("allowed_types", [], "at least one type")
-    return DeliverableSettings(max_size_mb=size, allowed_types=kinds)
+    reviewers = section.get("reviewers_per_deliverable", int, 1)
+    if not 1 <= reviewers <= 5:
+        raise section.fail("reviewers_per_deliverable", reviewers, "a whole number from 1 to 5")
+    return DeliverableSettings(max_size_mb=size, allowed_types=kinds,
+                               reviewers_per_deliverable=reviewers)
 
 
 def _storage(section: _Section, base: Path, env: Mapping[str, str]) -> StorageSettings:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import help_desk, leadership, onboarding, roles, tasks, teams
-from handlers.domain import Member, Team
+from handlers import help_desk, leadership, onboarding, reviewers, roles, tasks, teams
+from handlers.domain import Member, Role, Team
 from handlers.turn import Turn, phrase
 
 Audience = Callable[[Member, Team | None], bool]
@@ -30,6 +30,11 @@ def leaders(member: Member, team: Team | None) -> bool:
 def in_team(member: Member, team: Team | None) -> bool:
     """Someone who belongs to a team."""
     return team is not None
+
+
+def reviewers_only(member: Member, team: Team | None) -> bool:
+    """Someone with the reviewer role."""
+    return member.has(Role.REVIEWER)
 
 
 def in_team_or_coordinator(member: Member, team: Team | None) -> bool:
@@ -88,6 +93,8 @@ COMMANDS: dict[str, Command] = {
         Command("newtask", tasks.new_task, leaders),
         Command("edittask", tasks.edit_task, leaders),
         Command("deltask", tasks.remove_task, leaders),
+        Command("reviewer", reviewers.set_profile, reviewers_only),
+        Command("assign", reviewers.assign, coordinators),
         Command("ask", help_desk.ask_help_desk, everyone),
         Command("tickets", help_desk.list_tickets, everyone),
         Command("close", help_desk.close_request, everyone),

@@ -4,10 +4,11 @@ deliverable, after its size and kind (by content) are checked.
 
 from __future__ import annotations
 
+from handlers import reviews
 from handlers.domain import Deliverable, Task, Team, Version, parse_number
 from handlers.filetypes import detect_kind, safe_name
-from handlers.messages import Attachment, Button, Context
-from handlers.turn import Turn
+from handlers.messages import Attachment, Button, Context, Phrase
+from handlers.turn import Turn, phrase
 
 UPLOAD = "upload"
 DELIVERABLE = "deliverable"
@@ -48,7 +49,7 @@ def receive_file(turn: Turn, attachment: Attachment, caption: str) -> None:
         return
     sha = turn.deps.files.keep(content)
     upload = {"sha": sha, "name": safe_name(attachment.filename, kind),
-              "size": str(len(content)), "kind": kind}
+              "size": str(len(content)), "kind": kind, "note": caption[:500]}
     open_tasks = [t for t in turn.uow.tasks.of_team(team.id) if not t.done]
     if not open_tasks:
         turn.reply("upload.no_task", team=team.name)
@@ -110,14 +111,17 @@ def _hand_in(turn: Turn, team: Team, task: Task, upload: dict[str, str]) -> None
     version = turn.uow.deliverables.add_version(
         deliverable.id, upload["sha"], upload["name"], int(upload["size"]), upload["kind"],
         turn.sender.id, turn.now)
-    _receipt(turn, team, task, deliverable, version)
+    reviewers = reviews.route_version(turn, team, task, deliverable, version,
+                                      upload.get("note", ""))
+    _receipt(turn, team, task, deliverable, version, reviewers)
 
 
 def _receipt(turn: Turn, team: Team, task: Task, deliverable: Deliverable,
-             version: Version) -> None:
+             version: Version, reviewers: Phrase) -> None:
     context = Context(DELIVERABLE, deliverable.id)
-    turn.reply("upload.received", context=context, name=version.filename,
-               code=deliverable.code, version=version.number, task=task.code, title=task.title)
+    turn.reply_lines([phrase("upload.received", name=version.filename, code=deliverable.code,
+                             version=version.number, task=task.code, title=task.title),
+                      reviewers], context=context)
     others = [m for m in turn.uow.teams.members(team.id) if m.id != turn.sender.id]
     turn.tell_all(others, "upload.notice", context=context, name=turn.sender.name,
                   code=deliverable.code, version=version.number, task=task.code,

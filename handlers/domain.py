@@ -203,6 +203,44 @@ class Version(NamedTuple):
     submitted_at: datetime
 
 
+class ReviewerProfile(NamedTuple):
+    """The languages a reviewer reads and the topics they know."""
+
+    member_id: int
+    languages: frozenset[Language]
+    topics: tuple[str, ...]
+
+
+class Candidate(NamedTuple):
+    """A reviewer as assignment sees them."""
+
+    member: Member
+    profile: ReviewerProfile | None
+    open_reviews: int
+    last_assigned: datetime | None
+
+
+class Round(NamedTuple):
+    """One reviewer's pass over one version."""
+
+    id: int
+    version_id: int
+    reviewer_id: int
+    number: int
+    decision: str | None
+
+
+class Comment(NamedTuple):
+    """A reviewer's comment on a version, or a team member's answer to one."""
+
+    id: int
+    round_id: int
+    author_id: int
+    text: str
+    language: Language
+    created_at: datetime
+
+
 class Contact(NamedTuple):
     """Where and in which language to reach a member."""
 

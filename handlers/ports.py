@@ -12,14 +12,19 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from handlers.domain import (
+    Candidate,
+    Comment,
     Contact,
     Deliverable,
+    DeliverableStatus,
     HelpRequest,
     Language,
     Member,
     PendingStep,
     Region,
+    ReviewerProfile,
     Role,
+    Round,
     SentMessage,
     Task,
     Team,
@@ -220,6 +225,10 @@ class Tasks(Protocol):
         """Delete a task."""
         ...
 
+    def mark_done(self, task_id: int) -> None:
+        """A task whose output was accepted."""
+        ...
+
 
 class Deliverables(Protocol):
     """Deliverables and their versions."""
@@ -243,6 +252,77 @@ class Deliverables(Protocol):
     def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
                     kind: str, by: int, now: datetime) -> Version:
         """Record the next version of a deliverable."""
+        ...
+
+    def set_status(self, deliverable_id: int, status: DeliverableStatus) -> None:
+        """Move a deliverable along its review."""
+        ...
+
+    def version(self, version_id: int) -> Version | None:
+        """One version by id."""
+        ...
+
+
+class Reviews(Protocol):
+    """Reviewers, who reviews what, review rounds and their comments."""
+
+    def profile(self, member_id: int) -> ReviewerProfile | None:
+        """What a reviewer declared they read and know."""
+        ...
+
+    def set_profile(self, member_id: int, languages: Iterable[Language],
+                    topics: Sequence[str]) -> None:
+        """Record a reviewer's languages and topics."""
+        ...
+
+    def candidates(self) -> list[Candidate]:
+        """Every reviewer with their profile, open reviews and last assignment."""
+        ...
+
+    def reviewers_of(self, deliverable_id: int) -> list[int]:
+        """The reviewers assigned to a deliverable now."""
+        ...
+
+    def declined(self, deliverable_id: int) -> set[int]:
+        """The reviewers who declined a deliverable."""
+        ...
+
+    def assign(self, deliverable_id: int, reviewer_id: int, now: datetime) -> None:
+        """Assign a reviewer to a deliverable."""
+        ...
+
+    def decline(self, deliverable_id: int, reviewer_id: int) -> None:
+        """A reviewer gives a deliverable up."""
+        ...
+
+    def open_round(self, version_id: int, reviewer_id: int, number: int,
+                   now: datetime) -> Round:
+        """Start a reviewer's round on a version."""
+        ...
+
+    def rounds_of(self, deliverable_id: int, reviewer_id: int) -> list[Round]:
+        """A reviewer's rounds on every version of a deliverable, oldest first."""
+        ...
+
+    def round(self, round_id: int) -> Round | None:
+        """One round by id."""
+        ...
+
+    def decide(self, round_id: int, decision: str, now: datetime) -> bool:
+        """Close an open round with a decision; False when it was already decided."""
+        ...
+
+    def add_comment(self, round_id: int, author_id: int, text: str, language: Language,
+                    now: datetime) -> Comment:
+        """Record a comment in a round."""
+        ...
+
+    def comments(self, round_id: int) -> list[Comment]:
+        """A round's comments, oldest first."""
+        ...
+
+    def comment(self, comment_id: int) -> Comment | None:
+        """One comment by id."""
         ...
 
 
@@ -322,6 +402,11 @@ class UnitOfWork(Protocol):
     @property
     def help_requests(self) -> HelpRequests:
         """Questions to the help desk."""
+        ...
+
+    @property
+    def reviews(self) -> Reviews:
+        """Reviewers and review rounds."""
         ...
 
     @property

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import deliverables, help_desk, leadership, onboarding, roles, tasks, teams
+from handlers import (
+    deliverables,
+    help_desk,
+    leadership,
+    onboarding,
+    reviews,
+    roles,
+    tasks,
+    teams,
+)
 from handlers.commands import ALIASES, COMMANDS, cancel
 from handlers.domain import PendingStep, parse_number
 from handlers.turn import Turn
@@ -109,6 +118,10 @@ def follow_reply(turn: Turn, reply_to: str, text: str) -> None:
         return
     if sent.context == help_desk.HELP_REQUEST:
         help_desk.reply_to_request(turn, sent.context_id, text)
+    elif sent.context == reviews.ROUND:
+        reviews.reply_in_round(turn, sent.context_id, text)
+    elif sent.context == reviews.COMMENT:
+        reviews.reply_to_comment(turn, sent.context_id, text)
     else:
         turn.reply("reply.nothing")
 
@@ -132,6 +145,8 @@ def press_button(turn: Turn, data: str) -> None:
         teams.decide_team(turn, arg, approve=action == "approve")
     elif action == "leave":
         teams.confirm_leave(turn, arg)
+    elif action == "review":
+        reviews.press_review(turn, arg)
     elif action == deliverables.UPLOAD:
         deliverables.choose_task(turn, "task", f"T{arg}")
     elif action in ("member", "share", "field", "deltask"):

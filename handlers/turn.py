@@ -31,6 +31,7 @@ class CoreSettings:
     question_timeout: timedelta = timedelta(hours=24)
     # Deliverables: the largest file accepted and the kinds accepted (checked by content).
     max_upload_bytes: int = 20 * 1024 * 1024
+    reviewers_per_deliverable: int = 1
     allowed_kinds: frozenset[str] = frozenset({
         "pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "odp", "txt", "md",
         "csv", "zip"})

@@ -47,6 +47,20 @@ class SqlDeliverables:
         return [Version(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], self.sql.read_time(r[8]))
                 for r in self.sql.rows(_VERSIONS, {"deliverable": deliverable_id})]
 
+    def set_status(self, deliverable_id: int, status: DeliverableStatus) -> None:
+        """Move a deliverable along its review."""
+        self.sql.run("UPDATE deliverables SET status = :status WHERE id = :id",
+                     {"status": status.value, "id": deliverable_id})
+
+    def version(self, version_id: int) -> Version | None:
+        """One version by id."""
+        row = self.sql.row(_VERSIONS.replace("deliverable_id = :deliverable ORDER BY number",
+                                             "id = :id"), {"id": version_id})
+        if row is None:
+            return None
+        return Version(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                       self.sql.read_time(row[8]))
+
     def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
                     kind: str, by: int, now: datetime) -> Version:
         """Record the next version of a deliverable."""

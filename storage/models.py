@@ -288,3 +288,57 @@ class VersionRow(Base):
 
     __table_args__ = (UniqueConstraint("deliverable_id", "number"),
                       Index("ix_versions_content", "deliverable_id", "sha256"))
+
+
+class ReviewerProfileRow(Base):
+    """What a reviewer reads and knows about."""
+
+    __tablename__ = "reviewer_profiles"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    languages: Mapped[str] = mapped_column(String(20))  # "pt,en"
+    topics: Mapped[str] = mapped_column(Text)  # "budgeting,gender"
+
+
+class AssignmentRow(Base):
+    """A reviewer assigned to a deliverable (all its versions) until they decline."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deliverable_id: Mapped[int] = mapped_column(
+        ForeignKey("deliverables.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                             index=True)
+    active: Mapped[int] = mapped_column(Integer, server_default="1")
+    assigned_at: Mapped[datetime]
+
+
+class RoundRow(Base):
+    """One reviewer's pass over one version; ends with approval or a request for changes."""
+
+    __tablename__ = "review_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"),
+                                            index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    decision: Mapped[str | None] = mapped_column(String(10))
+    opened_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class CommentRow(Base):
+    """A comment on a version: a reviewer's, or a team member's answer to one."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"),
+                                          index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime]

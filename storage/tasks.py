@@ -82,6 +82,10 @@ class SqlTasks:
         if responsible is not None:
             self._set_responsible(task_id, responsible)
 
+    def mark_done(self, task_id: int) -> None:
+        """A task whose output was accepted."""
+        self.sql.run("UPDATE tasks SET done = 1 WHERE id = :task", {"task": task_id})
+
     def remove(self, task_id: int) -> None:
         """Delete a task."""
         self.sql.run("DELETE FROM task_responsibles WHERE task_id = :task", {"task": task_id})

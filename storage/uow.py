@@ -14,6 +14,7 @@ from storage.deliverables import SqlDeliverables
 from storage.help_requests import SqlHelpRequests
 from storage.members import SqlMembers
 from storage.outbox import SqlOutbox
+from storage.reviews import SqlReviews
 from storage.sql import Sql
 from storage.tasks import SqlTasks
 from storage.teams import SqlTeams
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     help_requests: SqlHelpRequests
     tasks: SqlTasks
     deliverables: SqlDeliverables
+    reviews: SqlReviews
     conversations: SqlConversations
     outbox: SqlOutbox
 
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
         self.help_requests = SqlHelpRequests(sql)
         self.tasks = SqlTasks(sql)
         self.deliverables = SqlDeliverables(sql)
+        self.reviews = SqlReviews(sql)
         self.outbox = SqlOutbox(sql)
         return self
 

@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from handlers.domain import (
+    Candidate,
+    Comment,
     Contact,
     Deliverable,
     DeliverableStatus,
@@ -28,7 +30,9 @@ from handlers.domain import (
     PendingStep,
     Region,
     RequestStatus,
+    ReviewerProfile,
     Role,
+    Round,
     SentMessage,
     Task,
     Team,
@@ -117,6 +121,10 @@ class State:
     tasks: dict[int, Task] = field(default_factory=dict)
     deliverables: dict[int, Deliverable] = field(default_factory=dict)
     versions: list[Version] = field(default_factory=list)
+    profiles: dict[int, ReviewerProfile] = field(default_factory=dict)
+    assignments: list[Assignment] = field(default_factory=list)
+    rounds: dict[int, Round] = field(default_factory=dict)
+    comments: list[Comment] = field(default_factory=list)
 
     def copy(self) -> State:
         """A copy whose containers can change without touching this one."""
@@ -124,7 +132,9 @@ class State:
                      dict(self.teams), dict(self.decisions), dict(self.memberships),
                      dict(self.requests), dict(self.closed_by), list(self.help_messages),
                      dict(self.conversations), list(self.outbox), dict(self.sequences),
-                     dict(self.tasks), dict(self.deliverables), list(self.versions))
+                     dict(self.tasks), dict(self.deliverables), list(self.versions),
+                     dict(self.profiles), list(self.assignments), dict(self.rounds),
+                     list(self.comments))
 
     def next_id(self, sequence: str) -> int:
         """The next id of a sequence (1, 2, 3, ...)."""
@@ -417,6 +427,9 @@ class FakeTasks(_Repo):
     def remove(self, task_id: int) -> None:
         self._s.tasks.pop(task_id, None)
 
+    def mark_done(self, task_id: int) -> None:
+        self._s.tasks[task_id] = self._s.tasks[task_id]._replace(done=True)
+
 
 class FakeDeliverables(_Repo):
     """The ``Deliverables`` port in memory (one deliverable per task)."""
@@ -439,6 +452,13 @@ class FakeDeliverables(_Repo):
         return sorted((v for v in self._s.versions if v.deliverable_id == deliverable_id),
                       key=lambda v: v.number)
 
+    def set_status(self, deliverable_id: int, status: DeliverableStatus) -> None:
+        self._s.deliverables[deliverable_id] = self._s.deliverables[deliverable_id]._replace(
+            status=status)
+
+    def version(self, version_id: int) -> Version | None:
+        return next((v for v in self._s.versions if v.id == version_id), None)
+
     def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
                     kind: str, by: int, now: datetime) -> Version:
         number = len(self.versions(deliverable_id)) + 1
@@ -446,6 +466,88 @@ class FakeDeliverables(_Repo):
                        size, kind, by, now)
         self._s.versions.append(made)
         return made
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A reviewer on a deliverable (inactive once declined)."""
+
+    deliverable_id: int
+    reviewer_id: int
+    active: bool
+    assigned_at: datetime
+
+
+class FakeReviews(_Repo):
+    """The ``Reviews`` port in memory."""
+
+    def profile(self, member_id: int) -> ReviewerProfile | None:
+        return self._s.profiles.get(member_id)
+
+    def set_profile(self, member_id: int, languages: Iterable[Language],
+                    topics: Sequence[str]) -> None:
+        self._s.profiles[member_id] = ReviewerProfile(member_id, frozenset(languages),
+                                                      tuple(topics))
+
+    def candidates(self) -> list[Candidate]:
+        found = []
+        for member in FakeMembers(self._uow).with_role(Role.REVIEWER):
+            mine = [a for a in self._s.assignments if a.reviewer_id == member.id]
+            open_reviews = sum(1 for a in mine if a.active and self._s.deliverables[
+                a.deliverable_id].status != DeliverableStatus.APPROVED)
+            last = max((a.assigned_at for a in mine), default=None)
+            found.append(Candidate(member, self._s.profiles.get(member.id), open_reviews, last))
+        return found
+
+    def reviewers_of(self, deliverable_id: int) -> list[int]:
+        return [a.reviewer_id for a in self._s.assignments
+                if a.deliverable_id == deliverable_id and a.active]
+
+    def declined(self, deliverable_id: int) -> set[int]:
+        return {a.reviewer_id for a in self._s.assignments
+                if a.deliverable_id == deliverable_id and not a.active}
+
+    def assign(self, deliverable_id: int, reviewer_id: int, now: datetime) -> None:
+        self._s.assignments.append(Assignment(deliverable_id, reviewer_id, True, now))
+
+    def decline(self, deliverable_id: int, reviewer_id: int) -> None:
+        self._s.assignments = [replace(a, active=False) if (a.deliverable_id, a.reviewer_id)
+                               == (deliverable_id, reviewer_id) else a
+                               for a in self._s.assignments]
+
+    def open_round(self, version_id: int, reviewer_id: int, number: int,
+                   now: datetime) -> Round:
+        made = Round(self._s.next_id("rounds"), version_id, reviewer_id, number, None)
+        self._s.rounds[made.id] = made
+        return made
+
+    def rounds_of(self, deliverable_id: int, reviewer_id: int) -> list[Round]:
+        versions = {v.id for v in self._s.versions if v.deliverable_id == deliverable_id}
+        return sorted((r for r in self._s.rounds.values()
+                       if r.version_id in versions and r.reviewer_id == reviewer_id),
+                      key=lambda r: (r.number, r.id))
+
+    def round(self, round_id: int) -> Round | None:
+        return self._s.rounds.get(round_id)
+
+    def decide(self, round_id: int, decision: str, now: datetime) -> bool:
+        current = self._s.rounds[round_id]
+        if current.decision is not None:
+            return False
+        self._s.rounds[round_id] = current._replace(decision=decision)
+        return True
+
+    def add_comment(self, round_id: int, author_id: int, text: str, language: Language,
+                    now: datetime) -> Comment:
+        made = Comment(self._s.next_id("comments"), round_id, author_id, text, language, now)
+        self._s.comments.append(made)
+        return made
+
+    def comments(self, round_id: int) -> list[Comment]:
+        return [c for c in self._s.comments if c.round_id == round_id]
+
+    def comment(self, comment_id: int) -> Comment | None:
+        return next((c for c in self._s.comments if c.id == comment_id), None)
 
 
 class FakeConversations(_Repo):
@@ -495,6 +597,7 @@ class FakeUnitOfWork:
         self._conversations = FakeConversations(self)
         self._tasks = FakeTasks(self)
         self._deliverables = FakeDeliverables(self)
+        self._reviews = FakeReviews(self)
         self._outbox = FakeOutbox(self)
 
     @property
@@ -515,6 +618,10 @@ class FakeUnitOfWork:
     @property
     def help_requests(self) -> FakeHelpRequests:
         return self._help_requests
+
+    @property
+    def reviews(self) -> FakeReviews:
+        return self._reviews
 
     @property
     def deliverables(self) -> FakeDeliverables:

@@ -29,8 +29,11 @@ def test_the_only_open_task_needs_no_question() -> None:
     desk = _desk("Survey")
     rows = desk.upload("diego", "Encuesta final.PDF", PDF)
     receipt = desk.one(rows, "diego")
-    assert receipt.text == render("upload.received", Language.ES, name="Encuesta final.pdf",
-                                  code="D1", version=1, task="T1", title="Survey")
+    assert receipt.text == "\n".join([
+        render("upload.received", Language.ES, name="Encuesta final.pdf", code="D1", version=1,
+               task="T1", title="Survey"),
+        render("review.receipt_waiting", Language.ES)])  # no reviewer in this desk
+    assert desk.one(rows, "carla").text == render("review.nobody", code="D1", team="Rivers")
     assert (receipt.context, receipt.context_id) == ("deliverable", 1)
     assert desk.one(rows, "ana").text == render("upload.notice", Language.PT, name="Diego",
                                                 code="D1", version=1, task="T1",

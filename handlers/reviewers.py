@@ -1,0 +1,90 @@
+"""Reviewers' own settings (``/reviewer langs pt,en topics budgeting,gender``) and a
+coordinator's ``/assign D7 NAME``."""
+
+from __future__ import annotations
+
+from handlers import reviews
+from handlers.domain import LANGUAGE_NAMES, DeliverableStatus, Language, Role, parse_number
+from handlers.onboarding import parse_language
+from handlers.people import find_person
+from handlers.turn import Turn
+
+
+def set_profile(turn: Turn, args: str) -> None:
+    """``/reviewer langs pt,en topics budgeting,gender``: what a reviewer reads and knows."""
+    if not turn.sender.has(Role.REVIEWER):
+        turn.reply("perm.reviewer")
+        return
+    words = args.split()
+    if not words:
+        current = turn.uow.reviews.profile(turn.sender.id)
+        langs = ", ".join(LANGUAGE_NAMES[lang] for lang in sorted(current.languages)) \
+            if current else "—"
+        known = ", ".join(current.topics) if current and current.topics else "—"
+        turn.reply("reviewer.profile", languages=langs, topics=known)
+        return
+    languages: set[Language] = set()
+    topics: list[str] = []
+    target: str | None = None
+    for word in words:
+        lowered = word.lower()
+        if lowered in ("langs", "languages", "idiomas", "langues", "línguas"):
+            target = "langs"
+        elif lowered in ("topics", "temas", "thèmes", "themes"):
+            target = "topics"
+        elif target is None:
+            turn.reply("reviewer.usage")
+            return
+        else:
+            for part in (p.strip() for p in word.split(",") if p.strip()):
+                if target == "langs":
+                    language = parse_language(part)
+                    if language is None:
+                        turn.reply("reviewer.bad_language", value=part)
+                        return
+                    languages.add(language)
+                else:
+                    topics.append(part.casefold()[:40])
+    if not languages:
+        turn.reply("reviewer.usage")
+        return
+    turn.uow.reviews.set_profile(turn.sender.id, languages, topics[:12])
+    turn.reply("reviewer.saved", languages=", ".join(LANGUAGE_NAMES[x] for x in
+                                                     sorted(languages)),
+               topics=", ".join(topics[:12]) or "—")
+
+
+def assign(turn: Turn, args: str) -> None:
+    """``/assign D7 NAME``: a coordinator gives a deliverable to a reviewer."""
+    if not turn.sender.is_coordinator:
+        turn.reply("perm.coordinator")
+        return
+    code, _, name = args.strip().partition(" ")
+    number = parse_number(code.upper().removeprefix("D")) if code else None
+    deliverable = turn.uow.deliverables.get(number) if number is not None else None
+    if deliverable is None or not name.strip():
+        turn.reply("assign.usage")
+        return
+    reviewers = turn.uow.members.with_role(Role.REVIEWER)
+    found = find_person(turn, name, reviewers)
+    if len(found) != 1:
+        turn.reply("assign.not_reviewer", name=name.strip())
+        return
+    person = found[0]
+    team = turn.uow.teams.get(deliverable.team_id)
+    task = turn.uow.tasks.get(deliverable.task_id)
+    versions = turn.uow.deliverables.versions(deliverable.id)
+    if team is None or task is None or not versions:
+        turn.reply("assign.usage")
+        return
+    if person.id in {m.id for m in turn.uow.teams.members(team.id)}:
+        turn.reply("assign.own_team", name=person.name, team=team.name)
+        return
+    if person.id in turn.uow.reviews.reviewers_of(deliverable.id):
+        turn.reply("assign.already", name=person.name, code=deliverable.code)
+        return
+    turn.uow.reviews.assign(deliverable.id, person.id, turn.now)
+    reviews.send_card(turn, person, team, task, deliverable, versions[-1], "")
+    if deliverable.status == DeliverableStatus.SUBMITTED:
+        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.IN_REVIEW)
+    turn.reply("assign.done", name=person.name, code=deliverable.code)

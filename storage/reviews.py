@@ -1,0 +1,132 @@
+"""Reviewers' profiles, assignments, review rounds and comments, in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from handlers.domain import Candidate, Comment, Language, ReviewerProfile, Round
+from storage.rows import LANGUAGES, MEMBER_COLUMNS, MEMBER_FROM, members_from
+from storage.sql import Row, Sql
+
+_ROUND = "SELECT id, version_id, reviewer_id, number, decision FROM review_rounds"
+_COMMENT = "SELECT id, round_id, author_id, text, language, created_at FROM comments"
+# Open reviews: active assignments on deliverables not yet approved.
+_LOAD = ("SELECT a.reviewer_id, COUNT(CASE WHEN a.active = 1 AND d.status <> 'approved' "
+         "THEN 1 END), MAX(a.assigned_at) FROM assignments a "
+         "JOIN deliverables d ON d.id = a.deliverable_id GROUP BY a.reviewer_id")
+
+
+class SqlReviews:
+    """The ``Reviews`` port on one unit of work."""
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    def _profile(self, row: Row) -> ReviewerProfile:
+        languages = frozenset(LANGUAGES[code] for code in row[1].split(",") if code in LANGUAGES)
+        topics = tuple(t for t in row[2].split(",") if t)
+        return ReviewerProfile(row[0], languages, topics)
+
+    def profile(self, member_id: int) -> ReviewerProfile | None:
+        """What a reviewer declared they read and know."""
+        row = self.sql.row("SELECT member_id, languages, topics FROM reviewer_profiles "
+                           "WHERE member_id = :member", {"member": member_id})
+        return self._profile(row) if row is not None else None
+
+    def set_profile(self, member_id: int, languages: Iterable[Language],
+                    topics: Sequence[str]) -> None:
+        """Record a reviewer's languages and topics."""
+        self.sql.run("INSERT INTO reviewer_profiles (member_id, languages, topics) "
+                     "VALUES (:member, :languages, :topics) ON CONFLICT (member_id) DO UPDATE "
+                     "SET languages = excluded.languages, topics = excluded.topics",
+                     {"member": member_id, "languages": ",".join(sorted(languages)),
+                      "topics": ",".join(topics)})
+
+    def candidates(self) -> list[Candidate]:
+        """Every reviewer with their profile, open reviews and last assignment."""
+        members = members_from(self.sql.rows(
+            f"SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.id IN "
+            "(SELECT member_id FROM member_roles WHERE role = 'reviewer') ORDER BY m.id"))
+        profiles = {row[0]: self._profile(row) for row in self.sql.rows(
+            "SELECT member_id, languages, topics FROM reviewer_profiles")}
+        load = {row[0]: (int(row[1]), self.sql.read_time(row[2]) if row[2] else None)
+                for row in self.sql.rows(_LOAD)}
+        return [Candidate(m, profiles.get(m.id), *load.get(m.id, (0, None))) for m in members]
+
+    def reviewers_of(self, deliverable_id: int) -> list[int]:
+        """The reviewers assigned to a deliverable now."""
+        return [row[0] for row in self.sql.rows(
+            "SELECT reviewer_id FROM assignments WHERE deliverable_id = :d AND active = 1 "
+            "ORDER BY id", {"d": deliverable_id})]
+
+    def declined(self, deliverable_id: int) -> set[int]:
+        """The reviewers who declined a deliverable."""
+        return {row[0] for row in self.sql.rows(
+            "SELECT reviewer_id FROM assignments WHERE deliverable_id = :d AND active = 0",
+            {"d": deliverable_id})}
+
+    def assign(self, deliverable_id: int, reviewer_id: int, now: datetime) -> None:
+        """Assign a reviewer to a deliverable."""
+        self.sql.run("INSERT INTO assignments (deliverable_id, reviewer_id, active, assigned_at) "
+                     "VALUES (:d, :r, 1, :now)",
+                     {"d": deliverable_id, "r": reviewer_id, "now": self.sql.time(now)})
+
+    def decline(self, deliverable_id: int, reviewer_id: int) -> None:
+        """A reviewer gives a deliverable up."""
+        self.sql.run("UPDATE assignments SET active = 0 WHERE deliverable_id = :d "
+                     "AND reviewer_id = :r", {"d": deliverable_id, "r": reviewer_id})
+
+    def open_round(self, version_id: int, reviewer_id: int, number: int,
+                   now: datetime) -> Round:
+        """Start a reviewer's round on a version."""
+        round_id = self.sql.insert(
+            "INSERT INTO review_rounds (version_id, reviewer_id, number, opened_at) "
+            "VALUES (:v, :r, :n, :now) RETURNING id",
+            {"v": version_id, "r": reviewer_id, "n": number, "now": self.sql.time(now)})
+        return Round(round_id, version_id, reviewer_id, number, None)
+
+    def rounds_of(self, deliverable_id: int, reviewer_id: int) -> list[Round]:
+        """A reviewer's rounds on every version of a deliverable, oldest first."""
+        rows = self.sql.rows(
+            "SELECT r.id, r.version_id, r.reviewer_id, r.number, r.decision "
+            "FROM review_rounds r JOIN versions v ON v.id = r.version_id "
+            "WHERE v.deliverable_id = :d AND r.reviewer_id = :r ORDER BY r.number, r.id",
+            {"d": deliverable_id, "r": reviewer_id})
+        return [Round(*row) for row in rows]
+
+    def round(self, round_id: int) -> Round | None:
+        """One round by id."""
+        row = self.sql.row(f"{_ROUND} WHERE id = :id", {"id": round_id})
+        return Round(*row) if row is not None else None
+
+    def decide(self, round_id: int, decision: str, now: datetime) -> bool:
+        """Close an open round with a decision; False when it was already decided."""
+        return self.sql.run("UPDATE review_rounds SET decision = :decision, decided_at = :now "
+                            "WHERE id = :id AND decision IS NULL",
+                            {"decision": decision, "now": self.sql.time(now),
+                             "id": round_id}) > 0
+
+    def _comment(self, row: Row) -> Comment:
+        return Comment(row[0], row[1], row[2], row[3], LANGUAGES[row[4]],
+                       self.sql.read_time(row[5]))
+
+    def add_comment(self, round_id: int, author_id: int, text: str, language: Language,
+                    now: datetime) -> Comment:
+        """Record a comment in a round."""
+        comment_id = self.sql.insert(
+            "INSERT INTO comments (round_id, author_id, text, language, created_at) "
+            "VALUES (:round, :author, :text, :language, :now) RETURNING id",
+            {"round": round_id, "author": author_id, "text": text,
+             "language": language.value, "now": self.sql.time(now)})
+        return Comment(comment_id, round_id, author_id, text, language, now)
+
+    def comments(self, round_id: int) -> list[Comment]:
+        """A round's comments, oldest first."""
+        return [self._comment(row) for row in self.sql.rows(
+            f"{_COMMENT} WHERE round_id = :round ORDER BY id", {"round": round_id})]
+
+    def comment(self, comment_id: int) -> Comment | None:
+        """One comment by id."""
+        row = self.sql.row(f"{_COMMENT} WHERE id = :id", {"id": comment_id})
+        return self._comment(row) if row is not None else None
