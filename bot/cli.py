@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import logging
 import random
 import shutil
 import sys
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine
@@ -20,8 +21,10 @@ from bot.clock import VirtualClock, parse_clock
 from bot.codes import RandomJoinCodes
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import ConsoleChannel, ConsoleSession, interact, play_script
+from handlers.progress import EXPORT_COLUMNS, export_rows
 from storage.database import Database, is_sqlite
 from storage.migrate import current_revision, head_revision, upgrade
+from storage.uow import SqlUnitOfWork
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="check config.toml and print what will run")
     check.add_argument("--config", type=Path, dest="config_sub", default=None,
                        help=argparse.SUPPRESS)
+    export = commands.add_parser("export", help="every team's tasks and where they stand")
+    export.add_argument("--format", choices=["csv"], default="csv", help="output format")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--config", type=Path, dest="config_sub", default=None,
+                        help=argparse.SUPPRESS)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations")
@@ -67,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2 if reachable else 0
         if args.command == "db":
             return _db(settings, args.db_command)
+        if args.command == "export":
+            return _export(settings, args.output)
         return _console(settings, args)
     except (DBAPIError, OSError) as exc:
         url = args.db if getattr(args, "db", None) else settings.storage.database_url
@@ -128,6 +138,27 @@ def _db(settings: Settings, action: str) -> int:
               f"(newest: {head_revision(database.engine)})")
     finally:
         database.close()
+    return 0
+
+
+def _export(settings: Settings, output: Path | None) -> int:
+    """Write the overview of every team's tasks as CSV."""
+    database = Database(settings.storage.database_url, settings.storage.sqlite_sync)
+    try:
+        upgrade(database.engine)
+        with SqlUnitOfWork(database.engine) as uow:
+            states = uow.deliverables.states()
+        rows = export_rows(states, datetime.now(UTC), settings.helpdesk.default_timezone)
+    finally:
+        database.close()
+    handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(rows)
+    finally:
+        if output:
+            handle.close()
     return 0
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import help_desk, leadership, onboarding, reviewers, roles, tasks, teams
+from handlers import (
+    help_desk,
+    leadership,
+    onboarding,
+    progress,
+    reviewers,
+    roles,
+    tasks,
+    teams,
+)
 from handlers.domain import Member, Role, Team
 from handlers.turn import Turn, phrase
 
@@ -93,6 +102,9 @@ COMMANDS: dict[str, Command] = {
         Command("newtask", tasks.new_task, leaders),
         Command("edittask", tasks.edit_task, leaders),
         Command("deltask", tasks.remove_task, leaders),
+        Command("status", progress.team_status, in_team_or_coordinator),
+        Command("queue", progress.review_queue, reviewers_only),
+        Command("overview", progress.overview, coordinators),
         Command("reviewer", reviewers.set_profile, reviewers_only),
         Command("assign", reviewers.assign, coordinators),
         Command("ask", help_desk.ask_help_desk, everyone),

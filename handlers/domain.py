@@ -241,6 +241,37 @@ class Comment(NamedTuple):
     created_at: datetime
 
 
+class TaskState(NamedTuple):
+    """Where one task of one team stands: its deliverable, version, round and reviewers."""
+
+    task_id: int
+    team_id: int
+    team: str
+    region: Region
+    title: str
+    due_date: date
+    done: bool
+    zone: str | None  # the team's time zone (its leader's), if it has a leader
+    deliverable_id: int | None
+    status: DeliverableStatus | None
+    version: int | None
+    round: int | None
+    reviewers: tuple[str, ...]
+
+
+class QueueItem(NamedTuple):
+    """A version waiting for one reviewer's decision."""
+
+    round_id: int
+    deliverable_id: int
+    version: int
+    round: int
+    team: str
+    task_id: int
+    title: str
+    opened_at: datetime
+
+
 class Contact(NamedTuple):
     """Where and in which language to reach a member."""
 

@@ -21,12 +21,14 @@ from handlers.domain import (
     Language,
     Member,
     PendingStep,
+    QueueItem,
     Region,
     ReviewerProfile,
     Role,
     Round,
     SentMessage,
     Task,
+    TaskState,
     Team,
     Version,
 )
@@ -258,6 +260,10 @@ class Deliverables(Protocol):
         """Move a deliverable along its review."""
         ...
 
+    def states(self, team_id: int | None = None) -> list[TaskState]:
+        """Where every task stands (of one team, or of all teams), by team and due date."""
+        ...
+
     def version(self, version_id: int) -> Version | None:
         """One version by id."""
         ...
@@ -323,6 +329,10 @@ class Reviews(Protocol):
 
     def comment(self, comment_id: int) -> Comment | None:
         """One comment by id."""
+        ...
+
+    def queue(self, reviewer_id: int) -> list[QueueItem]:
+        """The versions waiting for a reviewer's decision, oldest first."""
         ...
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from handlers.domain import Deliverable, DeliverableStatus, Version
+from handlers.domain import Deliverable, DeliverableStatus, TaskState, Version
 from storage.sql import Row, Sql
+from storage.teams import REGIONS
 
 _DELIVERABLE = "SELECT id, team_id, task_id, status, created_at FROM deliverables"
 _VERSIONS = ("SELECT id, deliverable_id, number, sha256, filename, size, kind, submitted_by, "
@@ -61,6 +62,10 @@ class SqlDeliverables:
         return Version(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
                        self.sql.read_time(row[8]))
 
+    def states(self, team_id: int | None = None) -> list[TaskState]:
+        """Where every task stands (of one team, or of all teams), by team and due date."""
+        return task_states(self.sql, team_id)
+
     def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
                     kind: str, by: int, now: datetime) -> Version:
         """Record the next version of a deliverable."""
@@ -74,3 +79,30 @@ class SqlDeliverables:
             {"deliverable": deliverable_id, "number": number, "sha": sha256, "name": filename,
              "size": size, "kind": kind, "by": by, "now": self.sql.time(now)})
         return Version(version_id, deliverable_id, number, sha256, filename, size, kind, by, now)
+
+
+_STATES = (
+    "SELECT t.id, t.team_id, tm.name, tm.region, t.title, t.due_date, t.done, l.timezone, "
+    "d.id, d.status, "
+    "(SELECT MAX(v.number) FROM versions v WHERE v.deliverable_id = d.id), "
+    "(SELECT MAX(r.number) FROM review_rounds r JOIN versions rv ON rv.id = r.version_id "
+    " WHERE rv.deliverable_id = d.id) "
+    "FROM tasks t JOIN teams tm ON tm.id = t.team_id "
+    "LEFT JOIN members l ON l.id = tm.leader_id "
+    "LEFT JOIN deliverables d ON d.task_id = t.id")
+_REVIEWERS = ("SELECT a.deliverable_id, m.name FROM assignments a "
+              "JOIN members m ON m.id = a.reviewer_id WHERE a.active = 1 ORDER BY a.id")
+
+
+def task_states(sql: Sql, team_id: int | None) -> list[TaskState]:
+    """Where every task stands, in two queries whatever the number of teams."""
+    where, params = (" WHERE t.team_id = :team", {"team": team_id}) if team_id is not None \
+        else ("", {})
+    rows = sql.rows(f"{_STATES}{where} ORDER BY tm.name_key, tm.id, t.due_at, t.id", params)
+    reviewers: dict[int, list[str]] = {}
+    for deliverable_id, name in sql.rows(_REVIEWERS):
+        reviewers.setdefault(deliverable_id, []).append(name)
+    return [TaskState(r[0], r[1], r[2], REGIONS[r[3]], r[4], date.fromisoformat(r[5]),
+                      bool(r[6]), r[7], r[8], STATUSES[r[9]] if r[9] else None, r[10], r[11],
+                      tuple(reviewers.get(r[8], ())) if r[8] else ())
+            for r in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from handlers.domain import Candidate, Comment, Language, ReviewerProfile, Round
+from handlers.domain import Candidate, Comment, Language, QueueItem, ReviewerProfile, Round
 from storage.rows import LANGUAGES, MEMBER_COLUMNS, MEMBER_FROM, members_from
 from storage.sql import Row, Sql
 
@@ -125,6 +125,21 @@ class SqlReviews:
         """A round's comments, oldest first."""
         return [self._comment(row) for row in self.sql.rows(
             f"{_COMMENT} WHERE round_id = :round ORDER BY id", {"round": round_id})]
+
+    def queue(self, reviewer_id: int) -> list[QueueItem]:
+        """The versions waiting for a reviewer's decision, oldest first."""
+        rows = self.sql.rows(
+            "SELECT r.id, d.id, v.number, r.number, tm.name, t.id, t.title, r.opened_at "
+            "FROM review_rounds r JOIN versions v ON v.id = r.version_id "
+            "JOIN deliverables d ON d.id = v.deliverable_id "
+            "JOIN tasks t ON t.id = d.task_id JOIN teams tm ON tm.id = d.team_id "
+            "JOIN assignments a ON a.deliverable_id = d.id AND a.reviewer_id = r.reviewer_id "
+            "AND a.active = 1 "
+            "WHERE r.reviewer_id = :reviewer AND r.decision IS NULL "
+            "AND v.number = (SELECT MAX(number) FROM versions WHERE deliverable_id = d.id) "
+            "ORDER BY r.opened_at, r.id", {"reviewer": reviewer_id})
+        return [QueueItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], self.sql.read_time(r[7]))
+                for r in rows]
 
     def comment(self, comment_id: int) -> Comment | None:
         """One comment by id."""

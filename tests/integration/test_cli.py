@@ -120,3 +120,23 @@ def test_a_kept_database_keeps_message_numbers_unique(tmp_path: Path) -> None:
     number = card.split(" ", 1)[0].lstrip("#")
     third = session(f"carla> [reply {number}] Resposta para o dois\n")
     assert "Answer from Carla to your request #2" in third
+
+
+def test_export_writes_every_teams_tasks_as_csv(tmp_path: Path) -> None:
+    db = tmp_path / "kept.db"
+    script = tmp_path / "setup.txt"
+    (tmp_path / "draft.pdf").write_bytes(b"%PDF-1.7 draft")
+    script.write_text("ana> /start\nana> /newteam Rios\nana> Water\nana> [press Other]\n"
+                      "ana> /newtask Survey\nana> Report\nana> 2099-01-31\nana> Ana\nana> -\n"
+                      "ana> [file draft.pdf]\n", encoding="utf-8")
+    played = peerdesk("console", "--db", str(db), "--script", str(script))
+    assert played.returncode == 0, played.stderr
+    (tmp_path / "config.toml").write_text("")
+    out = tmp_path / "overview.csv"
+    result = peerdesk("--config", str(tmp_path / "config.toml"), "export", "--format", "csv",
+                      "--output", str(out), env={"PEERDESK_DATABASE_URL": f"sqlite:///{db}"})
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ("team,region,task,title,due_date,deliverable,version,round,status,"
+                        "reviewers,waiting_on,days_left")
+    assert lines[1].startswith("Rios,other,T1,Survey,2099-01-31,D1,1,,submitted,,coordinators,")

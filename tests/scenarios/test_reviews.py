@@ -65,6 +65,8 @@ ana> [file drafts/v3.pdf] tabela 3 incluída
 rita> [press Aprovar]
 rita> [reply 64] comentário atrasado
 ana> /tasks
+diego> /status
+rita> /queue
 """
     run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
@@ -90,8 +92,10 @@ ana> /tasks
     assert run.find("rita", "Seus comentários na rodada anterior: A secção 2")
     assert run.find("carla", "D1 v3 of “Rios” is approved by Rita")
     assert run.find("diego", "la tarea T1 “Diagnóstico” está terminada")
-    assert "D1 v3 não está mais aberto" in [s for s in run.to("rita")][-1].text
-    assert "(concluída)" in run.last("ana").text
+    assert run.find("rita", "D1 v3 não está mais aberto")  # a comment after approval
+    assert run.find("ana", "(concluída)")
+    assert "D1 v3, ronda 3, aprobado · nada pendiente · terminada" in run.last("diego").text
+    assert run.last("rita").text == "Nada aguarda a sua revisão."
     rounds = query(database_url, "SELECT number, decision FROM review_rounds ORDER BY id")
     assert rounds == [(1, "changes"), (2, "changes"), (3, "approved")]
     comments = query(database_url, "SELECT COUNT(*) FROM comments")
@@ -107,6 +111,9 @@ rita> [press Recusar]
 paul> [press Decline]
 carla> /assign D1 Diego
 carla> /assign D1 Paul
+paul> /queue
+diego> /status
+carla> /overview
 """
     run = await play(script, tmp_path, database_url=database_url)
     assert run.exit_code == 0, run.errors
@@ -116,3 +123,8 @@ carla> /assign D1 Paul
     assert run.find("carla", "Diego is in “Rios”: nobody reviews their own team's work")
     assert run.find("carla", "Paul now reviews D1")
     assert len(run.find("paul", "Review D1 v1")) == 2  # a new card, a new round
+    assert "• D1 v1 (round 2) — “Rios”, T1 Diagnóstico · 0 min" in run.last("paul").text
+    assert "T1 Diagnóstico — D1 v1, ronda 2, en revisión · esperando a Paul · faltan 29 d" \
+        in run.last("diego").text
+    assert "• Rios · T1 Diagnóstico — D1 v1, round 2, in review · waiting on Paul · 29 d left" \
+        in run.last("carla").text

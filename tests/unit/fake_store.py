@@ -28,6 +28,7 @@ from handlers.domain import (
     Language,
     Member,
     PendingStep,
+    QueueItem,
     Region,
     RequestStatus,
     ReviewerProfile,
@@ -35,6 +36,7 @@ from handlers.domain import (
     Round,
     SentMessage,
     Task,
+    TaskState,
     Team,
     TeamStatus,
     Version,
@@ -456,6 +458,28 @@ class FakeDeliverables(_Repo):
         self._s.deliverables[deliverable_id] = self._s.deliverables[deliverable_id]._replace(
             status=status)
 
+    def states(self, team_id: int | None = None) -> list[TaskState]:
+        found = []
+        teams = self._s.teams
+        for task in sorted(self._s.tasks.values(), key=lambda t: (
+                name_key(teams[t.team_id].name), t.team_id, t.due_at, t.id)):
+            if team_id is not None and task.team_id != team_id:
+                continue
+            team = teams[task.team_id]
+            leader = self._s.members.get(team.leader_id) if team.leader_id else None
+            made = self.for_task(task.id)
+            versions = self.versions(made.id) if made else []
+            rounds = [r.number for r in self._s.rounds.values()
+                      if r.version_id in {v.id for v in versions}]
+            names = tuple(self._s.members[a.reviewer_id].name for a in self._s.assignments
+                          if made and a.deliverable_id == made.id and a.active)
+            found.append(TaskState(task.id, team.id, team.name, team.region, task.title,
+                                   task.due_date, task.done, leader.timezone if leader else None,
+                                   made.id if made else None, made.status if made else None,
+                                   max((v.number for v in versions), default=None),
+                                   max(rounds, default=None), names))
+        return found
+
     def version(self, version_id: int) -> Version | None:
         return next((v for v in self._s.versions if v.id == version_id), None)
 
@@ -548,6 +572,22 @@ class FakeReviews(_Repo):
 
     def comment(self, comment_id: int) -> Comment | None:
         return next((c for c in self._s.comments if c.id == comment_id), None)
+
+    def queue(self, reviewer_id: int) -> list[QueueItem]:
+        items = []
+        for review in self._s.rounds.values():
+            version = next(v for v in self._s.versions if v.id == review.version_id)
+            made = self._s.deliverables[version.deliverable_id]
+            latest = max(v.number for v in self._s.versions if v.deliverable_id == made.id)
+            if review.reviewer_id != reviewer_id or review.decision is not None \
+                    or version.number != latest \
+                    or reviewer_id not in self.reviewers_of(made.id):
+                continue
+            task = self._s.tasks[made.task_id]
+            items.append(QueueItem(review.id, made.id, version.number, review.number,
+                                   self._s.teams[made.team_id].name, task.id, task.title,
+                                   version.submitted_at))
+        return sorted(items, key=lambda i: (i.opened_at, i.round_id))
 
 
 class FakeConversations(_Repo):

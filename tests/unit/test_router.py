@@ -37,7 +37,7 @@ def test_help_for_a_team_leader_in_their_language() -> None:
     (row,) = desk.say("ana", "/ajuda")
     assert row.text.split("\n") == _lines(
         ["start", "help", "lang", "tz", "team", "leave", "leader", "colead", "tasks", "newtask",
-         "edittask", "deltask", "ask", "tickets", "close", "cancel"], Language.PT)
+         "edittask", "deltask", "status", "ask", "tickets", "close", "cancel"], Language.PT)
 
 
 def test_coordinator_only_lines_are_shown_only_to_coordinators() -> None:
