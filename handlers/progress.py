@@ -3,7 +3,7 @@ coordinators, and the rows of ``peerdesk export``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from handlers.domain import DeliverableStatus, TaskState
 from handlers.help_desk import age
@@ -14,11 +14,20 @@ from handlers.turn import Turn, phrase
 OVERVIEW_LINES = 60
 
 
-def days_left(state: TaskState, now: datetime, default_zone: str) -> int | None:
-    """Days until the due date in the team's zone (negative when late); None when done."""
+def days_left(state: TaskState, now: datetime, default_zone: str,
+              today: dict[str, date] | None = None) -> int | None:
+    """Days until the due date in the team's zone (negative when late); None when done.
+
+    ``today`` caches each zone's current date across many tasks.
+    """
     if state.done or state.status == DeliverableStatus.APPROVED:
         return None
-    return (state.due_date - local_time(state.zone or default_zone, now).date()).days
+    zone = state.zone or default_zone
+    cache = today if today is not None else {}
+    local = cache.get(zone)
+    if local is None:
+        local = cache[zone] = local_time(zone, now).date()
+    return (state.due_date - local).days
 
 
 def waiting_on(state: TaskState) -> str:
@@ -102,9 +111,10 @@ def overview(turn: Turn, args: str) -> None:
         return
     if args.strip().lower() not in ("team", "teams", "equipe", "equipo", "équipe"):
         far = 10 ** 6
+        today: dict[str, date] = {}
 
         def lateness(s: TaskState) -> tuple[int, str]:
-            left = days_left(s, turn.now, zone)
+            left = days_left(s, turn.now, zone, today)
             return (far if left is None else left, s.team)
 
         states = sorted(states, key=lateness)
@@ -122,8 +132,9 @@ EXPORT_COLUMNS = ("team", "region", "task", "title", "due_date", "deliverable", 
 def export_rows(states: list[TaskState], now: datetime, default_zone: str) -> list[list[str]]:
     """The overview as plain rows (for CSV), one per team and task."""
     rows = []
+    today: dict[str, date] = {}
     for s in states:
-        left = days_left(s, now, default_zone)
+        left = days_left(s, now, default_zone, today)
         rows.append([s.team, s.region.value, f"T{s.task_id}", s.title, s.due_date.isoformat(),
                      f"D{s.deliverable_id}" if s.deliverable_id else "",
                      str(s.version or ""), str(s.round or ""),

@@ -78,15 +78,14 @@ class SqlDeliverables:
             ":kind, :by, :now) RETURNING id",
             {"deliverable": deliverable_id, "number": number, "sha": sha256, "name": filename,
              "size": size, "kind": kind, "by": by, "now": self.sql.time(now)})
+        self.sql.run("UPDATE deliverables SET latest_version = :number WHERE id = :id",
+                     {"number": number, "id": deliverable_id})
         return Version(version_id, deliverable_id, number, sha256, filename, size, kind, by, now)
 
 
 _STATES = (
     "SELECT t.id, t.team_id, tm.name, tm.region, t.title, t.due_date, t.done, l.timezone, "
-    "d.id, d.status, "
-    "(SELECT MAX(v.number) FROM versions v WHERE v.deliverable_id = d.id), "
-    "(SELECT MAX(r.number) FROM review_rounds r JOIN versions rv ON rv.id = r.version_id "
-    " WHERE rv.deliverable_id = d.id) "
+    "d.id, d.status, d.latest_version, d.latest_round "
     "FROM tasks t JOIN teams tm ON tm.id = t.team_id "
     "LEFT JOIN members l ON l.id = tm.leader_id "
     "LEFT JOIN deliverables d ON d.task_id = t.id")
@@ -102,7 +101,14 @@ def task_states(sql: Sql, team_id: int | None) -> list[TaskState]:
     reviewers: dict[int, list[str]] = {}
     for deliverable_id, name in sql.rows(_REVIEWERS):
         reviewers.setdefault(deliverable_id, []).append(name)
-    return [TaskState(r[0], r[1], r[2], REGIONS[r[3]], r[4], date.fromisoformat(r[5]),
-                      bool(r[6]), r[7], r[8], STATUSES[r[9]] if r[9] else None, r[10], r[11],
-                      tuple(reviewers.get(r[8], ())) if r[8] else ())
-            for r in rows]
+    dates: dict[str, date] = {}  # many tasks share a due date
+    states = []
+    for r in rows:
+        due = dates.get(r[5])
+        if due is None:
+            due = dates[r[5]] = date.fromisoformat(r[5])
+        states.append(TaskState(r[0], r[1], r[2], REGIONS[r[3]], r[4], due, bool(r[6]), r[7],
+                                r[8], STATUSES[r[9]] if r[9] else None, r[10] or None,
+                                r[11] or None,
+                                tuple(reviewers.get(r[8], ())) if r[8] else ()))
+    return states

@@ -266,6 +266,10 @@ class DeliverableRow(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(20))
+    # Kept with each new version and round, so that overviews of thousands of tasks need no
+    # aggregation over versions and rounds.
+    latest_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    latest_round: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime]
 
 

@@ -84,6 +84,9 @@ class SqlReviews:
             "INSERT INTO review_rounds (version_id, reviewer_id, number, opened_at) "
             "VALUES (:v, :r, :n, :now) RETURNING id",
             {"v": version_id, "r": reviewer_id, "n": number, "now": self.sql.time(now)})
+        self.sql.run("UPDATE deliverables SET latest_round = :number WHERE latest_round < :number "
+                     "AND id = (SELECT deliverable_id FROM versions WHERE id = :v)",
+                     {"number": number, "v": version_id})
         return Round(round_id, version_id, reviewer_id, number, None)
 
     def rounds_of(self, deliverable_id: int, reviewer_id: int) -> list[Round]:
