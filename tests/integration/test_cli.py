@@ -140,3 +140,9 @@ def test_export_writes_every_teams_tasks_as_csv(tmp_path: Path) -> None:
     assert lines[0] == ("team,region,task,title,due_date,deliverable,version,round,status,"
                         "reviewers,waiting_on,days_left")
     assert lines[1].startswith("Rios,other,T1,Survey,2099-01-31,D1,1,,submitted,,coordinators,")
+
+
+def test_review_demo_plays() -> None:
+    result = peerdesk("console", "--script", "demo/review.txt")
+    assert result.returncode == 0, result.stderr
+    assert "#46 → carla (en): D1 v2 of “Rios” is approved by Rita" in result.stdout
