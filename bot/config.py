@@ -12,16 +12,17 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from bot.settings_table import ConfigError, Section, section
+from bot.translation.settings import TranslationSettings, read_translation
 from handlers.domain import Language
 
 T = TypeVar("T")
 
-PROVIDERS = ("google", "mymemory", "libretranslate", "deepl", "microsoft", "apertium")
 PLATFORMS = ("console", "telegram", "slack")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 KINDS = ("pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "odp", "txt", "md",
@@ -31,10 +32,6 @@ _DEFAULT_ENVS = {
     "slack.bot_token_env": "PEERDESK_SLACK_BOT_TOKEN",
     "slack.app_token_env": "PEERDESK_SLACK_APP_TOKEN",
 }
-
-
-class ConfigError(Exception):
-    """A configuration value is missing or wrong; the message is one line for the operator."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +73,6 @@ class PlatformSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class TranslationSettings:
-    """Which translation providers to try, in order."""
-
-    providers: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything ``config.toml`` says."""
 
@@ -101,45 +91,6 @@ class Settings:
         return [p.name for p in (self.telegram, self.slack) if p.enabled]
 
 
-class _Section:
-    """Typed access to one table of the file, with errors that name the key."""
-
-    def __init__(self, name: str, table: Mapping[str, Any], known: set[str]) -> None:
-        self.name = name
-        self.table = table
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise ConfigError(f"[{name}] {unknown[0]}: unknown key; expected one of "
-                              f"{', '.join(sorted(known))}")
-
-    def get(self, key: str, kind: type[T], default: T) -> T:
-        """A value of one type, or the default when the key is absent."""
-        value = self.table.get(key, default)
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ConfigError(f"[{self.name}] {key} = {value!r}: expected {kind.__name__}")
-        return value
-
-    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        """A list of strings, or the default when the key is absent."""
-        value = self.table.get(key, list(default))
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"[{self.name}] {key} = {value!r}: expected a list of strings")
-        return tuple(value)
-
-    def fail(self, key: str, value: object, expected: str) -> ConfigError:
-        """The one-line error for a wrong value."""
-        return ConfigError(f"[{self.name}] {key} = {value!r}: expected {expected}")
-
-
-def _section(data: Mapping[str, Any], name: str, known: set[str]) -> _Section:
-    table = data.get(name, {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"[{name}] = {table!r}: expected a table")
-    return _Section(name, table, known)
-
-
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Read and check ``config.toml``; raise :class:`ConfigError` with one line on any problem."""
     env = os.environ if environ is None else environ
@@ -156,25 +107,25 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
                           "deliverables, telegram, slack, translation, logging")
     return Settings(
         path=path,
-        storage=_storage(_section(data, "storage", {"data_dir", "database_url",
+        storage=_storage(section(data, "storage", {"data_dir", "database_url",
                                                    "database_url_env", "sqlite_sync"}),
                          path.parent, env),
-        helpdesk=_helpdesk(_section(data, "helpdesk", {
+        helpdesk=_helpdesk(section(data, "helpdesk", {
             "coordinators", "require_team_approval", "default_language", "default_timezone",
             "question_timeout_hours"})),
-        telegram=_platform(_section(data, "telegram", {"enabled", "token_env"}), "telegram",
+        telegram=_platform(section(data, "telegram", {"enabled", "token_env"}), "telegram",
                            ("token_env",), env),
-        slack=_platform(_section(data, "slack", {"enabled", "bot_token_env", "app_token_env"}),
+        slack=_platform(section(data, "slack", {"enabled", "bot_token_env", "app_token_env"}),
                         "slack", ("bot_token_env", "app_token_env"), env),
-        translation=_translation(_section(data, "translation", {"providers"})),
-        log_level=_log_level(_section(data, "logging", {"level"})),
-        deliverables=_deliverables(_section(data, "deliverables",
+        translation=read_translation(data, env),
+        log_level=_log_level(section(data, "logging", {"level"})),
+        deliverables=_deliverables(section(data, "deliverables",
                                             {"max_size_mb", "allowed_types",
                                              "reviewers_per_deliverable"})),
     )
 
 
-def _deliverables(section: _Section) -> DeliverableSettings:
+def _deliverables(section: Section) -> DeliverableSettings:
     size = section.get("max_size_mb", int, 20)
     if not 1 <= size <= 2000:
         raise section.fail("max_size_mb", size, "a whole number of megabytes, 1 to 2000")
@@ -191,7 +142,7 @@ def _deliverables(section: _Section) -> DeliverableSettings:
                                reviewers_per_deliverable=reviewers)
 
 
-def _storage(section: _Section, base: Path, env: Mapping[str, str]) -> StorageSettings:
+def _storage(section: Section, base: Path, env: Mapping[str, str]) -> StorageSettings:
     data_dir = Path(section.get("data_dir", str, "data"))
     if not data_dir.is_absolute():
         data_dir = base / data_dir
@@ -240,7 +191,7 @@ def _can_create(folder: Path) -> bool:
     return probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
 
 
-def _helpdesk(section: _Section) -> HelpDeskSettings:
+def _helpdesk(section: Section) -> HelpDeskSettings:
     coordinators = section.strings("coordinators", ())
     for identity in coordinators:
         platform, _, rest = identity.partition(":")
@@ -267,7 +218,7 @@ def _helpdesk(section: _Section) -> HelpDeskSettings:
                             default_language=default_language, default_timezone=zone)
 
 
-def _platform(section: _Section, name: str, env_keys: tuple[str, ...],
+def _platform(section: Section, name: str, env_keys: tuple[str, ...],
               env: Mapping[str, str]) -> PlatformSettings:
     enabled = section.get("enabled", bool, False)
     envs = tuple(section.get(key, str, _DEFAULT_ENVS[f"{name}.{key}"]) for key in env_keys)
@@ -281,15 +232,7 @@ def _platform(section: _Section, name: str, env_keys: tuple[str, ...],
     return PlatformSettings(name=name, enabled=enabled, secret_envs=envs)
 
 
-def _translation(section: _Section) -> TranslationSettings:
-    providers = section.strings("providers", ("google", "apertium"))
-    for provider in providers:
-        if provider not in PROVIDERS:
-            raise section.fail("providers", provider, f"names among {', '.join(PROVIDERS)}")
-    return TranslationSettings(providers=providers)
-
-
-def _log_level(section: _Section) -> str:
+def _log_level(section: Section) -> str:
     level = section.get("level", str, "INFO").upper()
     if level not in LOG_LEVELS:
         raise section.fail("level", level, f"one of {', '.join(LOG_LEVELS)}")

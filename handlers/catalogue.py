@@ -19,6 +19,10 @@ from handlers.messages import Phrase, UserText
 
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "peerdesk"
+# Where a quoted text goes in a message waiting for translation: MARK_OPEN, its number,
+# MARK_CLOSE (characters from Unicode's private use area, which nobody types).
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
 
 
 class CatalogueError(Exception):
@@ -31,19 +35,29 @@ def placeholders(text: str) -> set[str]:
 
 
 def read_language(language: Language, root: Path = LOCALES) -> dict[str, str]:
-    """Every translated, non-fuzzy entry of one language's catalogue."""
-    path = root / language.value / "LC_MESSAGES" / f"{DOMAIN}.po"
-    try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language.value)
-    except (OSError, ValueError) as exc:
-        raise CatalogueError(f"cannot read {path}: {exc}") from exc
+    """Every translated, non-fuzzy entry of one language's catalogue files.
+
+    ``peerdesk.po`` holds the help desk's words; further ``.po`` files beside it (one per
+    capability, e.g. ``translation.po``) are read too, in name order.
+    """
+    folder = root / language.value / "LC_MESSAGES"
+    paths = sorted(folder.glob("*.po"))
+    if not paths:
+        raise CatalogueError(f"cannot read {folder / (DOMAIN + '.po')}: no catalogue files")
     entries: dict[str, str] = {}
-    for message in catalog:
-        if not message.id or message.fuzzy or not isinstance(message.id, str):
-            continue
-        if isinstance(message.string, str) and message.string:
-            entries[message.id] = message.string
+    for path in paths:
+        try:
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=language.value)
+        except (OSError, ValueError) as exc:
+            raise CatalogueError(f"cannot read {path}: {exc}") from exc
+        for message in catalog:
+            if not message.id or message.fuzzy or not isinstance(message.id, str):
+                continue
+            if isinstance(message.string, str) and message.string:
+                if message.id in entries:
+                    raise CatalogueError(f"{path}: {message.id} is also in another file")
+                entries[message.id] = message.string
     return entries
 
 
@@ -75,13 +89,24 @@ class Catalogue:
         texts = self.texts[language]
         return "\n".join([_fill(texts, item) for item in lines])
 
+    def render_marked(self, lines: Iterable[Phrase],
+                      language: Language) -> tuple[str, list[UserText]]:
+        """Several phrases in one language with a numbered marker in place of each quoted
+        text (what people wrote), and the quoted texts in marker order."""
+        texts = self.texts[language]
+        quoted: list[UserText] = []
+        return "\n".join([_fill(texts, item, quoted) for item in lines]), quoted
+
     def has(self, key: str) -> bool:
         """Whether the key exists (in English, and therefore everywhere)."""
         return key in self.texts[Language.EN]
 
 
-def _fill(texts: Mapping[str, str], item: Phrase) -> str:
-    """One phrase's text with its placeholders filled (nested phrases in the same language)."""
+def _fill(texts: Mapping[str, str], item: Phrase, quoted: list[UserText] | None = None) -> str:
+    """One phrase's text with its placeholders filled (nested phrases in the same language).
+
+    With ``quoted``, each quoted text becomes a numbered marker and is appended to it.
+    """
     text = texts[item.key]
     if not item.params:
         return text
@@ -91,9 +116,13 @@ def _fill(texts: Mapping[str, str], item: Phrase) -> str:
         if kind is str or kind is int:
             values[name] = value
         elif isinstance(value, Phrase):
-            values[name] = _fill(texts, value) if value.params else texts[value.key]
+            values[name] = _fill(texts, value, quoted) if value.params else texts[value.key]
         elif isinstance(value, UserText):
-            values[name] = value.text
+            if quoted is None:
+                values[name] = value.text
+            else:
+                values[name] = f"{MARK_OPEN}{len(quoted)}{MARK_CLOSE}"
+                quoted.append(value)
         else:
             values[name] = value
     return text.format_map(values)

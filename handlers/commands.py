@@ -9,10 +9,12 @@ from handlers import (
     help_desk,
     leadership,
     onboarding,
+    originals,
     progress,
     reviewers,
     roles,
     tasks,
+    team_talk,
     teams,
 )
 from handlers.domain import Member, Role, Team
@@ -96,6 +98,8 @@ COMMANDS: dict[str, Command] = {
         Command("join", teams.join_team, not_in_team),
         Command("team", teams.show_team, everyone),
         Command("leave", teams.leave_team, in_team),
+        Command("t", team_talk.talk_to_team, in_team),
+        Command("teamchat", team_talk.team_chat, in_team),
         Command("leader", leadership.name_leader, leaders),
         Command("colead", leadership.name_coleader, leaders),
         Command("tasks", tasks.list_tasks, in_team_or_coordinator),
@@ -107,6 +111,9 @@ COMMANDS: dict[str, Command] = {
         Command("overview", progress.overview, coordinators),
         Command("reviewer", reviewers.set_profile, reviewers_only),
         Command("assign", reviewers.assign, coordinators),
+        Command("tr", originals.translate_on_demand, everyone),
+        Command("original", originals.show_original, everyone),
+        Command("translate", originals.auto_translation, everyone),
         Command("ask", help_desk.ask_help_desk, everyone),
         Command("tickets", help_desk.list_tickets, everyone),
         Command("close", help_desk.close_request, everyone),
@@ -120,4 +127,5 @@ COMMANDS: dict[str, Command] = {
 
 ALIASES: dict[str, str] = {"ajuda": "help", "ayuda": "help", "aide": "help",
                            "language": "lang", "idioma": "lang", "langue": "lang",
-                           "timezone": "tz"}
+                           "timezone": "tz", "traduzir": "tr", "traducir": "tr",
+                           "traduire": "tr"}

@@ -1,4 +1,10 @@
-"""Turns what use cases want to say into outbox rows: one per recipient, in their language."""
+"""Turns what use cases want to say into outbox rows: one per recipient, in their language.
+
+This is the one place where what people wrote meets its readers: a message quoting someone's
+words is queued with its quoted texts set apart (status "translating"), and the translation
+stage puts each reader's translation in before it is sent. The bot's own words come from the
+catalogue, in the reader's language, and are never machine-translated.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,9 @@ from datetime import datetime
 
 from handlers.catalogue import Catalogue
 from handlers.domain import Contact, Language
-from handlers.messages import Button, Outbound
+from handlers.messages import Button, Outbound, UserText
 from handlers.ports import OutboxRow, UnitOfWork
+from handlers.translation import Piece, fill
 
 
 def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Outbound],
@@ -26,7 +33,12 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
         if contact is None:
             continue  # the member is gone; nobody to tell
         language = contact.language
-        text = catalogue.render_lines(message.body, language)
+        template, quoted = catalogue.render_marked(message.body, language)
+        pieces = [_piece(q, language, contact.translate) for q in quoted]
+        text = fill(template, [piece.text for piece in pieces]) if pieces else template
+        if all(p.source == p.target and not p.detect for p in pieces):
+            pieces = []  # nothing to translate: send as written
+        stored_template = template if pieces else None
         buttons = [[(_label(catalogue, b, language), b.data) for b in row]
                    for row in message.buttons]
         chat_id = message.chat.chat_id if message.chat is not None else None
@@ -36,8 +48,20 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
             context=message.context.kind if message.context else None,
             context_id=message.context.id if message.context else None,
             created_at=now, attachments=message.attachments,
+            template=stored_template, pieces=pieces,
         ))
     uow.outbox.add(rows)
+
+
+def _piece(quoted: UserText, reader: Language, translate: bool) -> Piece:
+    """What a quoted text needs: the reader's language (or the one asked for with ``/tr``),
+    or nothing when the reader turned automatic translation off."""
+    if quoted.target is not None:
+        return Piece(quoted.text, quoted.language, quoted.target, not quoted.certain,
+                     not quoted.certain)
+    if not translate:
+        return Piece(quoted.text, quoted.language, quoted.language, False)
+    return Piece(quoted.text, quoted.language, reader, not quoted.certain)
 
 
 def _label(catalogue: Catalogue, item: Button, language: Language) -> str:

@@ -100,6 +100,10 @@ class Member(NamedTuple):
     timezone: str
     identity: str
     roles: frozenset[Role] = frozenset()
+    # What others write reaches this member translated (False: always the original).
+    auto_translate: bool = True
+    # Plain text this member writes goes to their team (``/teamchat on``).
+    team_chat: bool = False
 
     def has(self, role: Role) -> bool:
         """Whether this member holds a programme-wide role."""
@@ -278,6 +282,7 @@ class Contact(NamedTuple):
     member_id: int
     identity: str
     language: Language
+    translate: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,3 +302,5 @@ class SentMessage:
     member_id: int
     context: str | None
     context_id: int | None
+    # Its number in the outbox (what ``/original N`` and ``/tr`` refer to).
+    outbox_id: int | None = None

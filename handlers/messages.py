@@ -60,10 +60,16 @@ class Inbound:
 
 @dataclass(frozen=True, slots=True)
 class UserText:
-    """Text a person wrote, in their language; later translated per reader."""
+    """Text a person wrote, in their language; translated per reader on the way out.
+
+    ``target`` asks for another language than the reader's (``/tr es …``); ``certain`` says
+    the language is known for sure (no detection).
+    """
 
     text: str
     language: Language
+    target: Language | None = None
+    certain: bool = False
 
 
 class Phrase(NamedTuple):

@@ -33,6 +33,7 @@ from handlers.domain import (
     Version,
 )
 from handlers.messages import Attachment
+from handlers.translation import Piece
 
 
 class Clock(Protocol):
@@ -101,6 +102,14 @@ class Members(Protocol):
 
     def contacts(self, member_ids: Iterable[int]) -> dict[int, Contact]:
         """Where and in which language to reach each of these members."""
+        ...
+
+    def set_auto_translate(self, member_id: int, on: bool) -> None:
+        """Whether what others write reaches the member translated."""
+        ...
+
+    def set_team_chat(self, member_id: int, on: bool) -> None:
+        """Whether the member's plain text goes to their team."""
         ...
 
 
@@ -381,6 +390,20 @@ class OutboxRow(NamedTuple):
     context_id: int | None
     created_at: datetime
     attachments: Sequence[Attachment] = ()
+    # A message quoting what people wrote: ``text`` has the originals in place until the
+    # translation stage replaces it; ``template`` has markers, ``pieces`` the quoted texts.
+    template: str | None = None
+    pieces: Sequence[Piece] = ()
+
+
+class QuotedMessage(NamedTuple):
+    """A message as it was queued for one member: its template and the texts it quoted."""
+
+    number: int
+    language: Language
+    text: str
+    template: str | None
+    pieces: Sequence[Piece]
 
 
 class Outbox(Protocol):
@@ -393,6 +416,10 @@ class Outbox(Protocol):
     def find_sent(self, platform: str, chat_id: str,
                   platform_message_id: str) -> SentMessage | None:
         """What a message the bot sent was about, from its platform message id."""
+        ...
+
+    def quoted(self, member_id: int, number: int) -> QuotedMessage | None:
+        """A message sent to this member, with the texts it quoted (None: not theirs)."""
         ...
 
 

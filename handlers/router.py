@@ -9,9 +9,11 @@ from handlers import (
     help_desk,
     leadership,
     onboarding,
+    originals,
     reviews,
     roles,
     tasks,
+    team_talk,
     teams,
 )
 from handlers.commands import ALIASES, COMMANDS, cancel
@@ -80,13 +82,16 @@ def route(turn: Turn) -> None:
         FLOWS[turn.pending.flow](turn, turn.pending.step, text)
     elif turn.pending is not None:
         turn.reply("flow.waiting")
+    elif turn.sender.team_chat and text:
+        team_talk.chat_in_team_mode(turn, text)
     else:
         turn.reply("text.not_understood")
 
 
 # Commands that only show or set something personal: a guided command in progress goes on
 # after them (its next answer is still expected).
-KEEP_FLOW = frozenset({"help", "lang", "tz", "team", "teams", "tickets"})
+KEEP_FLOW = frozenset({"help", "lang", "tz", "team", "teams", "tickets", "original", "tr",
+                       "translate"})
 
 
 def run_command(turn: Turn, name: str, args: str) -> None:
@@ -122,6 +127,8 @@ def follow_reply(turn: Turn, reply_to: str, text: str) -> None:
         reviews.reply_in_round(turn, sent.context_id, text)
     elif sent.context == reviews.COMMENT:
         reviews.reply_to_comment(turn, sent.context_id, text)
+    elif sent.context == team_talk.TEAM_TALK:
+        team_talk.reply_to_team_talk(turn, sent.context_id, text)
     else:
         turn.reply("reply.nothing")
 
@@ -145,6 +152,12 @@ def press_button(turn: Turn, data: str) -> None:
         teams.decide_team(turn, arg, approve=action == "approve")
     elif action == "leave":
         teams.confirm_leave(turn, arg)
+    elif action == "original":
+        originals.press_original(turn, arg)
+    elif action == "translate":
+        originals.auto_translation(turn, arg)
+    elif action == "teamchat":
+        team_talk.team_chat(turn, arg)
     elif action == "review":
         reviews.press_review(turn, arg)
     elif action == deliverables.UPLOAD:

@@ -101,7 +101,8 @@ class HelpDesk:
         return member, is_new
 
     def _queue(self, uow: UnitOfWork, turn: Turn, out: list[Outbound], now: datetime) -> None:
-        me = Contact(turn.sender.id, turn.inbound.sender.identity, turn.sender.language)
+        me = Contact(turn.sender.id, turn.inbound.sender.identity, turn.sender.language,
+                     turn.sender.auto_translate)
         queue_messages(uow, self.catalogue, out, now, known=[*turn.contacts.values(), me])
 
     def _apologise(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:

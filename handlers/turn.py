@@ -133,7 +133,7 @@ class Turn:
             else:
                 member_id = recipient.id
                 self.contacts[member_id] = Contact(member_id, recipient.identity,
-                                                   recipient.language)
+                                                   recipient.language, recipient.auto_translate)
             if member_id not in told:
                 told.add(member_id)
                 self.tell_lines(member_id, lines, buttons=buttons, context=context)

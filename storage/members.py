@@ -56,7 +56,7 @@ class SqlMembers:
         if not rows:
             return None
         member = members_from(rows)[0]
-        self.conversations.remember(member.id, *rows[0][6:10])
+        self.conversations.remember(member.id, *rows[0][8:12])
         return member
 
     def get(self, member_id: int) -> Member | None:
@@ -126,6 +126,16 @@ class SqlMembers:
         if not ids:
             return {}
         listed, params = placeholders("m", ids)
-        rows = self.sql.rows("SELECT id, primary_identity, language FROM members "
+        rows = self.sql.rows("SELECT id, primary_identity, language, auto_translate FROM members "
                              f"WHERE id IN ({listed})", params)
-        return {row[0]: Contact(row[0], row[1], Language(row[2])) for row in rows}
+        return {row[0]: Contact(row[0], row[1], Language(row[2]), bool(row[3])) for row in rows}
+
+    def set_auto_translate(self, member_id: int, on: bool) -> None:
+        """Whether what others write reaches the member translated."""
+        self.sql.run("UPDATE members SET auto_translate = :on WHERE id = :id",
+                     {"on": int(on), "id": member_id})
+
+    def set_team_chat(self, member_id: int, on: bool) -> None:
+        """Whether the member's plain text goes to their team."""
+        self.sql.run("UPDATE members SET team_chat = :on WHERE id = :id",
+                     {"on": int(on), "id": member_id})

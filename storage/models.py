@@ -73,6 +73,10 @@ class MemberRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     primary_identity: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # 1: what others write reaches this member translated; 0: always the original.
+    auto_translate: Mapped[int] = mapped_column(Integer, server_default="1")
+    # 1: plain text this member writes goes to their team (/teamchat on).
+    team_chat: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class IdentityRow(Base):
@@ -214,10 +218,20 @@ class OutboxRowModel(Base):
     sent_chat_id: Mapped[str | None] = mapped_column(String(200))
     platform_message_id: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(Text)
+    # Messages quoting what people wrote wait in status "translating" until the translation
+    # stage fills ``text``. ``template`` is the message with a marker per quoted text, and
+    # ``pieces`` the quoted texts: [{"text", "source", "target", "detect"}, …] (kept, so the
+    # original is one step away).
+    template: Mapped[str | None] = mapped_column(Text)
+    pieces: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # When every translator failed: the original went out; try again from then on.
+    retry_at: Mapped[datetime | None]
+    retries: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
         Index("ix_outbox_status_id", "status", "id"),
         Index("ix_outbox_sent_message", "platform", "sent_chat_id", "platform_message_id"),
+        Index("ix_outbox_retry_at", "retry_at"),
     )
 
 
@@ -345,4 +359,17 @@ class CommentRow(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+
+
+class TranslationRow(Base):
+    """A machine translation kept so that the same text is never translated twice."""
+
+    __tablename__ = "translations"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the source
+    source: Mapped[str] = mapped_column(String(2), primary_key=True)
+    target: Mapped[str] = mapped_column(String(2), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]

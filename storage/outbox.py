@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_, select, update
 
-from handlers.domain import SentMessage
+from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
-from handlers.ports import OutboxRow
+from handlers.ports import OutboxRow, QuotedMessage
+from handlers.translation import Piece
 from storage.models import OutboxRowModel, table
 from storage.sql import Sql
 
@@ -18,12 +19,24 @@ outbox = table(OutboxRowModel)
 
 
 _ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, text, buttons, "
-        "attachments, context, context_id, status, attempts, created_at) VALUES (:member, "
-        ":identity, :platform, :chat, :language, :text, :buttons, :attachments, :context, "
-        ":context_id, 'pending', 0, :now)")
-_FIND_SENT = ("SELECT member_id, context, context_id FROM outbox WHERE platform = :platform "
+        "attachments, context, context_id, status, attempts, created_at, template, pieces) "
+        "VALUES (:member, :identity, :platform, :chat, :language, :text, :buttons, "
+        ":attachments, :context, :context_id, :status, 0, :now, :template, :pieces)")
+_FIND_SENT = ("SELECT member_id, context, context_id, id FROM outbox WHERE platform = :platform "
               "AND sent_chat_id = :chat AND platform_message_id = :message "
               "ORDER BY id DESC LIMIT 1")
+
+
+def piece_json(piece: Piece) -> dict[str, object]:
+    """A quoted text as stored in the outbox's ``pieces`` column."""
+    return {"text": piece.text, "source": piece.source.value, "target": piece.target.value,
+            "detect": piece.detect, "eager": piece.eager}
+
+
+def read_pieces(stored: list[dict[str, object]]) -> list[Piece]:
+    """The quoted texts of a message back from the ``pieces`` column."""
+    return [Piece(str(p["text"]), Language(str(p["source"])), Language(str(p["target"])),
+                  bool(p["detect"]), bool(p.get("eager", False))) for p in stored]
 
 
 # A failed send is retried after 5 s, 10 s, 20 s … at most an hour apart (12 tries span ~3 h).
@@ -48,7 +61,9 @@ class SqlOutbox:
                  {"name": a.filename, "size": a.size, "type": a.content_type,
                   "location": a.location} for a in r.attachments]),
              "context": r.context, "context_id": r.context_id,
-             "now": self.sql.time(r.created_at)}
+             "now": self.sql.time(r.created_at),
+             "status": "translating" if r.pieces else "pending", "template": r.template,
+             "pieces": self.sql.json([piece_json(p) for p in r.pieces]) if r.pieces else None}
             for r in rows
         ])
 
@@ -57,7 +72,17 @@ class SqlOutbox:
         """What a sent message was about, from where it was sent and its platform id."""
         row = self.sql.row(_FIND_SENT, {"platform": platform, "chat": chat_id,
                                         "message": platform_message_id})
-        return SentMessage(row[0], row[1], row[2]) if row is not None else None
+        return SentMessage(row[0], row[1], row[2], row[3]) if row is not None else None
+
+    def quoted(self, member_id: int, number: int) -> QuotedMessage | None:
+        """A message queued for this member, with the texts it quoted."""
+        row = self.sql.row("SELECT id, language, text, template, pieces FROM outbox "
+                           "WHERE id = :id AND member_id = :member",
+                           {"id": number, "member": member_id})
+        if row is None:
+            return None
+        pieces = read_pieces(self.sql.read_json(row[4])) if row[4] is not None else []
+        return QuotedMessage(row[0], Language(row[1]), row[2], row[3], pieces)
 
 
 @dataclass(frozen=True, slots=True)

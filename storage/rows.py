@@ -8,7 +8,8 @@ from handlers.domain import Language, Member, Role
 from storage.sql import Row
 
 # A member with one of their roles (or NULL): members m LEFT JOIN member_roles r.
-MEMBER_COLUMNS = "m.id, m.name, m.language, m.timezone, m.primary_identity, r.role"
+MEMBER_COLUMNS = ("m.id, m.name, m.language, m.timezone, m.primary_identity, r.role, "
+                  "m.auto_translate, m.team_chat")
 MEMBER_FROM = "members m LEFT JOIN member_roles r ON r.member_id = m.id"
 
 
@@ -24,7 +25,8 @@ def members_from(rows: Iterable[Row]) -> list[Member]:
         member = found.get(row[0])
         if member is None:
             roles = frozenset((ROLES[row[5]],)) if row[5] is not None else NO_ROLES
-            found[row[0]] = Member(row[0], row[1], LANGUAGES[row[2]], row[3], row[4], roles)
+            found[row[0]] = Member(row[0], row[1], LANGUAGES[row[2]], row[3], row[4], roles,
+                                   bool(row[6]), bool(row[7]))
         elif row[5] is not None:  # one more role of the same member
             found[row[0]] = member._replace(roles=member.roles | {ROLES[row[5]]})
     return list(found.values())

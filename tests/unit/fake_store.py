@@ -41,7 +41,7 @@ from handlers.domain import (
     TeamStatus,
     Version,
 )
-from handlers.ports import OutboxRow
+from handlers.ports import OutboxRow, QuotedMessage
 
 T = TypeVar("T")
 
@@ -67,6 +67,8 @@ class MemberRecord:
     timezone: str
     identity: str
     created_at: datetime
+    auto_translate: bool = True
+    team_chat: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,7 @@ class FakeMembers(_Repo):
     def _member(self, record: MemberRecord) -> Member:
         roles = frozenset(role for (member_id, role) in self._s.roles if member_id == record.id)
         return Member(record.id, record.name, record.language, record.timezone, record.identity,
-                      roles)
+                      roles, record.auto_translate, record.team_chat)
 
     def _record(self, member_id: int) -> MemberRecord:
         record = self._s.members.get(member_id)
@@ -248,8 +250,15 @@ class FakeMembers(_Repo):
         for member_id in member_ids:
             record = self._s.members.get(member_id)
             if record is not None:
-                found[member_id] = Contact(member_id, record.identity, record.language)
+                found[member_id] = Contact(member_id, record.identity, record.language,
+                                           record.auto_translate)
         return found
+
+    def set_auto_translate(self, member_id: int, on: bool) -> None:
+        self._s.members[member_id] = replace(self._record(member_id), auto_translate=on)
+
+    def set_team_chat(self, member_id: int, on: bool) -> None:
+        self._s.members[member_id] = replace(self._record(member_id), team_chat=on)
 
 
 class FakeTeams(_Repo):
@@ -620,7 +629,16 @@ class FakeOutbox(_Repo):
         for entry in self._s.outbox:
             if (entry.platform == platform and entry.sent_chat_id == chat_id
                     and entry.platform_message_id == platform_message_id):
-                return SentMessage(entry.row.member_id, entry.row.context, entry.row.context_id)
+                return SentMessage(entry.row.member_id, entry.row.context, entry.row.context_id,
+                                   entry.id)
+        return None
+
+    def quoted(self, member_id: int, number: int) -> QuotedMessage | None:
+        for entry in self._s.outbox:
+            if entry.id == number and entry.row.member_id == member_id:
+                row = entry.row
+                return QuotedMessage(entry.id, row.language, row.text, row.template,
+                                     list(row.pieces))
         return None
 
 

@@ -27,8 +27,8 @@ def test_help_for_someone_without_a_team() -> None:
     desk = _desk()
     (row,) = desk.say("bob", "/help")
     assert row.text.split("\n") == _lines(
-        ["start", "help", "lang", "tz", "newteam", "join", "team", "ask", "tickets", "close",
-         "cancel"])
+        ["start", "help", "lang", "tz", "newteam", "join", "team", "tr", "original", "translate",
+         "ask", "tickets", "close", "cancel"])
 
 
 def test_help_for_a_team_leader_in_their_language() -> None:
@@ -36,8 +36,9 @@ def test_help_for_a_team_leader_in_their_language() -> None:
     desk.make_team("ana", "Rivers")
     (row,) = desk.say("ana", "/ajuda")
     assert row.text.split("\n") == _lines(
-        ["start", "help", "lang", "tz", "team", "leave", "leader", "colead", "tasks", "newtask",
-         "edittask", "deltask", "status", "ask", "tickets", "close", "cancel"], Language.PT)
+        ["start", "help", "lang", "tz", "team", "leave", "t", "teamchat", "leader", "colead",
+         "tasks", "newtask", "edittask", "deltask", "status", "tr", "original", "translate",
+         "ask", "tickets", "close", "cancel"], Language.PT)
 
 
 def test_coordinator_only_lines_are_shown_only_to_coordinators() -> None:

@@ -1,0 +1,1 @@
+"""Machine translation of what people write: providers, protection of spans, cache and chain."""
