@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Settings
 from bot.dispatcher import Channel, Dispatcher
 from bot.intake import Intake
+from bot.translation.cache import DatabaseCache
+from bot.translation.chain import build_translator
+from bot.translation.detect import LinguaDetector
+from bot.translation.provider import Provider
+from bot.translation.service import TranslationService
+from bot.translation.stage import RetryPolicy, TranslationStage
 from handlers.catalogue import Catalogue
 from handlers.messages import Inbound
 from handlers.ports import Clock, JoinCodes
@@ -20,6 +27,7 @@ from storage.database import Database
 from storage.files import DiskFileStore
 from storage.migrate import upgrade
 from storage.outbox import OutboxQueue
+from storage.translating import TranslationQueue
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -46,29 +54,51 @@ class App:
     desk: HelpDesk
     intake: Intake
     dispatcher: Dispatcher
+    translator: TranslationService
+    translation: TranslationStage
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one inbound message; returns once it and its outbox rows are committed."""
         await self.intake.receive(inbound)
 
+    async def deliver(self) -> int:
+        """Translate what waits for translation, retry what is due, send everything now."""
+        await self.translation.run_once()
+        await self.translation.retry_once()
+        return await self.dispatcher.drain()
+
     async def close(self) -> None:
-        """Stop taking messages and release the database."""
+        """Stop taking messages and release the translators and the database."""
         await self.intake.close()
+        await self.translator.aclose()
         self.database.close()
 
 
 async def build_app(settings: Settings, database_url: str, clock: Clock, codes: JoinCodes,
-                    channels: dict[str, Channel]) -> App:
-    """Wire everything; migrate the database first (nothing happens at import time)."""
+                    channels: dict[str, Channel],
+                    providers: Sequence[Provider] | None = None) -> App:
+    """Wire everything; migrate the database first (nothing happens at import time).
+
+    ``providers`` replaces the translator chain the settings describe (tests, benchmarks).
+    """
     database = Database(database_url, settings.storage.sqlite_sync)
     await database.run(lambda: upgrade(database.engine))
     core = core_settings(settings)
+    catalogue = Catalogue.load()
     desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),
-                    catalogue=Catalogue.load(),
+                    catalogue=catalogue,
                     deps=Deps(settings=core, clock=clock, codes=codes, zones=TimeZones.load(),
                               files=DiskFileStore(settings.storage.data_dir)))
     await database.run(lambda: appoint_configured_coordinators(
         SqlUnitOfWork(database.engine), core.coordinator_identities, clock.now()))
     dispatcher = Dispatcher(database, OutboxQueue(database.engine), channels, clock)
+    translation = settings.translation
+    translator = build_translator(translation, DatabaseCache(database, clock), providers)
+    retry = RetryPolicy(enabled=translation.retry_failed,
+                        first=timedelta(minutes=translation.retry_first_minutes),
+                        attempts=translation.retry_attempts)
+    stage = TranslationStage(database, TranslationQueue(database.engine), translator,
+                             LinguaDetector() if translation.detect_language else None,
+                             catalogue, clock, retry)
     return App(database=database, desk=desk, intake=Intake(database, desk),
-               dispatcher=dispatcher)
+               dispatcher=dispatcher, translator=translator, translation=stage)

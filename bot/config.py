@@ -17,7 +17,8 @@ from typing import TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from bot.settings_table import ConfigError, Section, section
+from bot.settings_table import ConfigError as ConfigError
+from bot.settings_table import Section, section
 from bot.translation.settings import TranslationSettings, read_translation
 from handlers.domain import Language
 

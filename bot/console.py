@@ -111,7 +111,7 @@ class ConsoleSession:
             self.write(f"~ clock {moment:%Y-%m-%d %H:%M} UTC")
         else:
             await self.app.receive(self._inbound(step))
-        await self.app.dispatcher.drain()
+        await self.app.deliver()
 
     def _inbound(self, step: Step) -> Inbound:
         assert not isinstance(step, MoveClock)

@@ -107,7 +107,8 @@ def finish_message(catalogue: Catalogue, language: Language, template: str,
             failed.append(piece)
         else:
             texts.append(result.text)
-            if result.provider is not None and (result.source, result.target) not in pairs:
+            changed = result.provider is not None and result.text != piece.text
+            if changed and (result.source, result.target) not in pairs:
                 pairs.append((result.source, result.target))
     lines = [fill(template, texts)]
     if pairs:

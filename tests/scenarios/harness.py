@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import create_engine
@@ -14,7 +15,27 @@ from bot.codes import RandomJoinCodes
 from bot.config import load_settings
 from bot.console import ConsoleChannel, ConsoleSession, play_script
 from bot.dispatcher import Delivery
+from bot.translation.provider import Provider
+from handlers.domain import Language
 from storage.outbox import QueuedMessage
+
+
+class Unchanged:
+    """A provider that gives texts back as written, so that scenarios about other things read
+    the same in every language (translation scenarios use the real Apertium instead)."""
+
+    name = "unchanged"
+    max_chars = 100_000
+    pivot: Language | None = None
+
+    def supports(self, source: Language, target: Language) -> bool:
+        return True
+
+    async def translate(self, text: str, source: Language, target: Language) -> str:
+        return text
+
+    async def aclose(self) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -82,15 +103,28 @@ default_language = "en"
 default_timezone = "UTC"
 """
 
+# Scenarios translate offline; those about other things need no language detection.
+TRANSLATION = """
+[translation]
+providers = ["apertium"]
+detect_language = false
+"""
+
 
 async def play(script: str, tmp_path: Path, *, approval: bool = False,
                coordinators: tuple[str, ...] = ("console:carla",), seed: int = 1,
-               database_url: str | None = None, extra_config: str = "") -> Transcript:
-    """Play a transcript (the console grammar) and return everything the bot sent."""
+               database_url: str | None = None, extra_config: str = "",
+               providers: Sequence[Provider] | None = None,
+               translation: str = TRANSLATION) -> Transcript:
+    """Play a transcript (the console grammar) and return everything the bot sent.
+
+    Translation goes through ``providers`` (default: one that changes nothing), or through the
+    chain the extra configuration names when ``providers`` is empty.
+    """
     config = tmp_path / "config.toml"
     config.write_text(CONFIG.format(coordinators=list(coordinators),
                                     approval=str(approval).lower()).replace("'", '"')
-                      + extra_config)
+                      + translation + extra_config)
     settings = load_settings(config, environ={})
     path = tmp_path / "script.txt"
     path.write_text(script, encoding="utf-8")
@@ -99,8 +133,9 @@ async def play(script: str, tmp_path: Path, *, approval: bool = False,
     channel = Recorder(output.append)
     clock = VirtualClock()
     url = database_url or f"sqlite:///{tmp_path / 'peerdesk.db'}"
+    chosen = [Unchanged()] if providers is None else (list(providers) or None)
     app = await build_app(settings, url, clock, RandomJoinCodes(random.Random(seed)),
-                          {"console": channel})
+                          {"console": channel}, chosen)
     try:
         session = ConsoleSession(app, channel, clock, tmp_path, output.append)
         code = await play_script(session, path, errors.append)

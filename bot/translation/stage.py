@@ -1,0 +1,165 @@
+"""The translation stage: between the outbox and the dispatcher, each quoted text is translated.
+
+Messages that quote what someone wrote wait in the outbox (status ``translating``). The stage
+takes them in batches, detects each quoted text's language, asks the translator once per
+distinct text and language, and hands every message to the dispatcher — translated with a tag
+and an "Original" button, or, when no translator could help, in the original with a note.
+Those are tried again later, and a translation that comes through is sent as a follow-up.
+Nothing is lost on a crash: a message stays ``translating`` until its text is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from handlers.catalogue import Catalogue
+from handlers.domain import Language
+from handlers.messages import Phrase
+from handlers.ports import Clock
+from handlers.translation import (
+    ORIGINAL,
+    LanguageDetector,
+    Piece,
+    Translation,
+    TranslationUnavailable,
+    Translator,
+    finish_message,
+)
+from storage.database import Database
+from storage.translating import AwaitingTranslation, Finish, TranslationQueue
+
+log = logging.getLogger(__name__)
+
+Buttons = list[list[tuple[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Whether and how often to try again when every translator failed."""
+
+    enabled: bool = True
+    first: timedelta = timedelta(minutes=2)
+    longest: timedelta = timedelta(hours=1)
+    attempts: int = 10
+
+    def after(self, retries: int) -> timedelta:
+        """How long to wait after this many failed retries (doubling, up to ``longest``)."""
+        return min(self.first * (1 << min(retries, 20)), self.longest)
+
+
+class TranslationStage:
+    """Translates the messages waiting in the outbox and retries the ones that failed."""
+
+    def __init__(self, database: Database, queue: TranslationQueue, translator: Translator,
+                 detector: LanguageDetector | None, catalogue: Catalogue, clock: Clock,
+                 retry: RetryPolicy = RetryPolicy(), batch: int = 1000) -> None:
+        self.database = database
+        self.queue = queue
+        self.translator = translator
+        self.detector = detector
+        self.catalogue = catalogue
+        self.clock = clock
+        self.retry = retry
+        self.batch = batch
+
+    async def run_once(self) -> int:
+        """Translate every message waiting now; returns how many were handed on."""
+        handled = 0
+        while True:
+            waiting = await self.database.run(partial(self.queue.waiting, self.batch))
+            if not waiting:
+                return handled
+            results = await self._translate_all([m.pieces for m in waiting])
+            now = self.clock.now()
+            done: list[Finish] = []
+            for message, found in zip(waiting, results, strict=True):
+                finished = finish_message(self.catalogue, message.language, message.template,
+                                          message.pieces, found, will_retry=self.retry.enabled)
+                retry_at = now + self.retry.first if finished.failed and self.retry.enabled \
+                    else None
+                buttons = self._with_original(message, finished.translated)
+                done.append(Finish(message.id, finished.text, buttons, retry_at))
+            await self.database.run(partial(self.queue.finish, done))
+            handled += len(done)
+            if len(waiting) < self.batch:
+                return handled
+
+    async def retry_once(self) -> int:
+        """Try again the translations that failed and are due; returns how many came through."""
+        if not self.retry.enabled:
+            return 0
+        now = self.clock.now()
+        due = await self.database.run(partial(self.queue.due_retries, now))
+        if not due:
+            return 0
+        results = await self._translate_all([m.pieces for m in due])
+        sent = 0
+        for message, found in zip(due, results, strict=True):
+            if any(result is None for result in found):
+                attempts = message.retries + 1
+                later = now + self.retry.after(attempts) if attempts < self.retry.attempts \
+                    else None
+                await self.database.run(partial(self.queue.retry_later, message.id, later))
+                continue
+            finished = finish_message(self.catalogue, message.language, message.template,
+                                      message.pieces, found, will_retry=False)
+            header = self.catalogue.render(Phrase("translation.follow_up",
+                                                  {"number": message.id}), message.language)
+            buttons = [[(self._original_label(message.language), f"{ORIGINAL}:{message.id}")]]
+            text = f"{header}\n{finished.text}"
+            await self.database.run(partial(self.queue.follow_up, message, text, buttons, now))
+            sent += 1
+        return sent
+
+    async def run(self, stop: asyncio.Event, interval: float = 0.2) -> None:
+        """Keep translating (and retrying) until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                await self.run_once()
+                await self.retry_once()
+            except Exception:
+                log.exception("translation round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    async def _translate_all(
+            self, messages: Sequence[Sequence[Piece]]) -> list[list[Translation | None]]:
+        """Each piece of each message translated; each distinct text and direction once."""
+        distinct = {p for pieces in messages for p in pieces}
+        sources = await asyncio.to_thread(self._sources, distinct)
+        keys = list({(p.text, sources[p], p.target) for p in distinct})
+        outcomes = await asyncio.gather(*(self._one(*key) for key in keys))
+        found = dict(zip(keys, outcomes, strict=True))
+        return [[found[(p.text, sources[p], p.target)] for p in pieces] for pieces in messages]
+
+    def _sources(self, distinct: set[Piece]) -> dict[Piece, Language]:
+        """The language each text is really in (the writer's, unless clearly another)."""
+        detector = self.detector
+        return {p: detector.detect(p.text, p.source, eager=p.eager)
+                if p.detect and detector is not None else p.source for p in distinct}
+
+    async def _one(self, text: str, source: Language, target: Language) -> Translation | None:
+        try:
+            return await self.translator.translate(text, source, target)
+        except TranslationUnavailable as exc:
+            log.warning("no translation %s→%s: %s", source.value, target.value, exc)
+            return None
+        except Exception:
+            log.exception("translation %s→%s failed", source.value, target.value)
+            return None
+
+    def _original_label(self, language: Language) -> str:
+        return self.catalogue.render(Phrase("button.original"), language)
+
+    def _with_original(self, message: AwaitingTranslation, translated: bool) -> Buttons:
+        """The message's buttons, plus "Original" when the reader got a translation."""
+        if not translated:
+            return message.buttons
+        return [*message.buttons,
+                [(self._original_label(message.language), f"{ORIGINAL}:{message.id}")]]
