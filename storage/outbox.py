@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, exists, or_, select, update
 
 from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
@@ -110,14 +110,22 @@ class OutboxQueue:
 
     def waiting(self, platforms: Sequence[str], now: datetime,
                 limit: int = 100) -> list[QueuedMessage]:
-        """The oldest unsent messages for these platforms that are due now, in queue order."""
+        """The oldest unsent messages for these platforms that are due now, in queue order.
+
+        A message waits while an earlier one to the same person is still being translated, so
+        that everyone reads their messages in the order they were written.
+        """
+        earlier = outbox.alias("earlier")
         with self.engine.connect() as conn:
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
                 outbox.c.attempts, outbox.c.attachments)
                 .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)),
-                       or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now))
+                       or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+                       ~exists().where(earlier.c.member_id == outbox.c.member_id,
+                                       earlier.c.status == "translating",
+                                       earlier.c.id < outbox.c.id))
                 .order_by(outbox.c.id).limit(limit)).all()
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,

@@ -67,6 +67,9 @@ class TranslationService:
     monotonic: Callable[[], float] = time.monotonic
     #: How many calls each provider was asked to make (for the benchmark and the tests).
     calls: Counter[str] = field(default_factory=Counter)
+    #: Translations asked for and how many the cache (or a call already running) answered.
+    lookups: int = 0
+    hits: int = 0
     #: Shared things to release after the providers (the online providers' threads).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _health: dict[str, _Health] = field(default_factory=dict)
@@ -94,14 +97,18 @@ class TranslationService:
     async def _once(self, key: CacheKey,
                     make: Callable[[], Awaitable[CachedTranslation]]) -> CachedTranslation:
         """A kept translation, else one made now — shared with anyone asking meanwhile."""
+        self.lookups += 1
         running = self._running.get(key)
         if running is not None:
+            self.hits += 1
             return await asyncio.shield(running)
         future: asyncio.Future[CachedTranslation] = asyncio.get_running_loop().create_future()
         self._running[key] = future
         try:
             found = await self.cache.get(key)
-            if found is None:
+            if found is not None:
+                self.hits += 1
+            else:
                 found = await make()
                 try:
                     await self.cache.put(found)
@@ -207,5 +214,13 @@ class TranslationService:
                 raise ProviderError(f"no answer within {self.deadline:g} s") from None
             if not isinstance(translated, str) or not translated.strip():
                 raise ProviderError("an empty answer")
-            out.append(lead + translated.strip() + trail)
+            out.append(lead + _same_first_case(core, translated.strip()) + trail)
         return "".join(out)
+
+
+def _same_first_case(source: str, translated: str) -> str:
+    """A translation that starts with a capital when the source did (Apertium sometimes
+    lowercases a sentence's first word, e.g. a greeting it knows as a phrase)."""
+    if source[:1].isupper() and translated[:1].islower():
+        return translated[:1].upper() + translated[1:]
+    return translated

@@ -102,8 +102,11 @@ def read_translation(data: Mapping[str, Any], env: Mapping[str, str]) -> Transla
 
 
 def _sub(table: Section, name: str, known: set[str]) -> Section:
-    return section(table.table, name, known) if name in table.table else Section(
-        f"translation.{name}", {}, known)
+    """``[translation.NAME]``, empty when absent."""
+    sub = table.table.get(name, {})
+    if not isinstance(sub, dict):
+        raise table.fail(name, sub, "a table")
+    return Section(f"translation.{name}", sub, known)
 
 
 def _env_name(table: Section, provider: str, key: str) -> str:

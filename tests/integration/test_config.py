@@ -73,6 +73,23 @@ def test_database_url_from_the_environment_wins(tmp_path: Path) -> None:
     ('[storage]\ndatabase_url = "foo://bar"', "[storage] database_url: 'foo://bar' is not a "
                                              "database peerdesk can use"),
     ('[storage]\ndatabase_url = "mysql://u@h/db"', "is not a database peerdesk can use"),
+    ('[translation]\nproviders = ["apertium", "apertium"]',
+     "[translation] providers = ['apertium', 'apertium']: expected each provider at most once"),
+    ("[translation]\ndeadline_seconds = 0", "[translation] deadline_seconds = 0.0: expected "
+                                            "seconds, from 0.5 to 120"),
+    ('[translation]\nproviders = ["libretranslate"]',
+     "[translation.libretranslate] url = '': expected the http(s):// URL of a LibreTranslate"),
+    ('[translation]\nproviders = ["deepl"]',
+     "[translation.deepl] key_env = 'PEERDESK_DEEPL_KEY': the environment variable "
+     "$PEERDESK_DEEPL_KEY is not set"),
+    ('[translation.apertium]\napy_url = "127.0.0.1:2737"',
+     "[translation.apertium] apy_url = '127.0.0.1:2737': expected an http:// URL"),
+    ('[translation.apertium]\nhost = "x"', "[translation.apertium] host: unknown key"),
+    ('[translation.glossary]\npb = { en = "participatory budgeting" }',
+     "[translation.glossary] pb: give the term in at least two languages"),
+    ('[translation.glossary]\npb = { en = "participatory budgeting", de = "Bürgerhaushalt" }',
+     "[translation.glossary] pb.de: unknown language"),
+    ("[translation]\nretry_attempts = 0", "[translation] retry_attempts = 0: expected a whole"),
     ('[storage]\ndata_dir = "config.toml/data"',  # under a file: cannot be created
      "config.toml/data': expected a folder peerdesk can create and write"),
 ])
@@ -94,3 +111,12 @@ def test_enabled_platform_with_its_secret_set(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_translation_secrets_come_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, '[translation]\nproviders = ["deepl", "libretranslate", "apertium"]\n'
+                           '[translation.libretranslate]\nurl = "http://127.0.0.1:5000"\n'
+                           '[translation.deepl]\nkey_env = "MY_DEEPL"\n')
+    settings = load_settings(path, environ={"MY_DEEPL": "k:fx", "PEERDESK_LIBRETRANSLATE_KEY": "l"})
+    assert settings.translation.secrets == {"deepl_key": "k:fx", "libretranslate_key": "l"}
+    assert settings.translation.providers == ("deepl", "libretranslate", "apertium")

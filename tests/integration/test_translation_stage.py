@@ -137,3 +137,32 @@ marie> /ask Où dois-je envoyer le rapport final ?
         assert channel.sent[-1] == follow_up  # sent once
     finally:
         await app.close()
+
+
+async def test_nobody_gets_a_later_message_before_an_earlier_one_is_translated(
+        tmp_path: Path, database_url: str) -> None:
+    provider = Counting()
+    app, session, channel = await _app(tmp_path, database_url, provider)
+    try:
+        await _play(session, """
+:clock 2026-03-02T12:00:00Z
+carla> /start
+carla> [press English]
+carla> /tz Maputo
+marie> /start
+marie> [press Français]
+marie> /tz Dakar
+""")
+        for text in ("marie> /ask Où est le modèle du rapport ?", "carla> /tickets"):
+            step = parse_line(text)
+            assert step is not None
+            await app.receive(session._inbound(step))
+        await app.dispatcher.drain()  # the request to Carla still waits for its translation…
+        assert not [s for s in channel.sent if s.user == "carla" and "#1" in s.text]
+        assert not [s for s in channel.sent[-2:] if s.user == "carla"]  # …and so does /tickets
+        await app.deliver()
+        to_carla = [s for s in channel.sent if s.user == "carla"][-2:]
+        assert "(en) Où est le modèle du rapport ?" in to_carla[0].text
+        assert "#1" in to_carla[1].text  # the list of requests, after the request itself
+    finally:
+        await app.close()
