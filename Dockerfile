@@ -12,6 +12,11 @@ RUN python -m venv /opt/peerdesk \
     && /opt/peerdesk/bin/pip install --no-cache-dir --disable-pip-version-check .
 
 FROM python:3.11-slim
+# Apertium, the offline translator: text translated in the container never leaves it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends apertium apertium-eng-spa apertium-es-pt \
+       apertium-fr-es \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 peerdesk \
     && mkdir -p /data /config /demo \
     && chown peerdesk /data
