@@ -72,7 +72,7 @@ def fill(template: str, texts: Sequence[str]) -> str:
     out = [parts[0]]
     for part in parts[1:]:
         number, _, rest = part.partition(MARK_CLOSE)
-        index = int(number)
+        index = int(number) if number.isdecimal() else -1
         out.append(texts[index] if 0 <= index < len(texts) else "")
         out.append(rest)
     return "".join(out)

@@ -8,6 +8,7 @@ follow-up message.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from storage.models import OutboxRowModel, table
 from storage.outbox import piece_json, read_pieces
 
 outbox = table(OutboxRowModel)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,19 @@ class TranslationQueue:
         with self.engine.connect() as conn:
             rows = conn.execute(select(*_COLUMNS).where(outbox.c.status == "translating")
                                 .order_by(outbox.c.id).limit(limit)).all()
-        return [_awaiting(row) for row in rows]
+        found, unreadable = [], []
+        for row in rows:
+            try:
+                found.append(_awaiting(row))
+            except (KeyError, TypeError, ValueError):
+                unreadable.append(row.id)
+        if unreadable:  # sent as queued (with the originals in place) rather than stuck
+            log.error("outbox rows %s: unreadable translation data; sent untranslated",
+                      unreadable)
+            with self.engine.begin() as conn:
+                conn.execute(update(outbox).where(outbox.c.id.in_(unreadable))
+                             .values(status="pending"))
+        return found
 
     def finish(self, done: Sequence[Finish]) -> None:
         """Hand translated messages to the dispatcher."""

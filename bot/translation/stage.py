@@ -30,6 +30,7 @@ from handlers.translation import (
     TranslationUnavailable,
     Translator,
     finish_message,
+    original_text,
 )
 from storage.database import Database
 from storage.translating import AwaitingTranslation, Finish, TranslationQueue
@@ -79,8 +80,16 @@ class TranslationStage:
             now = self.clock.now()
             done: list[Finish] = []
             for message, found in zip(waiting, results, strict=True):
-                finished = finish_message(self.catalogue, message.language, message.template,
-                                          message.pieces, found, will_retry=self.retry.enabled)
+                try:
+                    finished = finish_message(self.catalogue, message.language,
+                                              message.template, message.pieces, found,
+                                              will_retry=self.retry.enabled)
+                except Exception:  # never leave a message (and its reader's queue) stuck
+                    log.exception("outbox %s: could not finish its translation", message.id)
+                    done.append(Finish(message.id, original_text(message.template,
+                                                                 message.pieces),
+                                       message.buttons, None))
+                    continue
                 retry_at = now + self.retry.first if finished.failed and self.retry.enabled \
                     else None
                 buttons = self._with_original(message, finished.translated)

@@ -166,3 +166,21 @@ marie> /tz Dakar
         assert "#1" in to_carla[1].text  # the list of requests, after the request itself
     finally:
         await app.close()
+
+
+async def test_a_message_with_unreadable_translation_data_is_sent_not_stuck(
+        tmp_path: Path, database_url: str) -> None:
+    provider = Counting()
+    app, session, channel = await _app(tmp_path, database_url, provider)
+    try:
+        await _play(session, ":clock 2026-03-02T12:00:00Z\ncarla> /start\ncarla> [press English]")
+        with app.database.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "UPDATE outbox SET status = 'translating', pieces = '[{\"text\": 1}]', "
+                "template = 'x', text = 'as queued' WHERE id = (SELECT max(id) FROM outbox)")
+        await app.deliver()
+        assert channel.sent[-1].text == "as queued"
+        await _play(session, "carla> /help")  # and the queue goes on
+        assert "/help" in channel.sent[-1].text
+    finally:
+        await app.close()
