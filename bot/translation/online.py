@@ -1,10 +1,15 @@
 """Online translation providers (Google, MyMemory, LibreTranslate, DeepL, Microsoft).
 
-Each one goes through the matching deep-translator class. deep-translator is blocking
-(``requests``) and never passes a timeout to ``requests``, so every call runs in a thread of a
-:class:`BlockingRunner` shared by all online providers: at most ``max_workers`` threads, a call
-cancelled while queued never runs, a call cancelled while running finishes in its (daemon)
-thread and its answer is dropped. The chain's ``asyncio.wait_for`` is what bounds a call.
+Google, MyMemory, LibreTranslate and Microsoft go through the matching deep-translator class.
+DeepL does not: deep-translator 1.11.4 sends it ``GET`` requests with ``auth_key`` in the query
+string, which DeepL no longer accepts (it wants ``POST`` with an ``Authorization`` header), so
+:class:`DeepLProvider` lives in :mod:`bot.translation.deepl`, on httpx, and needs no runner.
+
+deep-translator is blocking (``requests``) and never passes a timeout to ``requests``, so every
+call runs in a thread of a :class:`BlockingRunner` shared by the deep-translator providers: at
+most ``max_workers`` threads, a call cancelled while queued never runs, a call cancelled while
+running finishes in its (daemon) thread and its answer is dropped. The chain's
+``asyncio.wait_for`` is what bounds a call.
 
 A new deep-translator object is made for every call: Google and MyMemory keep the text of the
 call in the object, so one object must not serve two threads.
@@ -12,8 +17,8 @@ call in the object, so one object must not serve two threads.
 Secrets are constructor arguments; the composition root reads them from the environment
 (suggested names: PEERDESK_DEEPL_KEY, PEERDESK_MICROSOFT_KEY, PEERDESK_MICROSOFT_REGION,
 PEERDESK_LIBRETRANSLATE_KEY, PEERDESK_MYMEMORY_EMAIL). Error reasons never quote the library's
-messages or ``requests`` exceptions: those can carry the key (DeepL and LibreTranslate send it
-in the URL) or the user's text.
+messages or ``requests`` exceptions: those can carry the key (LibreTranslate sends it in the
+URL) or the user's text.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from typing import Any, TypeVar
 
 import requests
 from deep_translator import (  # type: ignore[import-untyped]
-    DeeplTranslator,
     GoogleTranslator,
     LibreTranslator,
     MicrosoftTranslator,
@@ -38,6 +42,7 @@ from deep_translator import (  # type: ignore[import-untyped]
 )
 from deep_translator import exceptions as dt
 
+from bot.translation.deepl import DeepLProvider
 from bot.translation.provider import Provider, ProviderError
 from handlers.domain import Language
 
@@ -51,10 +56,9 @@ GOOGLE_MAX_CHARS = 4_999
 #: characters fit whenever no character needs more than two bytes (all accented Latin letters).
 MYMEMORY_MAX_CHARS = 250
 MYMEMORY_MAX_BYTES = 500
-#: LibreTranslate and DeepL get the text in the URL's query string (deep-translator's choice),
-#: so keep it well under the usual 8 KiB request-line limits once percent-encoded.
+#: LibreTranslate gets the text in the URL's query string (deep-translator's choice), so keep
+#: it well under the usual 8 KiB request-line limits once percent-encoded.
 LIBRETRANSLATE_MAX_CHARS = 2_000
-DEEPL_MAX_CHARS = 2_000
 #: Microsoft takes up to 50,000 characters per request (JSON body); smaller pieces answer faster.
 MICROSOFT_MAX_CHARS = 10_000
 
@@ -215,7 +219,7 @@ def _reason(error: BaseException) -> str:
 
 
 class _OnlineProvider(ABC):
-    """What the five online providers share: the runner, the checks, the error mapping."""
+    """What the four deep-translator providers share: the runner, the checks, the error mapping."""
 
     #: Prefixes of answers that are the service's own message rather than a translation.
     refusals: tuple[str, ...] = ()
@@ -366,38 +370,6 @@ class LibreTranslateProvider(_OnlineProvider):
         return self._portuguese
 
 
-class DeepLProvider(_OnlineProvider):
-    """DeepL with an API key (e.g. from $PEERDESK_DEEPL_KEY).
-
-    Free keys end in ``:fx`` and go to api-free.deepl.com, others to api.deepl.com, unless
-    ``free_api`` says otherwise. Targets are ``PT-BR`` and ``EN-GB`` (plain ``PT``/``EN`` are
-    deprecated); sources are ``EN``/``PT``/``ES``/``FR``.
-    """
-
-    SOURCES: Mapping[Language, str] = {
-        Language.EN: "EN", Language.PT: "PT", Language.ES: "ES", Language.FR: "FR",
-    }
-    TARGETS: Mapping[Language, str] = {
-        Language.EN: "EN-GB", Language.PT: "PT-BR", Language.ES: "ES", Language.FR: "FR",
-    }
-
-    def __init__(self, runner: BlockingRunner, *, api_key: str,
-                 free_api: bool | None = None) -> None:
-        """Use ``api_key`` and ``runner`` for the blocking calls."""
-        if not api_key:
-            raise ValueError("deepl needs an API key (set PEERDESK_DEEPL_KEY)")
-        super().__init__(runner, "deepl", DEEPL_MAX_CHARS)
-        self._api_key = api_key
-        self._free_api = api_key.endswith(":fx") if free_api is None else free_api
-
-    def _call(self, text: str, source: Language, target: Language) -> object:
-        translator = DeeplTranslator(source=source.value, target=target.value,
-                                     api_key=self._api_key, use_free_api=self._free_api)
-        translator.source = self.SOURCES[source]
-        translator.target = self.TARGETS[target]
-        return translator.translate(text)
-
-
 class _PinnedMicrosoftTranslator(MicrosoftTranslator):  # type: ignore[misc]
     """MicrosoftTranslator without its constructor's (untimed) download of the language list."""
 
@@ -445,8 +417,8 @@ def online_provider(name: str, runner: BlockingRunner, *, libretranslate_url: st
                              "([translation.libretranslate] url)")
         return LibreTranslateProvider(runner, url=libretranslate_url,
                                       api_key=secrets.get("libretranslate_key", ""))
-    if name == "deepl":
-        return DeepLProvider(runner, api_key=secrets.get("deepl_key", ""))
+    if name == "deepl":  # plain httpx, no thread: see bot.translation.deepl
+        return DeepLProvider(api_key=secrets.get("deepl_key", ""))
     if name == "microsoft":
         return MicrosoftProvider(runner, api_key=secrets.get("microsoft_key", ""),
                                  region=secrets.get("microsoft_region", ""))

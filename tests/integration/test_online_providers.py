@@ -1,7 +1,8 @@
 """Online providers against a local LibreTranslate look-alike, through the real deep-translator.
 
 The server runs on 127.0.0.1 in a thread; Google is tried for real (no network here: it must
-fail fast with ProviderError).
+fail fast with ProviderError). DeepL no longer goes through deep-translator: its requests are
+tested in test_deepl.py.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
+from bot.translation.deepl import DeepLProvider
 from bot.translation.online import (
     BlockingRunner,
-    DeepLProvider,
     GoogleProvider,
     LibreTranslateProvider,
     MicrosoftProvider,
@@ -290,20 +291,22 @@ async def test_google_fails_fast_without_network(runner: BlockingRunner) -> None
         pytest.skip(f"the network is reachable here (Google answered {out!r})")
 
 
-def test_every_direction_and_limits() -> None:
+async def test_every_direction_and_limits() -> None:
     pool = BlockingRunner(1)
     providers: list[Provider] = [
         GoogleProvider(pool), MyMemoryProvider(pool, email="a@example.org"),
         LibreTranslateProvider(pool, url="http://127.0.0.1:5000"),
-        DeepLProvider(pool, api_key="k:fx"), MicrosoftProvider(pool, api_key="k", region="x"),
+        DeepLProvider(api_key="k:fx"), MicrosoftProvider(pool, api_key="k", region="x"),
     ]
     assert {p.name: p.max_chars for p in providers} == {
-        "google": 4_999, "mymemory": 250, "libretranslate": 2_000, "deepl": 2_000,
+        "google": 4_999, "mymemory": 250, "libretranslate": 2_000, "deepl": 30_000,
         "microsoft": 10_000}
     for provider in providers:
         assert provider.pivot is None
         pairs = [(s, t) for s in Language for t in Language if provider.supports(s, t)]
         assert len(pairs) == 12
+        await provider.aclose()
+    await pool.aclose()
 
 
 async def test_too_long_and_blank_texts_need_no_request(runner: BlockingRunner) -> None:
@@ -316,11 +319,13 @@ async def test_too_long_and_blank_texts_need_no_request(runner: BlockingRunner) 
     assert runner.thread_count == 0
 
 
-def test_factory_needs_keys_and_url() -> None:
+async def test_factory_needs_keys_and_url() -> None:
     pool = BlockingRunner(1)
     assert online_provider("google", pool).name == "google"
     assert online_provider("mymemory", pool).name == "mymemory"
-    assert online_provider("deepl", pool, keys={"deepl_key": "k"}).name == "deepl"
+    deepl = online_provider("deepl", pool, keys={"deepl_key": "k"})
+    assert isinstance(deepl, DeepLProvider)
+    await deepl.aclose()
     assert online_provider("microsoft", pool, keys={"microsoft_key": "k"}).name == "microsoft"
     assert online_provider("libretranslate", pool,
                            libretranslate_url="https://lt.example.org").name == "libretranslate"
@@ -346,7 +351,6 @@ class Sent:
 ANSWERS = {
     "google": '<html><body><div class="t0">Olá</div></body></html>',
     "mymemory": json.dumps({"responseData": {"translatedText": "Olá"}, "matches": []}),
-    "deepl": json.dumps({"translations": [{"text": "Olá"}]}),
     "microsoft": json.dumps([{"translations": [{"text": "Olá", "to": "pt"}]}]),
 }
 
@@ -354,7 +358,6 @@ ANSWERS = {
 @pytest.mark.parametrize(("name", "expected"), [
     ("google", {"sl": "en", "tl": "pt"}),
     ("mymemory", {"langpair": "en-GB|pt-BR", "de": "a@example.org"}),
-    ("deepl", {"source_lang": "EN", "target_lang": "PT-BR", "auth_key": "k:fx"}),
     ("microsoft", {"from": "en", "to": "pt"}),
 ])
 async def test_wire_codes_for_brazilian_portuguese(
@@ -377,14 +380,12 @@ async def test_wire_codes_for_brazilian_portuguese(
     monkeypatch.setattr(requests, "get", fake("GET"))
     monkeypatch.setattr(requests, "post", fake("POST"))
     provider = online_provider(name, runner, keys={
-        "deepl_key": "k:fx", "microsoft_key": "m", "microsoft_region": "westeurope",
+        "microsoft_key": "m", "microsoft_region": "westeurope",
         "mymemory_email": "a@example.org"})
     assert await asyncio.wait_for(provider.translate("Hello", Language.EN, Language.PT),
                                   5) == "Olá"
     assert len(sent) == 1
     assert expected.items() <= sent[0].params.items()
-    if name == "deepl":
-        assert sent[0].url.startswith("https://api-free.deepl.com/v2/")
     if name == "microsoft":
         assert sent[0].headers["Ocp-Apim-Subscription-Region"] == "westeurope"
         assert sent[0].body == [{"text": "Hello"}]
