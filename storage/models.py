@@ -210,7 +210,8 @@ class OutboxRowModel(Base):
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default="[]")
     context: Mapped[str | None] = mapped_column(String(30))
     context_id: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(10), server_default="pending")
+    # translating → pending → sent (or failed).
+    status: Mapped[str] = mapped_column(String(12), server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime]
     not_before: Mapped[datetime | None]  # a failed send waits until then to be retried

@@ -32,6 +32,10 @@ def upgrade() -> None:
                                        nullable=False))
     op.add_column("members", sa.Column("team_chat", sa.Integer(), server_default="0",
                                        nullable=False))
+    with op.batch_alter_table("outbox") as batch:  # room for "translating"
+        batch.alter_column("status", existing_type=sa.String(length=10),
+                           type_=sa.String(length=12), existing_nullable=False,
+                           existing_server_default="pending")
     op.add_column("outbox", sa.Column("template", sa.Text(), nullable=True))
     op.add_column("outbox", sa.Column("pieces", sa.JSON(), nullable=True))
     op.add_column("outbox", sa.Column("retry_at", sa.DateTime(timezone=True), nullable=True))
@@ -44,6 +48,9 @@ def downgrade() -> None:
     """Revert this revision."""
     op.drop_index(op.f("ix_outbox_retry_at"), table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
+        batch.alter_column("status", existing_type=sa.String(length=12),
+                           type_=sa.String(length=10), existing_nullable=False,
+                           existing_server_default="pending")
         batch.drop_column("retries")
         batch.drop_column("retry_at")
         batch.drop_column("pieces")
