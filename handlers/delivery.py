@@ -36,8 +36,8 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
         template, quoted = catalogue.render_marked(message.body, language)
         pieces = [_piece(q, language, contact.translate) for q in quoted]
         text = fill(template, [piece.text for piece in pieces]) if pieces else template
-        if all(p.source == p.target and not p.detect for p in pieces):
-            pieces = []  # nothing to translate: send as written
+        # Kept even when nothing needs translating now (a reader with automatic translation
+        # off), so that replying /tr to the message can still translate what it quotes.
         stored_template = template if pieces else None
         buttons = [[(_label(catalogue, b, language), b.data) for b in row]
                    for row in message.buttons]

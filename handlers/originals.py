@@ -60,7 +60,7 @@ def press_original(turn: Turn, arg: str) -> None:
 
 
 def _send_original(turn: Turn, message: QuotedMessage) -> None:
-    if message.template is None or not message.pieces:
+    if message.template is None or not any(p.needs_work for p in message.pieces):
         turn.reply("original.nothing", number=message.number)
         return
     languages = ", ".join(dict.fromkeys(p.source.value for p in message.pieces))

@@ -35,6 +35,11 @@ class Piece(NamedTuple):
     detect: bool = True
     eager: bool = False
 
+    @property
+    def needs_work(self) -> bool:
+        """Whether the translation stage has anything to do for this text."""
+        return self.detect or self.source != self.target
+
 
 class Translation(NamedTuple):
     """A piece as the reader gets it; ``provider`` is None when it needed no translation."""

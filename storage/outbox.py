@@ -62,7 +62,8 @@ class SqlOutbox:
                   "location": a.location} for a in r.attachments]),
              "context": r.context, "context_id": r.context_id,
              "now": self.sql.time(r.created_at),
-             "status": "translating" if r.pieces else "pending", "template": r.template,
+             "status": "translating" if any(p.needs_work for p in r.pieces) else "pending",
+             "template": r.template,
              "pieces": self.sql.json([piece_json(p) for p in r.pieces]) if r.pieces else None}
             for r in rows
         ])

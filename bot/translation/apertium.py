@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -74,6 +75,23 @@ def _outer_whitespace(text: str) -> tuple[str, str, str]:
     return text[:start], core, text[start + len(core):]
 
 
+_TOKEN = re.compile(r"⟦(\d+)⟧")
+_WORD_TOKEN = re.compile(r"ZZ(\d+)ZZ")
+
+
+def as_words(text: str) -> tuple[str, Callable[[str], str]]:
+    """The protected text with its ``⟦n⟧`` tokens written as ``ZZnZZ``, and the way back.
+
+    Apertium treats the brackets of ``⟦n⟧`` as punctuation, and Spanish→French moves them
+    ("⟦envoie⟧ 0"); a token that looks like an unknown word stays in place in every pair.
+    (When the text already has such a word, the tokens are left as they are.)
+    """
+    if not _TOKEN.search(text) or _WORD_TOKEN.search(text):
+        return text, lambda translated: translated
+    return (_TOKEN.sub(r"ZZ\1ZZ", text),
+            lambda translated: _WORD_TOKEN.sub(r"⟦\1⟧", translated))
+
+
 def _check_length(text: str, max_chars: int) -> None:
     if len(text) > max_chars:
         raise ProviderError(f"apertium: {len(text)} characters, more than {max_chars}")
@@ -118,12 +136,13 @@ class ApertiumApy:
         lead, core, trail = _outer_whitespace(text)
         if not core:
             return text
-        form = {"q": core, "langpair": langpair, "markUnknown": "no", "format": "txt"}
+        sent, back = as_words(core)
+        form = {"q": sent, "langpair": langpair, "markUnknown": "no", "format": "txt"}
         data = await self._get_json("POST", "/translate", form)
         translated = data.get("translatedText") if isinstance(data, dict) else None
         if not isinstance(translated, str):
             raise ProviderError("apertium: APy answered without a translatedText")
-        return lead + translated + trail
+        return lead + back(translated) + trail
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
@@ -220,8 +239,9 @@ class ApertiumCli:
             raise ProviderError(f"apertium: no direct pair {source.value}→{target.value}")
         if not text.strip():
             return text
+        sent, back = as_words(text)
         try:
-            data = text.encode("utf-8")
+            data = sent.encode("utf-8")
         except UnicodeError as error:
             raise ProviderError("apertium: text is not valid Unicode") from error
         async with self._slots:
@@ -232,7 +252,7 @@ class ApertiumCli:
             raise ProviderError("apertium: output is not UTF-8") from error
         if translated.endswith("\n") and not text.endswith("\n"):
             translated = translated[:-1]
-        return translated
+        return back(translated)
 
     async def aclose(self) -> None:
         """Nothing stays open between calls; running calls end with their callers."""

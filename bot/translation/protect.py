@@ -10,6 +10,7 @@ pieces a provider accepts.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -30,7 +31,7 @@ _SPAN = re.compile("|".join((
     r"(?<![\w.+\-@])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}(?![\w@])",  # e-mail
     r"(?<![\w.@/])@\w(?:[\w.\-]*\w)?",  # @mention
     r"(?<!\S)/[A-Za-z][A-Za-z0-9_]*(?:@[A-Za-z0-9_]+)?(?![\w/])",  # /command
-    r"(?<![\w\-])[\w\-]+(?:\.[\w\-]+)*\.(?:[a-z][a-z0-9]{1,4}|[A-Z][A-Z0-9]{1,4})(?!\w)",  # file
+    r"(?<![\w\-.])[\w\-]+(?:\.[\w\-]+)*\.(?:[a-z][a-z0-9]{1,4}|[A-Z][A-Z0-9]{1,4})(?!\w)",  # file
     r"(?<!\w)(?=[A-HJ-NP-Z2-9]{0,5}[2-9])(?=[A-HJ-NP-Z2-9]{0,5}[A-HJ-NP-Z])"
     r"[A-HJ-NP-Z2-9]{6}(?!\w)",  # join code
     r"(?<!\w)[DT]\d+(?: ?v\d+)?(?!\w)",  # deliverable / task id
@@ -84,6 +85,12 @@ class Glossary:
         """Compile one pattern per source language from the configured terms."""
         self._entries = tuple(dict(forms) for forms in (terms or {}).values())
         self._patterns = {language: self._compile(language) for language in Language}
+        described = sorted(sorted((lang.value, term) for lang, term in forms.items())
+                           for forms in self._entries)
+        #: Changes whenever a term does, so translations kept under another glossary are not
+        #: reused (part of the cache key).
+        self.fingerprint = hashlib.sha256(repr(described).encode("utf-8")).hexdigest()[:16] \
+            if self._entries else ""
 
     def _compile(self, source: Language) -> re.Pattern[str] | None:
         found = [(i, e[source]) for i, e in enumerate(self._entries) if e.get(source, "").strip()]

@@ -41,9 +41,10 @@ class TranslationCache(Protocol):
         ...
 
 
-def cache_key(text: str, source: Language, target: Language) -> CacheKey:
-    """The cache key of a text in one direction."""
-    return CacheKey(hashlib.sha256(text.encode("utf-8")).hexdigest(), source, target)
+def cache_key(text: str, source: Language, target: Language, glossary: str = "") -> CacheKey:
+    """The cache key of a text in one direction (under a glossary, by its fingerprint)."""
+    hashed = text if not glossary else f"{glossary}\x00{text}"
+    return CacheKey(hashlib.sha256(hashed.encode("utf-8")).hexdigest(), source, target)
 
 
 @dataclass
@@ -81,11 +82,14 @@ class TranslationService:
         if source == target or not text.strip():
             return Translation(text, source, target, None)
         try:
-            found = await self._once(cache_key(text, source, target),
+            found = await self._once(self._key(text, source, target),
                                      lambda: self._through_chain(text, source, target))
         except ProviderError as exc:
             raise TranslationUnavailable(str(exc)) from exc
         return Translation(found.text, source, target, found.provider)
+
+    def _key(self, text: str, source: Language, target: Language) -> CacheKey:
+        return cache_key(text, source, target, self.glossary.fingerprint)
 
     async def aclose(self) -> None:
         """Release every provider, then what they shared."""
@@ -101,7 +105,14 @@ class TranslationService:
         running = self._running.get(key)
         if running is not None:
             self.hits += 1
-            return await asyncio.shield(running)
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if running.cancelled() and (task is None or not task.cancelling()):
+                    # whoever made the call gave up on it (its deadline), not this caller
+                    raise ProviderError("a shared call was abandoned") from None
+                raise
         future: asyncio.Future[CachedTranslation] = asyncio.get_running_loop().create_future()
         self._running[key] = future
         try:
@@ -129,19 +140,26 @@ class TranslationService:
     async def _through_chain(self, text: str, source: Language,
                              target: Language) -> CachedTranslation:
         reasons: list[str] = []
-        for provider in self.providers:
-            health = self._health.setdefault(provider.name, _Health())
-            if health.resting_until > self.monotonic():
-                reasons.append(f"{provider.name}: resting after failures")
-                continue
+        now = self.monotonic()
+        awake = [p for p in self.providers
+                 if self._health.setdefault(p.name, _Health()).resting_until <= now]
+        # When every provider rests, they are all tried anyway: resting is for not waiting on
+        # one when another can answer, not for giving up.
+        for provider in awake or self.providers:
+            health = self._health[provider.name]
             try:
-                translated = await self._with(provider, text, source, target)
+                translated = await asyncio.wait_for(
+                    self._with(provider, text, source, target), self.deadline)
+            except TimeoutError:
+                self._failed(provider.name, health)
+                reasons.append(f"{provider.name}: no answer within {self.deadline:g} s")
+                continue
             except ProviderError as exc:
                 self._failed(provider.name, health)
                 reasons.append(f"{provider.name}: {exc}")
                 continue
             health.failures = 0
-            return CachedTranslation(cache_key(text, source, target), translated, provider.name)
+            return CachedTranslation(self._key(text, source, target), translated, provider.name)
         raise ProviderError("; ".join(reasons) or "no provider configured")
 
     def _failed(self, name: str, health: _Health) -> None:
@@ -171,9 +189,9 @@ class TranslationService:
 
         async def make() -> CachedTranslation:
             translated = await self._direct(provider, text, source, target)
-            return CachedTranslation(cache_key(text, source, target), translated, provider.name)
+            return CachedTranslation(self._key(text, source, target), translated, provider.name)
 
-        return (await self._once(cache_key(text, source, target), make)).text
+        return (await self._once(self._key(text, source, target), make)).text
 
     async def _direct(self, provider: Provider, text: str, source: Language,
                       target: Language) -> str:
@@ -194,7 +212,7 @@ class TranslationService:
 
     async def _call(self, provider: Provider, text: str, source: Language,
                     target: Language) -> str:
-        """The provider's translation of a text, chunk by chunk, each within the deadline.
+        """The provider's translation of a text, chunk by chunk (the deadline covers them all).
 
         Whitespace around a chunk is kept as written (providers trim it).
         """
@@ -207,11 +225,7 @@ class TranslationService:
             lead = chunk[:len(chunk) - len(chunk.lstrip())]
             trail = chunk[len(chunk.rstrip()):]
             self.calls[provider.name] += 1
-            try:
-                translated = await asyncio.wait_for(provider.translate(core, source, target),
-                                                    self.deadline)
-            except TimeoutError:
-                raise ProviderError(f"no answer within {self.deadline:g} s") from None
+            translated = await provider.translate(core, source, target)
             if not isinstance(translated, str) or not translated.strip():
                 raise ProviderError("an empty answer")
             out.append(lead + _same_first_case(core, translated.strip()) + trail)
@@ -219,8 +233,11 @@ class TranslationService:
 
 
 def _same_first_case(source: str, translated: str) -> str:
-    """A translation that starts with a capital when the source did (Apertium sometimes
-    lowercases a sentence's first word, e.g. a greeting it knows as a phrase)."""
-    if source[:1].isupper() and translated[:1].islower():
-        return translated[:1].upper() + translated[1:]
+    """A translation whose first letter has the case of the source's (Apertium lowercases a
+    greeting it knows as a phrase, and capitalises a piece of a sentence it translates alone)."""
+    first, rest = translated[:1], translated[1:]
+    if source[:1].isupper() and first.islower():
+        return first.upper() + rest
+    if source[:1].islower() and first.isupper() and not rest[:1].isupper():
+        return first.lower() + rest
     return translated

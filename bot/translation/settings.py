@@ -58,6 +58,8 @@ def read_translation(data: Mapping[str, Any], env: Mapping[str, str]) -> Transla
     for provider in providers:
         if provider not in PROVIDERS:
             raise table.fail("providers", provider, f"names among {', '.join(PROVIDERS)}")
+    if not providers:
+        raise table.fail("providers", [], "at least one provider, e.g. [\"apertium\"]")
     if len(set(providers)) != len(providers):
         raise table.fail("providers", list(providers), "each provider at most once")
     deadline = table.get("deadline_seconds", float, 8.0)

@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from handlers.catalogue import Catalogue
@@ -110,21 +110,29 @@ class TranslationStage:
         results = await self._translate_all([m.pieces for m in due])
         sent = 0
         for message, found in zip(due, results, strict=True):
-            if any(result is None for result in found):
-                attempts = message.retries + 1
-                later = now + self.retry.after(attempts) if attempts < self.retry.attempts \
-                    else None
-                await self.database.run(partial(self.queue.retry_later, message.id, later))
-                continue
-            finished = finish_message(self.catalogue, message.language, message.template,
-                                      message.pieces, found, will_retry=False)
-            header = self.catalogue.render(Phrase("translation.follow_up",
-                                                  {"number": message.id}), message.language)
-            buttons = [[(self._original_label(message.language), f"{ORIGINAL}:{message.id}")]]
-            text = f"{header}\n{finished.text}"
-            await self.database.run(partial(self.queue.follow_up, message, text, buttons, now))
-            sent += 1
+            try:
+                sent += await self._follow_up(message, found, now)
+            except Exception:
+                log.exception("outbox %s: the translation retry failed", message.id)
+                await self.database.run(partial(self.queue.retry_later, message.id, None))
         return sent
+
+    async def _follow_up(self, message: AwaitingTranslation, found: list[Translation | None],
+                         now: datetime) -> int:
+        """Send a late translation as a follow-up (1), or plan the next try (0)."""
+        if any(result is None for result in found):
+            attempts = message.retries + 1
+            later = now + self.retry.after(attempts) if attempts < self.retry.attempts else None
+            await self.database.run(partial(self.queue.retry_later, message.id, later))
+            return 0
+        finished = finish_message(self.catalogue, message.language, message.template,
+                                  message.pieces, found, will_retry=False)
+        header = self.catalogue.render(Phrase("translation.follow_up",
+                                              {"number": message.id}), message.language)
+        buttons = [[(self._original_label(message.language), f"{ORIGINAL}:{message.id}")]]
+        text = f"{header}\n{finished.text}"
+        await self.database.run(partial(self.queue.follow_up, message, text, buttons, now))
+        return 1
 
     async def run(self, stop: asyncio.Event, interval: float = 0.2) -> None:
         """Keep translating (and retrying) until ``stop`` is set."""
@@ -149,9 +157,16 @@ class TranslationStage:
 
     def _sources(self, distinct: set[Piece]) -> dict[Piece, Language]:
         """The language each text is really in (the writer's, unless clearly another)."""
-        detector = self.detector
-        return {p: detector.detect(p.text, p.source, eager=p.eager)
-                if p.detect and detector is not None else p.source for p in distinct}
+        return {piece: self._source(piece) for piece in distinct}
+
+    def _source(self, piece: Piece) -> Language:
+        if not piece.detect or self.detector is None:
+            return piece.source
+        try:
+            return self.detector.detect(piece.text, piece.source, eager=piece.eager)
+        except Exception:  # a detector that fails leaves the writer's language
+            log.exception("language detection failed")
+            return piece.source
 
     async def _one(self, text: str, source: Language, target: Language) -> Translation | None:
         try:

@@ -69,3 +69,13 @@ async def test_glossary_terms_in_every_language(chain: TranslationService) -> No
     assert "presupuesto participativo" in readers[ES]
     assert "budget participatif" in readers[FR]
     assert chain.calls["apertium"] == 3  # en→es once, then es→pt and es→fr
+
+
+async def test_spanish_to_french_keeps_tokens_in_place(chain: TranslationService) -> None:
+    # Apertium's es→fr moved bracketed tokens ("⟦envoie⟧ 0"), which forced translating
+    # around each span; tokens written as words stay put, so one call suffices.
+    text = "Envía D7 v3 y T12 para viernes; 50% de EUR 10,000 (ver https://x.org/a)."
+    result = await chain.translate(text, ES, FR)
+    for span in ("D7 v3", "T12", "50%", "EUR 10,000", "https://x.org/a"):
+        assert span in result.text
+    assert chain.calls["apertium"] == 1 and "vendredi" in result.text

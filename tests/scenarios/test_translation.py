@@ -15,7 +15,8 @@ OFFLINE = """
 [translation]
 providers = ["apertium"]
 [translation.glossary]
-participatory_budgeting = { en = "participatory budgeting", pt = "orçamento participativo", es = "presupuesto participativo", fr = "budget participatif" }
+participatory_budgeting = { en = "participatory budgeting", \
+pt = "orçamento participativo", es = "presupuesto participativo", fr = "budget participatif" }
 """
 
 HELP_DESK = """
@@ -26,7 +27,8 @@ carla> [press Maputo]
 marie> /start
 marie> [press Français]
 marie> [press Dakar]
-marie> /ask Bonjour, comment puis-je envoyer notre rapport final sur le budget participatif avant le 2026-03-15 ?
+marie> /ask Bonjour, comment puis-je envoyer notre rapport final sur le budget participatif \
+avant le 2026-03-15 ?
 carla> [reply 8] Olá Marie, envie o relatório pelo site https://example.org/envio até sexta-feira.
 carla> [press Original]
 marie> [reply 9] /original
@@ -97,7 +99,8 @@ john> /join {code}
 
 
 async def test_a_team_talk_thread_in_four_languages(tmp_path: Path, database_url: str) -> None:
-    script = TEAM.format(code=first_code()) + """ana> /t Bom dia equipe, o relatório de orçamento participativo está quase pronto.
+    script = TEAM.format(code=first_code()) + """\
+ana> /t Bom dia equipe, o relatório de orçamento participativo está quase pronto.
 john> [reply 31] Great news. I will check the budget table tonight.
 marie> /teamchat on
 marie> Je peux relire la section 3 demain matin.
@@ -147,7 +150,9 @@ async def test_an_english_review_comment_reaches_spanish_and_french_members(
         tmp_path: Path, database_url: str) -> None:
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "v1.pdf").write_bytes(b"%PDF-1.7 first draft")
-    script = REVIEW.format(code=first_code()) + """paul> [reply 41] Section 2 needs the 2025 budget figures; see https://example.org/data and page 4.
+    script = REVIEW.format(code=first_code()) + """\
+paul> [reply 41] Section 2 needs the 2025 budget figures; see https://example.org/data and \
+page 4.
 diego> [reply 47] Las cifras de 2025 se publican en abril.
 """
     run = await play(script, tmp_path, providers=[], translation=OFFLINE,
@@ -212,3 +217,19 @@ class Flaky:
 
     async def aclose(self) -> None:
         return None
+
+
+async def test_with_automatic_translation_off_originals_arrive_and_tr_translates(
+        tmp_path: Path, database_url: str) -> None:
+    script = TEAM.format(code=first_code()) + """marie> /translate off
+ana> /t Bom dia equipe, o relatório está quase pronto.
+marie> [reply 31] /tr
+"""
+    run = await play(script, tmp_path, database_url=database_url, providers=[],
+                     translation=OFFLINE)
+    assert run.exit_code == 0, run.errors
+    (original,) = [s for s in run.to("marie") if s.number == 31]
+    assert "Bom dia equipe, o relatório está quase pronto." in original.text
+    assert "🌐" not in original.text and original.buttons == []
+    on_demand = run.last("marie")
+    assert "🌐 pt→fr" in on_demand.text and "rapport" in on_demand.text

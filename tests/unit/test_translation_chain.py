@@ -175,3 +175,32 @@ async def test_glossary_terms_reach_the_reader_in_their_form() -> None:
         "Our report on participatory budgeting is late.", EN, FR)
     assert "budget participatif" in result.text
     assert "participatory budgeting" not in result.text
+
+
+async def test_when_every_provider_rests_they_are_tried_anyway() -> None:
+    state = {"up": False}
+
+    def flaky(text: str) -> str:
+        if not state["up"]:
+            raise ProviderError("down")
+        return f"ok {text}"
+
+    apertium = Scripted("apertium", behave=flaky)
+    service = chain(apertium, cooldown=60)
+    for number in range(3):
+        with pytest.raises(TranslationUnavailable):
+            await service.translate(f"text {number}", EN, ES)
+    state["up"] = True  # back at once: no minute without translations for nothing
+    assert (await service.translate("text 3", EN, ES)).text == "ok text 3"
+
+
+async def test_a_changed_glossary_does_not_reuse_translations_kept_under_the_old_one() -> None:
+    cache = MemoryCache()
+    google = Scripted("google")
+    old = Glossary({"pb": {EN: "participatory budgeting", ES: "presupuestos participativos"}})
+    new = Glossary({"pb": {EN: "participatory budgeting", ES: "presupuesto participativo"}})
+    text = "A note on participatory budgeting."
+    for glossary in (old, new, new):
+        service = TranslationService(providers=[google], cache=cache, glossary=glossary)
+        result = await service.translate(text, EN, ES)
+    assert "presupuesto participativo" in result.text and len(google.seen) == 2
