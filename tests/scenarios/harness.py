@@ -118,8 +118,8 @@ async def play(script: str, tmp_path: Path, *, approval: bool = False,
                translation: str = TRANSLATION) -> Transcript:
     """Play a transcript (the console grammar) and return everything the bot sent.
 
-    Translation goes through ``providers`` (default: one that changes nothing), or through the
-    chain the extra configuration names when ``providers`` is empty.
+    Translation goes through ``providers`` (default: one that changes nothing), or, when
+    ``providers`` is empty, through the chain the ``translation`` configuration names.
     """
     config = tmp_path / "config.toml"
     config.write_text(CONFIG.format(coordinators=list(coordinators),
