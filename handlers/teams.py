@@ -13,7 +13,7 @@ from handlers.domain import (
     TeamStatus,
     parse_number,
 )
-from handlers.messages import Button, Context, Param, Phrase
+from handlers.messages import Button, Context, Param, Phrase, UserText
 from handlers.timezones import clock_time, zone_label
 from handlers.turn import Turn, button, phrase
 
@@ -134,7 +134,8 @@ def _take_region(turn: Turn, text: str) -> None:
                               turn.sender.id, approved=not approval, now=turn.now)
     coordinators = _coordinator_ids(turn)
     details: dict[str, Param] = {"team": team.name, "leader": turn.sender.name,
-                                 "topic": team.topic, "region": region_name(region)}
+                                 "topic": UserText(team.topic, turn.sender.language),
+                                 "region": region_name(region)}
     if not approval:
         turn.reply("newteam.created", team=team.name, code=team.join_code)
         for coordinator in coordinators:
@@ -282,13 +283,16 @@ def show_team(turn: Turn, args: str) -> None:
         if team is None:
             turn.reply("team.none")
             return
-    lines = [phrase("team.header", team=team.name, topic=team.topic,
+    members = turn.uow.teams.members(team.id)
+    # The topic was written by whoever proposed the team: its leader, most likely.
+    writer = next((m.language for m in members if m.id == team.leader_id), turn.sender.language)
+    lines = [phrase("team.header", team=team.name, topic=UserText(team.topic, writer),
                     region=region_name(team.region), status=status_name(team.status))]
     if team.status == TeamStatus.APPROVED:
         lines.append(phrase("team.code", code=team.join_code))
     times: dict[str, str] = {}  # members often share a zone
     now, leader, co_leader = turn.now, team.leader_id, team.co_leader_id
-    for member in turn.uow.teams.members(team.id):
+    for member in members:
         zone = member.timezone
         if zone not in times:
             times[zone] = clock_time(zone, now)
