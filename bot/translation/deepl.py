@@ -16,6 +16,7 @@ DeepL's message, the key or the text.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 
@@ -88,14 +89,24 @@ def _translation(body: object) -> str:
 
 
 class DeepLProvider:
-    """DeepL's ``POST /v2/translate`` with an API key (e.g. from $PEERDESK_DEEPL_KEY)."""
+    """DeepL's ``POST /v2/translate`` with an API key (e.g. from $PEERDESK_DEEPL_KEY).
+
+    It needs no thread, so the :class:`~bot.translation.online.BlockingRunner` does not bound
+    it; its own semaphore keeps at most ``max_concurrent`` requests in flight (the rest wait
+    their turn, and a caller's deadline counts that wait), so a burst of messages neither
+    opens a connection per message nor runs into DeepL's rate limit all at once.
+    """
 
     name: str = NAME
     pivot: Language | None = None
 
     def __init__(self, *, api_key: str, base_url: str | None = None, timeout: float = 10.0,
+                 max_concurrent: int = 4,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        """Use ``api_key``; ``base_url`` defaults from the key's suffix; nothing is sent yet."""
+        """Use ``api_key``; ``base_url`` defaults from the key's suffix; nothing is sent yet.
+
+        At most ``max_concurrent`` requests are in flight at once.
+        """
         if not api_key:
             raise ValueError("deepl needs an API key (set PEERDESK_DEEPL_KEY)")
         url = (base_url or base_url_for(api_key)).rstrip("/")
@@ -103,7 +114,12 @@ class DeepLProvider:
             raise ValueError(f"deepl needs an http(s):// base URL, not {url!r}")
         if timeout <= 0:
             raise ValueError(f"deepl needs a positive timeout, not {timeout!r}")
+        if max_concurrent < 1:
+            raise ValueError(f"deepl needs max_concurrent of at least 1, not {max_concurrent}")
         self.max_chars = MAX_CHARS
+        self.max_concurrent = max_concurrent
+        # asyncio primitives bind to the running loop on first use, not here.
+        self._slots = asyncio.Semaphore(max_concurrent)
         self._timeout = timeout
         self._client = httpx.AsyncClient(
             base_url=url, timeout=timeout, transport=transport, follow_redirects=False,
@@ -143,8 +159,12 @@ class DeepLProvider:
     async def _post(self, body: bytes) -> object:
         """DeepL's decoded JSON answer; every failure as :class:`ProviderError`."""
         try:
-            response = await self._client.post(
-                "/v2/translate", content=body, headers={"Content-Type": "application/json"})
+            async with self._slots:
+                if self._closed:
+                    raise ProviderError(f"{NAME}: provider closed")
+                response = await self._client.post(
+                    "/v2/translate", content=body,
+                    headers={"Content-Type": "application/json"})
         except httpx.TimeoutException as error:
             raise ProviderError(f"{NAME}: no answer in {self._timeout:g} s "
                                 f"({type(error).__name__})") from None

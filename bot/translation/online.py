@@ -5,11 +5,12 @@ DeepL does not: deep-translator 1.11.4 sends it ``GET`` requests with ``auth_key
 string, which DeepL no longer accepts (it wants ``POST`` with an ``Authorization`` header), so
 :class:`DeepLProvider` lives in :mod:`bot.translation.deepl`, on httpx, and needs no runner.
 
-deep-translator is blocking (``requests``) and never passes a timeout to ``requests``, so every
-call runs in a thread of a :class:`BlockingRunner` shared by the deep-translator providers: at
-most ``max_workers`` threads, a call cancelled while queued never runs, a call cancelled while
-running finishes in its (daemon) thread and its answer is dropped. The chain's
-``asyncio.wait_for`` is what bounds a call.
+deep-translator is blocking (``requests``), so every call runs in a thread of a
+:class:`BlockingRunner` shared by the deep-translator providers: at most ``max_workers`` threads,
+a call cancelled while queued never runs, a call cancelled while running finishes in its
+(daemon) thread and its answer is dropped. The chain's ``asyncio.wait_for`` bounds how long the
+caller waits; the runner's ``request_timeout`` bounds how long the thread stays busy after that
+(deep-translator never passes a timeout to ``requests``: see :func:`_install_request_timeout`).
 
 A new deep-translator object is made for every call: Google and MyMemory keep the text of the
 call in the object, so one object must not serve two threads.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import math
 import queue
 import re
 import threading
@@ -69,8 +71,64 @@ _MYMEMORY_REFUSALS = ("MYMEMORY WARNING", "QUERY LENGTH LIMIT", "INVALID LANGUAG
                       "INVALID EMAIL", "'AUTO' IS AN INVALID")
 
 
+#: Seconds a runner thread waits to connect, or for the next bytes of an answer, by default.
+REQUEST_TIMEOUT = 10.0
+
+
 class RunnerClosedError(RuntimeError):
     """The :class:`BlockingRunner` was shut down; it takes no more calls."""
+
+
+class _RunnerThreadState(threading.local):
+    """Per-thread: the request timeout of the runner that owns the thread, if any."""
+
+    request_timeout: float | None = None
+
+
+#: Set only in a :class:`BlockingRunner`'s own threads (each sets its own copy); ``None`` in
+#: every other thread, where :func:`_bounded_send` changes nothing.
+_runner_thread = _RunnerThreadState()
+#: Serialises :func:`_install_request_timeout`, so two runners made at once patch only once.
+_install_lock = threading.Lock()
+_original_send: Callable[..., requests.Response] | None = None
+
+
+def _bounded_send(session: requests.Session, request: requests.PreparedRequest,
+                  **kwargs: Any) -> requests.Response:
+    """``Session.send``, with a timeout filled in when called from a runner thread without one."""
+    assert _original_send is not None
+    limit = _runner_thread.request_timeout
+    if limit is not None and kwargs.get("timeout") is None:
+        kwargs["timeout"] = (limit, limit)  # (connect, read)
+    return _original_send(session, request, **kwargs)
+
+
+def _install_request_timeout() -> None:
+    """Wrap ``requests.Session.send`` once (idempotent; called by every new runner).
+
+    Why this patch exists: deep-translator 1.11.4 calls ``requests.get``/``requests.post``
+    without ``timeout`` and offers no way to pass one (nor a session), so a server that accepts
+    the connection and never answers keeps the worker thread blocked forever; after
+    ``max_workers`` such stalls every online call only waits in the queue until its deadline.
+    Every ``requests`` call, top-level or on a session, and every redirect goes through
+    ``Session.send``, whose ``timeout`` keyword is missing or ``None`` when the caller gave
+    none, so this is the narrowest place that reaches deep-translator's requests.
+
+    What it changes: only calls made in a :class:`BlockingRunner`'s own threads (marked by a
+    thread-local the runner sets), and only those that passed no timeout: they get
+    ``(connect, read) = (request_timeout, request_timeout)``, so no connect and no wait for
+    the next bytes of an answer blocks longer than that. Calls from any other thread, and
+    calls with their own timeout, are passed on untouched. (``requests`` bounds each wait, not
+    the whole call: a server trickling bytes, or a slow DNS resolver, can still stretch it.)
+    """
+    global _original_send
+    with _install_lock:
+        current: object = vars(requests.Session)["send"]
+        if current is _bounded_send:
+            return
+        _original_send = requests.Session.send
+        # setattr, not assignment: mypy refuses assigning to a method.
+        setattr(requests.Session, "send", _bounded_send)  # noqa: B010
 
 
 _Job = tuple[concurrent.futures.Future[Any], Callable[[], Any]]
@@ -80,15 +138,28 @@ class BlockingRunner:
     """A bounded pool of daemon threads running blocking calls for the event loop.
 
     Shared by all online providers and owned by the composition root, which calls
-    :meth:`aclose`. Threads start on demand up to ``max_workers`` and are daemons, so a request
-    stuck without a timeout never holds up the process's exit.
+    :meth:`aclose`. Threads start on demand up to ``max_workers`` and are daemons, so a running
+    call never holds up the process's exit. A ``requests`` call made without a timeout in one of
+    these threads gets ``request_timeout`` for connecting and for each wait on the answer (see
+    :func:`_install_request_timeout`), so a stalled server frees its thread within about
+    ``request_timeout`` seconds instead of never.
     """
 
-    def __init__(self, max_workers: int = 4, *, thread_name: str = "peerdesk-online") -> None:
-        """Run at most ``max_workers`` calls at once; the rest wait in order."""
+    def __init__(self, max_workers: int = 4, *, request_timeout: float = REQUEST_TIMEOUT,
+                 thread_name: str = "peerdesk-online") -> None:
+        """Run at most ``max_workers`` calls at once; the rest wait in order.
+
+        ``request_timeout`` (seconds) bounds each connect and each wait for answer bytes of
+        the ``requests`` calls made in these threads without a timeout of their own.
+        """
         if max_workers < 1:
             raise ValueError(f"BlockingRunner needs at least one worker, not {max_workers}")
+        if not (request_timeout > 0 and math.isfinite(request_timeout)):
+            raise ValueError(f"BlockingRunner needs a positive request timeout, "
+                             f"not {request_timeout!r}")
+        _install_request_timeout()
         self._max_workers = max_workers
+        self._request_timeout = float(request_timeout)
         self._thread_name = thread_name
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._idle = threading.Semaphore(0)
@@ -100,6 +171,11 @@ class BlockingRunner:
     def max_workers(self) -> int:
         """The most threads this runner ever starts."""
         return self._max_workers
+
+    @property
+    def request_timeout(self) -> float:
+        """Seconds a ``requests`` call in these threads may wait to connect or to read."""
+        return self._request_timeout
 
     @property
     def thread_count(self) -> int:
@@ -151,6 +227,7 @@ class BlockingRunner:
             thread.start()
 
     def _work(self) -> None:
+        _runner_thread.request_timeout = self._request_timeout
         while True:
             job = self._jobs.get()
             if job is None:

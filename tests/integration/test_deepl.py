@@ -320,3 +320,64 @@ async def test_factory_and_constructor_checks() -> None:
         DeepLProvider(api_key=KEY, base_url="api.deepl.com")
     with pytest.raises(ValueError, match="timeout"):
         DeepLProvider(api_key=KEY, timeout=0)
+
+
+async def test_at_most_max_concurrent_requests_in_flight() -> None:
+    in_flight = 0
+    most = 0
+    arrived = 0
+    gate = asyncio.Event()
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most, arrived
+        in_flight += 1
+        arrived += 1
+        most = max(most, in_flight)
+        try:
+            await gate.wait()
+        finally:
+            in_flight -= 1
+        return httpx.Response(200, json={"translations": [{"text": "Olá"}]})
+
+    provider = DeepLProvider(api_key=KEY, max_concurrent=2,
+                             transport=httpx.MockTransport(answer))
+    assert provider.max_concurrent == 2
+    calls = [asyncio.create_task(provider.translate(f"text {n}", Language.EN, Language.PT))
+             for n in range(6)]
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+    assert (arrived, in_flight) == (2, 2)
+
+    # A waiting call cancelled (the chain's deadline) never sends and frees no slot it lacks.
+    calls[5].cancel()
+    gate.set()
+    results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 5)
+    assert results[:5] == ["Olá"] * 5
+    assert isinstance(results[5], asyncio.CancelledError)
+    assert (arrived, most, in_flight) == (5, 2, 0)
+    await provider.aclose()
+
+
+async def test_the_semaphore_holds_against_a_real_hanging_server(
+        fake_deepl: DeepLServer) -> None:
+    fake_deepl.state.mode = "hang"
+    provider = DeepLProvider(api_key=KEY, base_url=fake_deepl.url, timeout=5)
+    assert provider.max_concurrent == 4
+    calls = [asyncio.create_task(provider.translate(f"text {n}", Language.EN, Language.FR))
+             for n in range(7)]
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if len(fake_deepl.state.requests) >= 4:
+            break
+    await asyncio.sleep(0.2)
+    assert len(fake_deepl.state.requests) == 4
+    fake_deepl.state.release.set()
+    results = await asyncio.wait_for(asyncio.gather(*calls), 5)
+    assert results == [f"[FR] text {n}" for n in range(7)]
+    assert len(fake_deepl.state.requests) == 7
+    await provider.aclose()
+
+
+def test_max_concurrent_is_checked() -> None:
+    with pytest.raises(ValueError, match="max_concurrent"):
+        DeepLProvider(api_key=KEY, max_concurrent=0)

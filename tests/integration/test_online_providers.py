@@ -10,18 +10,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+import requests.adapters
 
 from bot.translation.deepl import DeepLProvider
 from bot.translation.online import (
+    REQUEST_TIMEOUT,
     BlockingRunner,
     GoogleProvider,
     LibreTranslateProvider,
@@ -389,3 +392,127 @@ async def test_wire_codes_for_brazilian_portuguese(
     if name == "microsoft":
         assert sent[0].headers["Ocp-Apim-Subscription-Region"] == "westeurope"
         assert sent[0].body == [{"text": "Hello"}]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server on 127.0.0.1 that accepts connections, reads nothing and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            held.append(connection)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def _runner_threads(prefix: str) -> int:
+    return sum(t.name.startswith(prefix) for t in threading.enumerate())
+
+
+async def test_a_silent_server_frees_the_only_worker_within_the_request_timeout(
+        silent_server: str, libre: LibreServer) -> None:
+    pool = BlockingRunner(1, request_timeout=1, thread_name="test-silent")
+    assert pool.request_timeout == 1.0
+    stalled = LibreTranslateProvider(pool, url=silent_server)
+    healthy = _provider(libre, pool)
+    with pytest.raises(TimeoutError):  # the chain's deadline gives up first
+        await asyncio.wait_for(stalled.translate("Hello", Language.EN, Language.FR), 0.3)
+    gave_up = time.monotonic()
+    assert pool.thread_count == 1 and _runner_threads("test-silent") == 1
+
+    # Without the timeout the worker would stay blocked on the silent socket for good and
+    # this call would never leave the queue.
+    out = await asyncio.wait_for(healthy.translate("Hello", Language.EN, Language.FR), 5)
+    assert out == "[fr] Hello"
+    assert time.monotonic() - gave_up < 2.0
+    assert pool.thread_count == 1 and _runner_threads("test-silent") == 1
+
+    # Stall it again and again: the worker keeps coming back and no thread is added.
+    for _ in range(3):
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(stalled.translate("Hi", Language.EN, Language.ES), 0.2)
+    out = await asyncio.wait_for(healthy.translate("Bye", Language.EN, Language.ES), 5)
+    assert out == "[es] Bye"
+    assert pool.thread_count == 1 and _runner_threads("test-silent") == 1
+    await pool.aclose()
+
+
+async def test_a_stalled_call_left_to_itself_becomes_a_timeout_error(silent_server: str) -> None:
+    pool = BlockingRunner(1, request_timeout=0.5)
+    provider = LibreTranslateProvider(pool, url=silent_server)
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match=r"timed out \(ReadTimeout\)"):
+        await asyncio.wait_for(provider.translate("Hello", Language.EN, Language.FR), 5)
+    assert time.monotonic() - started < 2.0
+    await pool.aclose()
+
+
+class _RecordingAdapter(requests.adapters.BaseAdapter):
+    """Answers every request at once and notes the timeout it was sent with."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[object] = []
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: object = None, verify: object = True, cert: object = None,
+             proxies: Mapping[str, str] | None = None) -> requests.Response:
+        self.timeouts.append(timeout)
+        response = requests.Response()
+        response.status_code = 200
+        response._content = b"{}"
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+async def test_request_timeout_applies_only_in_runner_threads_and_only_when_missing() -> None:
+    pool = BlockingRunner(1, request_timeout=3, thread_name="test-scope")
+    adapter = _RecordingAdapter()
+    session = requests.Session()
+    session.mount("http://", adapter)
+    url = "http://example.invalid/x"
+
+    await pool.run(lambda: session.get(url))
+    await pool.run(lambda: session.get(url, timeout=7))
+    session.get(url)  # the event loop's thread
+    await asyncio.to_thread(session.get, url)  # another thread, not the runner's
+    assert adapter.timeouts == [(3.0, 3.0), 7, None, None]
+
+    other = BlockingRunner(1, request_timeout=1)  # a second runner: its own timeout ...
+    await other.run(lambda: session.get(url))
+    await pool.run(lambda: session.get(url))
+    assert adapter.timeouts[-2:] == [(1.0, 1.0), (3.0, 3.0)]
+    send = vars(requests.Session)["send"]
+    BlockingRunner(1)  # ... and the patch is installed once, not stacked
+    assert vars(requests.Session)["send"] is send
+    await pool.aclose()
+    await other.aclose()
+
+
+def test_request_timeout_is_checked() -> None:
+    assert BlockingRunner(1).request_timeout == REQUEST_TIMEOUT
+    for bad in (0, -1, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="request timeout"):
+            BlockingRunner(1, request_timeout=bad)
