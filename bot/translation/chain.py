@@ -31,7 +31,8 @@ def build_translator(settings: TranslationSettings, cache: TranslationCache,
     """The chain with its cache, glossary, deadline and rest period."""
     closers: list[Callable[[], Awaitable[None]]] = []
     if providers is None:
-        runner = BlockingRunner(settings.max_concurrent)
+        runner = BlockingRunner(settings.max_concurrent,
+                                request_timeout=settings.deadline_seconds)
         providers = build_providers(settings, runner)
         closers.append(runner.aclose)
     return TranslationService(providers=list(providers), cache=cache,
