@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bot.translation.provider import Provider, ProviderError
+from bot.translation.provider import Provider, ProviderError, outer_whitespace
 from handlers.domain import Language
 
 NAME = "apertium"
@@ -65,14 +65,6 @@ def choose_routes(available: Iterable[tuple[str, str]]) -> dict[Pair, tuple[str,
                     break
     return routes
 
-
-def _outer_whitespace(text: str) -> tuple[str, str, str]:
-    """(leading whitespace, the rest, trailing whitespace)."""
-    core = text.strip()
-    if not core:
-        return text, "", ""
-    start = len(text) - len(text.lstrip())
-    return text[:start], core, text[start + len(core):]
 
 
 _TOKEN = re.compile(r"⟦(\d+)⟧")
@@ -133,7 +125,7 @@ class ApertiumApy:
         langpair = (await self._known_routes()).get((source, target))
         if langpair is None:
             raise ProviderError(f"apertium: no direct pair {source.value}→{target.value}")
-        lead, core, trail = _outer_whitespace(text)
+        lead, core, trail = outer_whitespace(text)
         if not core:
             return text
         sent, back = as_words(core)

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from bot.translation.provider import ProviderError
+from bot.translation.provider import ProviderError, outer_whitespace
 from handlers.domain import Language
 
 NAME = "deepl"
@@ -56,14 +56,6 @@ def base_url_for(api_key: str) -> str:
     """DeepL's free API for keys ending in ``:fx``, the paid API otherwise."""
     return FREE_URL if api_key.endswith(":fx") else PRO_URL
 
-
-def _outer_whitespace(text: str) -> tuple[str, str, str]:
-    """(leading whitespace, the rest, trailing whitespace)."""
-    core = text.strip()
-    if not core:
-        return text, "", ""
-    start = len(text) - len(text.lstrip())
-    return text[:start], core, text[start + len(core):]
 
 
 def _status_reason(status: int) -> str:
@@ -137,7 +129,7 @@ class DeepLProvider:
             raise ProviderError(f"{NAME}: provider closed")
         if len(text) > self.max_chars:
             raise ProviderError(f"{NAME}: {len(text)} characters, more than {self.max_chars}")
-        lead, core, trail = _outer_whitespace(text)
+        lead, core, trail = outer_whitespace(text)
         if not core or source is target:
             return text
         payload = {"text": [core], "source_lang": SOURCES[source],

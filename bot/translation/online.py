@@ -45,7 +45,7 @@ from deep_translator import (  # type: ignore[import-untyped]
 from deep_translator import exceptions as dt
 
 from bot.translation.deepl import DeepLProvider
-from bot.translation.provider import Provider, ProviderError
+from bot.translation.provider import Provider, ProviderError, outer_whitespace
 from handlers.domain import Language
 
 T = TypeVar("T")
@@ -246,14 +246,6 @@ class BlockingRunner:
             self._idle.release()
 
 
-def _outer_whitespace(text: str) -> tuple[str, str, str]:
-    """(leading whitespace, the rest, trailing whitespace); Google and MyMemory strip it."""
-    core = text.strip()
-    if not core:
-        return text, "", ""
-    start = len(text) - len(text.lstrip())
-    return text[:start], core, text[start + len(core):]
-
 
 def _reason(error: BaseException) -> str:
     """A short reason for a failure, without the library's message (it may hold key or text)."""
@@ -319,7 +311,7 @@ class _OnlineProvider(ABC):
         if len(text) > self.max_chars:
             raise ProviderError(f"{self.name}: {len(text)} characters, more than "
                                 f"{self.max_chars}")
-        lead, core, trail = _outer_whitespace(text)
+        lead, core, trail = outer_whitespace(text)
         if not core or source is target:
             return text
         try:

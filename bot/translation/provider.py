@@ -38,3 +38,13 @@ class Provider(Protocol):
     async def aclose(self) -> None:
         """Release connections, processes and threads."""
         ...
+
+
+def outer_whitespace(text: str) -> tuple[str, str, str]:
+    """(leading whitespace, the rest, trailing whitespace): providers that trim what they
+    translate get only the rest, and the whitespace is put back as it was."""
+    core = text.strip()
+    if not core:
+        return text, "", ""
+    start = len(text) - len(text.lstrip())
+    return text[:start], core, text[start + len(core):]
