@@ -4,9 +4,11 @@ deliverable, after its size and kind (by content) are checked.
 
 from __future__ import annotations
 
+import re
+
 from handlers import reviews
 from handlers.domain import Deliverable, Task, Team, Version, parse_number
-from handlers.filetypes import detect_kind, safe_name
+from handlers.filetypes import claimed_kind, detect_kind, safe_name
 from handlers.messages import Attachment, Button, Context, Phrase
 from handlers.turn import Turn, phrase
 
@@ -15,88 +17,155 @@ DELIVERABLE = "deliverable"
 
 
 def receive_file(turn: Turn, attachment: Attachment, caption: str) -> None:
-    """A file from a team member: check it, keep its bytes, then find its task."""
+    """A file from a team member: check it and its task, keep its bytes, hand it in."""
     team = turn.uow.teams.of_member(turn.sender.id)
     if team is None:
         turn.reply("upload.no_team", name=attachment.filename)
         return
-    limit = turn.deps.settings.max_upload_bytes
-    megabytes = _megabytes(limit)
-    if attachment.size > limit:
-        turn.reply("file.too_big", name=attachment.filename, size=_megabytes(attachment.size),
-                   limit=megabytes)
+    content = _checked_content(turn, attachment)
+    if content is None:
         return
+    kind = _checked_kind(turn, content, attachment.filename)
+    if kind is None:
+        return
+    tasks = turn.uow.tasks.of_team(team.id)
+    open_tasks = [t for t in tasks if not t.done]
+    if not open_tasks:
+        turn.reply("upload.no_task", team=team.name)
+        return
+    named, unknown = _named_task(caption, tasks, numbers=False)
+    # Kept only now that the file will be handed in, or asked about (by the answer, the
+    # platform's copy may be gone).
+    upload = {"sha": turn.deps.files.keep(content), "name": safe_name(attachment.filename, kind),
+              "size": str(len(content)), "kind": kind, "note": _note(caption)}
+    if named is not None and not named.done:
+        _hand_in(turn, team, named, upload)
+    elif named is None and not unknown and len(open_tasks) == 1:
+        _hand_in(turn, team, open_tasks[0], upload)
+    else:
+        _ask_task(turn, team, upload, open_tasks, named, unknown)
+
+
+def _allowed(turn: Turn) -> str:
+    return ", ".join(sorted(turn.deps.settings.allowed_kinds))
+
+
+def _checked_content(turn: Turn, attachment: Attachment) -> bytes | None:
+    """The file's bytes when their size is acceptable; None after saying why not."""
+    limit = turn.deps.settings.max_upload_bytes
+    allowed = phrase("file.allowed", allowed=_allowed(turn), limit=_megabytes(limit))
+    if attachment.size > limit:
+        turn.reply_lines([phrase("file.too_big", name=attachment.filename,
+                                 size=_megabytes(attachment.size), limit=_megabytes(limit)),
+                          allowed])
+        return None
     if attachment.location is None:
         turn.reply("file.unreadable", name=attachment.filename)
-        return
+        return None
     try:
         content = turn.deps.files.read(attachment.location, limit)
     except OSError:
         turn.reply("file.unreadable", name=attachment.filename)
-        return
+        return None
     if len(content) > limit:  # the platform said less than it sent
-        turn.reply("file.too_big", name=attachment.filename, size=_megabytes(len(content)),
-                   limit=megabytes)
-        return
+        turn.reply_lines([phrase("file.too_big", name=attachment.filename,
+                                 size=_megabytes(len(content)), limit=_megabytes(limit)),
+                          allowed])
+        return None
     if not content:
-        turn.reply("file.empty", name=attachment.filename)
-        return
+        turn.reply_lines([phrase("file.empty", name=attachment.filename), allowed])
+        return None
+    return content
+
+
+def _checked_kind(turn: Turn, content: bytes, filename: str) -> str | None:
+    """The file's kind by content when it is accepted; None after saying why not."""
     allowed = turn.deps.settings.allowed_kinds
-    kind = detect_kind(content, attachment.filename)
-    if kind is None or kind not in allowed:
-        turn.reply("file.bad_type", name=attachment.filename,
-                   allowed=", ".join(sorted(allowed)))
-        return
-    sha = turn.deps.files.keep(content)
-    upload = {"sha": sha, "name": safe_name(attachment.filename, kind),
-              "size": str(len(content)), "kind": kind, "note": caption[:500]}
-    open_tasks = [t for t in turn.uow.tasks.of_team(team.id) if not t.done]
-    if not open_tasks:
-        turn.reply("upload.no_task", team=team.name)
-        return
-    chosen = _task_named(caption, open_tasks) or (open_tasks[0] if len(open_tasks) == 1
-                                                  else None)
-    if chosen is None:
-        buttons = [[Button(data=f"upload:{t.id}", label=f"{t.code} {t.title}"[:60])]
-                   for t in open_tasks[:8]]
+    kind = detect_kind(content, filename)
+    if kind is not None and kind in allowed:
+        return kind
+    claimed = claimed_kind(filename)
+    if kind is None and claimed is not None and claimed in allowed:
+        turn.reply("file.not_really", name=filename, kind=claimed.upper(),
+                   allowed=_allowed(turn))
+    else:
+        turn.reply("file.bad_type", name=filename, allowed=_allowed(turn))
+    return None
+
+
+def _task_buttons(tasks: list[Task]) -> list[list[Button]]:
+    return [[Button(data=f"upload:{t.id}", label=f"{t.code} {t.title}"[:60])] for t in tasks[:8]]
+
+
+def _ask_task(turn: Turn, team: Team, upload: dict[str, str], open_tasks: list[Task],
+              named: Task | None, unknown: str) -> None:
+    """Ask which open task a file is for, saying first why the one named cannot take it."""
+    buttons = _task_buttons(open_tasks)
+    if named is not None:
+        turn.ask(UPLOAD, "task", "upload.task_done_ask", data=upload, buttons=buttons,
+                 task=named.code, title=named.title, name=upload["name"])
+    elif unknown:
+        turn.ask(UPLOAD, "task", "upload.task_unknown_ask", data=upload, buttons=buttons,
+                 task=unknown, team=team.name, name=upload["name"])
+    else:
         turn.ask(UPLOAD, "task", "upload.ask_task", data=upload, buttons=buttons,
                  name=upload["name"])
-        return
-    _hand_in(turn, team, chosen, upload)
 
 
 def choose_task(turn: Turn, step: str, text: str) -> None:
     """The task for the file just sent, pressed or typed (``T7``)."""
     pending = turn.pending
     team = turn.uow.teams.of_member(turn.sender.id)
-    if pending is None or pending.flow != UPLOAD or team is None:
+    if pending is None or pending.flow != UPLOAD or team is None or "sha" not in pending.data:
         turn.reply("button.stale")
         return
-    open_tasks = [t for t in turn.uow.tasks.of_team(team.id) if not t.done]
-    chosen = _task_named(text, open_tasks)
-    if chosen is None:
-        turn.ask(UPLOAD, "task", "upload.ask_task", data=dict(pending.data),
-                 name=pending.data.get("name", ""),
-                 buttons=[[Button(data=f"upload:{t.id}", label=f"{t.code} {t.title}"[:60])]
-                          for t in open_tasks[:8]])
+    tasks = turn.uow.tasks.of_team(team.id)
+    open_tasks = [t for t in tasks if not t.done]
+    if not open_tasks:
+        turn.finish_flow()
+        turn.reply("upload.no_task", team=team.name)
+        return
+    named, unknown = _named_task(text, tasks, numbers=True)
+    if named is None or named.done:
+        _ask_task(turn, team, dict(pending.data), open_tasks, named, unknown)
         return
     turn.finish_flow()
-    _hand_in(turn, team, chosen, dict(pending.data))
+    _hand_in(turn, team, named, dict(pending.data))
 
 
-def _task_named(text: str, tasks: list[Task]) -> Task | None:
-    """The task a caption or answer names: ``T7``, ``7``, or a unique start of its title."""
-    words = text.strip()
+_CODE = re.compile(r"^[Tt](\d{1,9})[:,.]?$")
+
+
+def _named_task(text: str, tasks: list[Task], *, numbers: bool) -> tuple[Task | None, str]:
+    """The task (open or done) a caption or an answer names — ``T7``, ``7`` when ``numbers``,
+    or the start of a title — and, when it names a code that is no task of the team, that
+    code."""
+    words = text.split()
     if not words:
-        return None
-    first = words.split()[0].upper().rstrip(":,.")
-    number = parse_number(first.removeprefix("T")) if first[:1] in "T0123456789" else None
+        return None, ""
+    first = words[0].rstrip(":,.")
+    match = _CODE.match(first)
+    number = int(match.group(1)) if match else parse_number(first) if numbers else None
     if number is not None:
-        return next((t for t in tasks if t.id == number), None)
-    folded = words.casefold()
-    found = [t for t in tasks if folded.startswith(t.title.casefold())
-             or t.title.casefold().startswith(folded)]
-    return found[0] if len(found) == 1 else None
+        found = next((t for t in tasks if t.id == number), None)
+        return found, "" if found is not None else f"T{number}"
+    folded = " ".join(words).casefold()
+    for group in ([t for t in tasks if not t.done], [t for t in tasks if t.done]):
+        matching = [t for t in group if folded.startswith(t.title.casefold())
+                    or t.title.casefold().startswith(folded)]
+        if len(matching) == 1:
+            return matching[0], ""
+        if matching:
+            return None, ""
+    return None, ""
+
+
+def _note(caption: str) -> str:
+    """What the team says changed: the caption without the task code it starts with."""
+    words = caption.split(maxsplit=1)
+    if words and _CODE.match(words[0].rstrip(":,.")):
+        caption = words[1] if len(words) > 1 else ""
+    return caption.strip()[:500]
 
 
 def _hand_in(turn: Turn, team: Team, task: Task, upload: dict[str, str]) -> None:
