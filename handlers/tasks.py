@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 
-from handlers.domain import Member, Task, Team, TeamStatus, parse_number
+from handlers.domain import (
+    DeliverableStatus,
+    Member,
+    Task,
+    TaskState,
+    Team,
+    TeamStatus,
+    parse_number,
+)
 from handlers.messages import Button, Phrase
 from handlers.timezones import local_time, tzinfo_for, zone_label
 from handlers.turn import Turn, button, phrase
@@ -17,6 +25,7 @@ from handlers.turn import Turn, button, phrase
 NEW_TASK = "newtask"
 EDIT_TASK = "edittask"
 FIELDS = ("title", "output", "due", "responsible", "share")
+LIMITS = {"title": 120, "output": 1000}  # characters (the title column holds 120)
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$|^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
@@ -59,30 +68,40 @@ def _managed_team(turn: Turn, name: str = "") -> Team | None:
     return None
 
 
+def _clean(step: str, text: str) -> str:
+    """A typed title (spaces collapsed) or output (trimmed)."""
+    return " ".join(text.split()) if step != "output" else text.strip()
+
+
+def _fits(step: str, value: str) -> bool:
+    """Whether a title or an output has an acceptable length."""
+    return 2 <= len(value) <= LIMITS[step]
+
+
 def new_task(turn: Turn, args: str) -> None:
     """``/newtask [TITLE]``: add a task, asking title, output, due date, who, funds share."""
+    title = _clean("title", args)
     if turn.sender.is_coordinator and turn.uow.teams.of_member(turn.sender.id) is None:
-        turn.ask(NEW_TASK, "team", "newtask.ask_team", data={"title": args.strip()})
+        turn.ask(NEW_TASK, "team", "newtask.ask_team", data={"title": title})
         return
     team = _managed_team(turn)
     if team is not None:
-        _next_step(turn, {"team": str(team.id), "title": args.strip()})
+        _next_step(turn, {"team": str(team.id), "title": title})
 
 
 def answer_new_task(turn: Turn, step: str, text: str) -> None:
     """The answers to the guided ``/newtask``, one step at a time."""
     data = dict(turn.pending.data) if turn.pending else {}
-    value = " ".join(text.split()) if step != "output" else text.strip()
+    value = _clean(step, text)
     if step == "team":
         team = _managed_team(turn, value)
         if team is None:
             turn.ask(NEW_TASK, "team", "newtask.ask_team", data=data)
             return
         data["team"] = str(team.id)
-    elif step in ("title", "output"):
-        limit = 120 if step == "title" else 1000
-        if not 2 <= len(value) <= limit:
-            turn.ask(NEW_TASK, step, f"newtask.bad_{step}", data=data, limit=limit)
+    elif step in LIMITS:
+        if not _fits(step, value):
+            turn.ask(NEW_TASK, step, f"newtask.bad_{step}", data=data, limit=LIMITS[step])
             return
         data[step] = value
     elif step in TAKE and not TAKE[step](turn, NEW_TASK, data, value):
@@ -177,6 +196,9 @@ def _next_step(turn: Turn, data: dict[str, str]) -> None:
         return
     if not data.get("title"):
         turn.ask(NEW_TASK, "title", "newtask.ask_title", data=data, team=team.name)
+    elif not _fits("title", data["title"]):  # given with the command: the same checks
+        turn.ask(NEW_TASK, "title", "newtask.bad_title", data={**data, "title": ""},
+                 limit=LIMITS["title"])
     elif "output" not in data:
         turn.ask(NEW_TASK, "output", "newtask.ask_output", data=data, title=data["title"])
     elif "due" not in data:
@@ -291,11 +313,10 @@ def answer_edit_task(turn: Turn, step: str, text: str,
         turn.finish_flow()
         turn.reply("button.stale")
         return
-    value = " ".join(text.split()) if step != "output" else text.strip()
-    if step in ("title", "output"):
-        limit = 120 if step == "title" else 1000
-        if not 2 <= len(value) <= limit:
-            turn.ask(EDIT_TASK, step, f"newtask.bad_{step}", data=data, limit=limit)
+    value = _clean(step, text)
+    if step in LIMITS:
+        if not _fits(step, value):
+            turn.ask(EDIT_TASK, step, f"newtask.bad_{step}", data=data, limit=LIMITS[step])
             return
         if step == "title":
             turn.uow.tasks.change(task.id, title=value)
@@ -333,14 +354,25 @@ def remove_task(turn: Turn, args: str, confirmed: bool = False) -> None:
     found = _task(turn, args)
     if found is None:
         return
-    task, _team = found
+    task, team = found
+    deliverable = turn.uow.deliverables.for_task(task.id)
     if not confirmed:
-        turn.reply("deltask.confirm", code=task.code, title=task.title,
-                   buttons=[[button(f"deltask:{task.id}", "button.remove"),
-                             button("cancel", "button.cancel")]])
+        lines = [phrase("deltask.confirm", code=task.code, title=task.title)]
+        versions = turn.uow.deliverables.versions(deliverable.id) if deliverable else []
+        if deliverable is not None and versions:
+            lines.append(phrase("deltask.has_deliverable", code=deliverable.code,
+                                version=versions[-1].number,
+                                status=phrase(f"deliverable_status.{deliverable.status.value}")))
+        turn.reply_lines(lines, buttons=[[button(f"deltask:{task.id}", "button.remove"),
+                                          button("cancel", "button.cancel")]])
         return
-    turn.uow.tasks.remove(task.id)
+    reviewers = turn.uow.reviews.reviewers_of(deliverable.id) \
+        if deliverable is not None and deliverable.status != DeliverableStatus.APPROVED else []
+    turn.uow.tasks.remove(task.id)  # its deliverable, versions, rounds and comments go too
     turn.reply("task.removed", code=task.code, title=task.title)
+    if deliverable is not None:
+        turn.tell_all([r for r in reviewers if r != turn.sender.id], "review.task_removed",
+                      code=deliverable.code, task=task.code, title=task.title, team=team.name)
 
 
 def list_tasks(turn: Turn, args: str) -> None:
@@ -363,21 +395,29 @@ def list_tasks(turn: Turn, args: str) -> None:
         turn.reply(key, team=team.name)
         return
     names = {m.id: m.name for m in turn.uow.teams.members(team.id)}
+    states = {s.task_id: s for s in turn.uow.deliverables.states(team.id)}
     lines = [phrase("tasks.header", team=team.name, count=len(tasks))]
-    lines += [task_line(turn, task, names) for task in tasks]
+    lines += [task_line(turn, task, names, states.get(task.id)) for task in tasks]
     if team.status != TeamStatus.APPROVED:
         lines.append(phrase("tasks.team_pending"))
     turn.reply_lines(lines)
 
 
-def task_line(turn: Turn, task: Task, names: dict[int, str]) -> Phrase:
-    """One task: code, title, due date with days left or late, who, funds share."""
+def task_line(turn: Turn, task: Task, names: dict[int, str],
+              state: TaskState | None = None) -> Phrase:
+    """One task: code, title, due date with days left or late, who, funds share, and where
+    its deliverable's review stands (when ``state`` is given and something was handed in)."""
     if not names:
         names = {m.id: m.name for m in turn.uow.teams.members(task.team_id)}
     people = ", ".join(names.get(m, f"#{m}") for m in task.responsible) or "—"
     share = phrase("tasks.share", share=task.funds_share) if task.funds_share else ""
+    review: Phrase | str = ""
+    if state is not None and state.deliverable_id is not None and state.status is not None:
+        review = phrase("tasks.review", code=f"D{state.deliverable_id}",
+                        version=state.version or 0,
+                        status=phrase(f"deliverable_status.{state.status.value}"))
     return phrase("tasks.line", code=task.code, title=task.title, due=task.due_date.isoformat(),
-                  when=_when(turn, task), people=people, share=share)
+                  when=_when(turn, task), people=people, share=share, review=review)
 
 
 def _when(turn: Turn, task: Task) -> Phrase:

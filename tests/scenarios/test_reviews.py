@@ -128,3 +128,24 @@ carla> /overview
         in run.last("diego").text
     assert "• Rios · T1 Diagnóstico — D1 v1, round 2, in review · waiting on Paul · 29 d left" \
         in run.last("carla").text
+
+
+async def test_removing_a_task_in_review_warns_and_tells_its_reviewer(
+        tmp_path: Path, database_url: str) -> None:
+    drafts(tmp_path)
+    script = SETUP.format(code=first_code()) + """diego> [file drafts/v1.pdf] primeira versão
+ana> /tasks
+ana> /deltask T1
+ana> [press Remover]
+rita> /queue
+"""
+    run = await play(script, tmp_path, database_url=database_url)
+    assert run.exit_code == 0, run.errors
+    assert run.find("ana", "• T1 Diagnóstico — prazo 2026-03-31 (faltam 29 d) · Ana, Diego · "
+                           "D1 v1: em revisão")
+    (confirm,) = run.find("ana", "Remover a tarefa T1")
+    assert "Ela tem D1 (v1, em revisão): remover a tarefa também remove as versões" \
+        in confirm.text
+    assert run.find("rita", "A tarefa T1 “Diagnóstico” de “Rios” foi removida, e D1 junto")
+    assert run.last("rita").text == "Nada aguarda a sua revisão."
+    assert query(database_url, "SELECT COUNT(*) FROM versions") == [(0,)]

@@ -436,7 +436,18 @@ class FakeTasks(_Repo):
         self._s.tasks[task_id] = task
 
     def remove(self, task_id: int) -> None:
+        # As the foreign keys cascade in SQL: the deliverable, its versions, assignments,
+        # rounds and comments go with the task.
         self._s.tasks.pop(task_id, None)
+        gone = {d.id for d in self._s.deliverables.values() if d.task_id == task_id}
+        versions = {v.id for v in self._s.versions if v.deliverable_id in gone}
+        rounds = {r.id for r in self._s.rounds.values() if r.version_id in versions}
+        for deliverable_id in gone:
+            del self._s.deliverables[deliverable_id]
+        self._s.versions = [v for v in self._s.versions if v.id not in versions]
+        self._s.assignments = [a for a in self._s.assignments if a.deliverable_id not in gone]
+        self._s.rounds = {k: r for k, r in self._s.rounds.items() if k not in rounds}
+        self._s.comments = [c for c in self._s.comments if c.round_id not in rounds]
 
     def mark_done(self, task_id: int) -> None:
         self._s.tasks[task_id] = self._s.tasks[task_id]._replace(done=True)

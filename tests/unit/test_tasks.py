@@ -80,3 +80,39 @@ def test_removing_asks_first() -> None:
     assert desk.read(lambda uow: uow.tasks.get(1)) is not None
     desk.press("ana", "deltask:1")
     assert desk.read(lambda uow: uow.tasks.get(1)) is None
+
+
+@pytest.mark.parametrize("title", ["X", "x" * 121, "  y  "])
+def test_a_title_given_with_the_command_is_checked_like_a_typed_one(title: str) -> None:
+    desk = _desk()
+    (row,) = desk.say("ana", f"/newtask {title}")
+    assert row.text == render("newtask.bad_title", Language.PT, limit=120)
+    step = desk.pending("ana")
+    assert step is not None and (step.step, step.data.get("title")) == ("title", "")
+    for answer in ("Survey", "Report", "2026-03-15", "Ana", "-"):
+        desk.say("ana", answer)
+    task = desk.read(lambda uow: uow.tasks.get(1))
+    assert task is not None and task.title == "Survey"
+
+
+def test_a_coordinators_title_with_the_command_is_checked_after_the_team() -> None:
+    desk = _desk()
+    desk.say("carla", "/newtask " + "x" * 300)
+    (row,) = desk.say("carla", "Rivers")
+    assert row.text == render("newtask.bad_title", limit=120)
+    assert desk.read(lambda uow: uow.tasks.get(1)) is None
+
+
+def test_an_edited_title_is_checked_on_every_path() -> None:
+    desk = _desk()
+    for answer in ("/newtask Survey", "Report", "2026-03-15", "Ana", "-"):
+        desk.say("ana", answer)
+    (row,) = desk.say("ana", "/edittask T1 title " + "x" * 121)
+    assert row.text == render("newtask.bad_title", Language.PT, limit=120)
+    desk.say("ana", "/edittask T1")
+    desk.press("ana", "field:title")
+    (row,) = desk.say("ana", "Y")
+    assert row.text == render("newtask.bad_title", Language.PT, limit=120)
+    desk.say("ana", "Baseline " * 13)  # spaces collapse: 116 characters
+    task = desk.read(lambda uow: uow.tasks.get(1))
+    assert task is not None and task.title == ("Baseline " * 13).strip()
