@@ -205,6 +205,9 @@ class Version(NamedTuple):
     kind: str
     submitted_by: int
     submitted_at: datetime
+    # What the team said changed (the file's caption), in the language it was written in.
+    note: str = ""
+    note_language: Language | None = None
 
 
 class ReviewerProfile(NamedTuple):

@@ -261,8 +261,9 @@ class Deliverables(Protocol):
         ...
 
     def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
-                    kind: str, by: int, now: datetime) -> Version:
-        """Record the next version of a deliverable."""
+                    kind: str, by: int, now: datetime, note: str = "",
+                    note_language: Language | None = None) -> Version:
+        """Record the next version of a deliverable, with what the team says changed."""
         ...
 
     def set_status(self, deliverable_id: int, status: DeliverableStatus) -> None:
@@ -291,7 +292,8 @@ class Reviews(Protocol):
         ...
 
     def candidates(self) -> list[Candidate]:
-        """Every reviewer with their profile, open reviews and last assignment."""
+        """Every reviewer with their profile, open reviews (active assignments on deliverables
+        not approved) and last assignment."""
         ...
 
     def reviewers_of(self, deliverable_id: int) -> list[int]:
@@ -307,7 +309,8 @@ class Reviews(Protocol):
         ...
 
     def decline(self, deliverable_id: int, reviewer_id: int) -> None:
-        """A reviewer gives a deliverable up."""
+        """Take a reviewer off a deliverable (they declined, were replaced, or may no longer
+        review it); they are not chosen for it again."""
         ...
 
     def open_round(self, version_id: int, reviewer_id: int, number: int,
@@ -315,8 +318,8 @@ class Reviews(Protocol):
         """Start a reviewer's round on a version."""
         ...
 
-    def rounds_of(self, deliverable_id: int, reviewer_id: int) -> list[Round]:
-        """A reviewer's rounds on every version of a deliverable, oldest first."""
+    def rounds(self, deliverable_id: int) -> list[Round]:
+        """Every reviewer's rounds on every version of a deliverable, oldest first."""
         ...
 
     def round(self, round_id: int) -> Round | None:

@@ -55,7 +55,12 @@ def set_profile(turn: Turn, args: str) -> None:
 
 
 def assign(turn: Turn, args: str) -> None:
-    """``/assign D7 NAME``: a coordinator gives a deliverable to a reviewer."""
+    """``/assign D7 NAME``: a coordinator gives a deliverable to a reviewer.
+
+    When the deliverable already has its full number of reviewers, NAME replaces one of them
+    (the one still to decide on the latest version, else the first): that reviewer's open
+    round closes and they are told. Otherwise NAME is added.
+    """
     if not turn.sender.is_coordinator:
         turn.reply("perm.coordinator")
         return
@@ -64,6 +69,9 @@ def assign(turn: Turn, args: str) -> None:
     deliverable = turn.uow.deliverables.get(number) if number is not None else None
     if deliverable is None or not name.strip():
         turn.reply("assign.usage")
+        return
+    if deliverable.status == DeliverableStatus.APPROVED:
+        turn.reply("assign.approved", code=deliverable.code)
         return
     reviewers = turn.uow.members.with_role(Role.REVIEWER)
     found = find_person(turn, name, reviewers)
@@ -80,11 +88,31 @@ def assign(turn: Turn, args: str) -> None:
     if person.id in {m.id for m in turn.uow.teams.members(team.id)}:
         turn.reply("assign.own_team", name=person.name, team=team.name)
         return
-    if person.id in turn.uow.reviews.reviewers_of(deliverable.id):
+    current = turn.uow.reviews.reviewers_of(deliverable.id)
+    if person.id in current:
         turn.reply("assign.already", name=person.name, code=deliverable.code)
         return
+    replaced = None
+    if len(current) >= turn.deps.settings.reviewers_per_deliverable:
+        replaced = turn.uow.members.get(_to_replace(turn, deliverable.id, versions[-1].id,
+                                                    current))
+    if replaced is not None:
+        reviews.withdraw(turn, deliverable, replaced.id)
+        turn.tell(replaced.id, "assign.replaced_you", code=deliverable.code, team=team.name,
+                  task=task.code, title=task.title)
     turn.uow.reviews.assign(deliverable.id, person.id, turn.now)
-    reviews.send_card(turn, person, team, task, deliverable, versions[-1], "")
-    if deliverable.status == DeliverableStatus.SUBMITTED:
-        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.IN_REVIEW)
-    turn.reply("assign.done", name=person.name, code=deliverable.code)
+    reviews.send_card(turn, person, team, task, deliverable, versions[-1])
+    reviews.settle(turn, deliverable, versions[-1], task, team)
+    if replaced is not None:
+        turn.reply("assign.replaced", name=person.name, code=deliverable.code,
+                   old=replaced.name)
+    else:
+        turn.reply("assign.done", name=person.name, code=deliverable.code)
+
+
+def _to_replace(turn: Turn, deliverable_id: int, version_id: int, current: list[int]) -> int:
+    """Which reviewer a coordinator's choice replaces: the first still to decide on the latest
+    version, else the first assigned."""
+    undecided = {r.reviewer_id for r in turn.uow.reviews.rounds(deliverable_id)
+                 if r.version_id == version_id and r.decision is None}
+    return next((r for r in current if r in undecided), current[0])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers.domain import Deliverable, DeliverableStatus, TaskState, Version
+from handlers.domain import Deliverable, DeliverableStatus, Language, TaskState, Version
+from storage.rows import LANGUAGES
 from storage.sql import Row, Sql
 from storage.teams import REGIONS
 
 _DELIVERABLE = "SELECT id, team_id, task_id, status, created_at FROM deliverables"
-_VERSIONS = ("SELECT id, deliverable_id, number, sha256, filename, size, kind, submitted_by, "
-             "submitted_at FROM versions WHERE deliverable_id = :deliverable ORDER BY number")
+_VERSION = ("SELECT id, deliverable_id, number, sha256, filename, size, kind, submitted_by, "
+            "submitted_at, note, note_language FROM versions")
 STATUSES = {status.value: status for status in DeliverableStatus}
 
 
@@ -43,44 +44,54 @@ class SqlDeliverables:
             {"team": team_id, "task": task_id, "now": self.sql.time(now)})
         return Deliverable(deliverable_id, team_id, task_id, DeliverableStatus.SUBMITTED, now)
 
+    def _version(self, r: Row) -> Version:
+        return Version(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], self.sql.read_time(r[8]),
+                       r[9] or "", LANGUAGES.get(r[10]) if r[10] else None)
+
     def versions(self, deliverable_id: int) -> list[Version]:
         """A deliverable's versions, oldest first."""
-        return [Version(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], self.sql.read_time(r[8]))
-                for r in self.sql.rows(_VERSIONS, {"deliverable": deliverable_id})]
+        return [self._version(r) for r in self.sql.rows(
+            f"{_VERSION} WHERE deliverable_id = :deliverable ORDER BY number",
+            {"deliverable": deliverable_id})]
 
     def set_status(self, deliverable_id: int, status: DeliverableStatus) -> None:
-        """Move a deliverable along its review."""
+        """Move a deliverable along its review (an approved one no longer loads its
+        reviewers)."""
         self.sql.run("UPDATE deliverables SET status = :status WHERE id = :id",
                      {"status": status.value, "id": deliverable_id})
+        counted = 0 if status == DeliverableStatus.APPROVED else 1
+        self.sql.run("UPDATE assignments SET open_review = :counted WHERE deliverable_id = :id "
+                     "AND active = 1 AND open_review <> :counted",
+                     {"counted": counted, "id": deliverable_id})
 
     def version(self, version_id: int) -> Version | None:
         """One version by id."""
-        row = self.sql.row(_VERSIONS.replace("deliverable_id = :deliverable ORDER BY number",
-                                             "id = :id"), {"id": version_id})
-        if row is None:
-            return None
-        return Version(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                       self.sql.read_time(row[8]))
+        row = self.sql.row(f"{_VERSION} WHERE id = :id", {"id": version_id})
+        return self._version(row) if row is not None else None
 
     def states(self, team_id: int | None = None) -> list[TaskState]:
         """Where every task stands (of one team, or of all teams), by team and due date."""
         return task_states(self.sql, team_id)
 
     def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
-                    kind: str, by: int, now: datetime) -> Version:
-        """Record the next version of a deliverable."""
+                    kind: str, by: int, now: datetime, note: str = "",
+                    note_language: Language | None = None) -> Version:
+        """Record the next version of a deliverable, with what the team says changed."""
         row = self.sql.row("SELECT COALESCE(MAX(number), 0) FROM versions "
                            "WHERE deliverable_id = :deliverable", {"deliverable": deliverable_id})
         number = int(row[0]) + 1 if row is not None else 1
         version_id = self.sql.insert(
             "INSERT INTO versions (deliverable_id, number, sha256, filename, size, kind, "
-            "submitted_by, submitted_at) VALUES (:deliverable, :number, :sha, :name, :size, "
-            ":kind, :by, :now) RETURNING id",
+            "submitted_by, submitted_at, note, note_language) VALUES (:deliverable, :number, "
+            ":sha, :name, :size, :kind, :by, :now, :note, :language) RETURNING id",
             {"deliverable": deliverable_id, "number": number, "sha": sha256, "name": filename,
-             "size": size, "kind": kind, "by": by, "now": self.sql.time(now)})
+             "size": size, "kind": kind, "by": by, "now": self.sql.time(now),
+             "note": note or None,
+             "language": note_language.value if note and note_language else None})
         self.sql.run("UPDATE deliverables SET latest_version = :number WHERE id = :id",
                      {"number": number, "id": deliverable_id})
-        return Version(version_id, deliverable_id, number, sha256, filename, size, kind, by, now)
+        return Version(version_id, deliverable_id, number, sha256, filename, size, kind, by, now,
+                       note, note_language if note else None)
 
 
 _STATES = (

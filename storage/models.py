@@ -304,6 +304,9 @@ class VersionRow(Base):
     submitted_by: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime]
+    # What the team said changed (the caption), and the language it was written in.
+    note: Mapped[str | None] = mapped_column(Text)
+    note_language: Mapped[str | None] = mapped_column(String(2))
 
     __table_args__ = (UniqueConstraint("deliverable_id", "number"),
                       Index("ix_versions_content", "deliverable_id", "sha256"))
@@ -328,10 +331,27 @@ class AssignmentRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deliverable_id: Mapped[int] = mapped_column(
         ForeignKey("deliverables.id", ondelete="CASCADE"), index=True)
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
-                                             index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     active: Mapped[int] = mapped_column(Integer, server_default="1")
+    # 1 while the review counts in the reviewer's load: active, deliverable not approved.
+    open_review: Mapped[int] = mapped_column(Integer, server_default="0")
     assigned_at: Mapped[datetime]
+
+    # A reviewer's last assignment, found on the index.
+    __table_args__ = (Index("ix_assignments_recent", "reviewer_id", "assigned_at"),)
+
+
+class ReviewerLoadRow(Base):
+    """How many open reviews a reviewer has: the sum of their assignments' ``open_review``,
+    kept by triggers on ``assignments`` (migration 0006), so that choosing a reviewer reads one
+    row per reviewer instead of counting, and no deletion (a cascade included) leaves it
+    wrong."""
+
+    __tablename__ = "reviewer_loads"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    open_reviews: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class RoundRow(Base):

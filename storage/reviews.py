@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from handlers.domain import Candidate, Comment, Language, QueueItem, ReviewerProfile, Round
 from storage.rows import LANGUAGES, MEMBER_COLUMNS, MEMBER_FROM, members_from
@@ -11,10 +12,16 @@ from storage.sql import Row, Sql
 
 _ROUND = "SELECT id, version_id, reviewer_id, number, decision FROM review_rounds"
 _COMMENT = "SELECT id, round_id, author_id, text, language, created_at FROM comments"
-# Open reviews: active assignments on deliverables not yet approved.
-_LOAD = ("SELECT a.reviewer_id, COUNT(CASE WHEN a.active = 1 AND d.status <> 'approved' "
-         "THEN 1 END), MAX(a.assigned_at) FROM assignments a "
-         "JOIN deliverables d ON d.id = a.deliverable_id GROUP BY a.reviewer_id")
+# Every reviewer (one row per role they hold) with their profile, open reviews (kept in
+# ``reviewer_loads`` by triggers on ``assignments``) and last assignment (from an index): one
+# query, nothing counted.
+_CANDIDATES = (
+    f"SELECT {MEMBER_COLUMNS}, p.languages, p.topics, l.open_reviews, "
+    "(SELECT MAX(a.assigned_at) FROM assignments a WHERE a.reviewer_id = m.id) "
+    f"FROM member_roles c JOIN {MEMBER_FROM} "
+    "LEFT JOIN reviewer_profiles p ON p.member_id = m.id "
+    "LEFT JOIN reviewer_loads l ON l.member_id = m.id "
+    "WHERE c.role = 'reviewer' AND c.member_id = m.id ORDER BY m.id")
 
 
 class SqlReviews:
@@ -24,9 +31,7 @@ class SqlReviews:
         self.sql = sql
 
     def _profile(self, row: Row) -> ReviewerProfile:
-        languages = frozenset(LANGUAGES[code] for code in row[1].split(",") if code in LANGUAGES)
-        topics = tuple(t for t in row[2].split(",") if t)
-        return ReviewerProfile(row[0], languages, topics)
+        return ReviewerProfile(row[0], _languages(row[1]), _topics(row[2]))
 
     def profile(self, member_id: int) -> ReviewerProfile | None:
         """What a reviewer declared they read and know."""
@@ -44,15 +49,20 @@ class SqlReviews:
                       "topics": ",".join(topics)})
 
     def candidates(self) -> list[Candidate]:
-        """Every reviewer with their profile, open reviews and last assignment."""
-        members = members_from(self.sql.rows(
-            f"SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.id IN "
-            "(SELECT member_id FROM member_roles WHERE role = 'reviewer') ORDER BY m.id"))
-        profiles = {row[0]: self._profile(row) for row in self.sql.rows(
-            "SELECT member_id, languages, topics FROM reviewer_profiles")}
-        load = {row[0]: (int(row[1]), self.sql.read_time(row[2]) if row[2] else None)
-                for row in self.sql.rows(_LOAD)}
-        return [Candidate(m, profiles.get(m.id), *load.get(m.id, (0, None))) for m in members]
+        """Every reviewer with their profile, open reviews (active assignments on deliverables
+        not approved) and last assignment."""
+        rows = self.sql.rows(_CANDIDATES)
+        found = []
+        extra: dict[int, Row] = {}
+        for row in rows:
+            extra.setdefault(row[0], row)
+        for member in members_from(rows):
+            row = extra[member.id]
+            profile = ReviewerProfile(member.id, _languages(row[8]), _topics(row[9])) \
+                if row[8] is not None else None
+            last = self.sql.read_time(row[11]) if row[11] else None
+            found.append(Candidate(member, profile, int(row[10] or 0), last))
+        return found
 
     def reviewers_of(self, deliverable_id: int) -> list[int]:
         """The reviewers assigned to a deliverable now."""
@@ -68,14 +78,17 @@ class SqlReviews:
 
     def assign(self, deliverable_id: int, reviewer_id: int, now: datetime) -> None:
         """Assign a reviewer to a deliverable."""
-        self.sql.run("INSERT INTO assignments (deliverable_id, reviewer_id, active, assigned_at) "
-                     "VALUES (:d, :r, 1, :now)",
+        self.sql.run("INSERT INTO assignments (deliverable_id, reviewer_id, active, open_review, "
+                     "assigned_at) SELECT :d, :r, 1, CASE WHEN status = 'approved' THEN 0 "
+                     "ELSE 1 END, :now FROM deliverables WHERE id = :d",
                      {"d": deliverable_id, "r": reviewer_id, "now": self.sql.time(now)})
 
     def decline(self, deliverable_id: int, reviewer_id: int) -> None:
-        """A reviewer gives a deliverable up."""
-        self.sql.run("UPDATE assignments SET active = 0 WHERE deliverable_id = :d "
-                     "AND reviewer_id = :r", {"d": deliverable_id, "r": reviewer_id})
+        """Take a reviewer off a deliverable (they declined, were replaced, or may no longer
+        review it); they are not chosen for it again."""
+        self.sql.run("UPDATE assignments SET active = 0, open_review = 0 "
+                     "WHERE deliverable_id = :d AND reviewer_id = :r",
+                     {"d": deliverable_id, "r": reviewer_id})
 
     def open_round(self, version_id: int, reviewer_id: int, number: int,
                    now: datetime) -> Round:
@@ -89,13 +102,12 @@ class SqlReviews:
                      {"number": number, "v": version_id})
         return Round(round_id, version_id, reviewer_id, number, None)
 
-    def rounds_of(self, deliverable_id: int, reviewer_id: int) -> list[Round]:
-        """A reviewer's rounds on every version of a deliverable, oldest first."""
+    def rounds(self, deliverable_id: int) -> list[Round]:
+        """Every reviewer's rounds on every version of a deliverable, oldest first."""
         rows = self.sql.rows(
             "SELECT r.id, r.version_id, r.reviewer_id, r.number, r.decision "
             "FROM review_rounds r JOIN versions v ON v.id = r.version_id "
-            "WHERE v.deliverable_id = :d AND r.reviewer_id = :r ORDER BY r.number, r.id",
-            {"d": deliverable_id, "r": reviewer_id})
+            "WHERE v.deliverable_id = :d ORDER BY r.id", {"d": deliverable_id})
         return [Round(*row) for row in rows]
 
     def round(self, round_id: int) -> Round | None:
@@ -148,3 +160,15 @@ class SqlReviews:
         """One comment by id."""
         row = self.sql.row(f"{_COMMENT} WHERE id = :id", {"id": comment_id})
         return self._comment(row) if row is not None else None
+
+
+@lru_cache(maxsize=256)
+def _languages(codes: str) -> frozenset[Language]:
+    """The languages a stored list names (``pt,en``); the few distinct lists are parsed once."""
+    return frozenset(LANGUAGES[code] for code in codes.split(",") if code in LANGUAGES)
+
+
+@lru_cache(maxsize=1024)
+def _topics(listed: str) -> tuple[str, ...]:
+    """The topics a stored list names."""
+    return tuple(t for t in listed.split(",") if t)

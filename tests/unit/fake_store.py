@@ -504,10 +504,11 @@ class FakeDeliverables(_Repo):
         return next((v for v in self._s.versions if v.id == version_id), None)
 
     def add_version(self, deliverable_id: int, sha256: str, filename: str, size: int,
-                    kind: str, by: int, now: datetime) -> Version:
+                    kind: str, by: int, now: datetime, note: str = "",
+                    note_language: Language | None = None) -> Version:
         number = len(self.versions(deliverable_id)) + 1
         made = Version(self._s.next_id("versions"), deliverable_id, number, sha256, filename,
-                       size, kind, by, now)
+                       size, kind, by, now, note, note_language if note else None)
         self._s.versions.append(made)
         return made
 
@@ -565,11 +566,10 @@ class FakeReviews(_Repo):
         self._s.rounds[made.id] = made
         return made
 
-    def rounds_of(self, deliverable_id: int, reviewer_id: int) -> list[Round]:
+    def rounds(self, deliverable_id: int) -> list[Round]:
         versions = {v.id for v in self._s.versions if v.deliverable_id == deliverable_id}
-        return sorted((r for r in self._s.rounds.values()
-                       if r.version_id in versions and r.reviewer_id == reviewer_id),
-                      key=lambda r: (r.number, r.id))
+        return sorted((r for r in self._s.rounds.values() if r.version_id in versions),
+                      key=lambda r: r.id)
 
     def round(self, round_id: int) -> Round | None:
         return self._s.rounds.get(round_id)

@@ -130,6 +130,13 @@ def test_files_refused_for_want_of_a_team_or_task_are_not_kept() -> None:
     assert not desk.files.kept
 
 
+def test_the_team_note_is_kept_with_the_version_without_the_task_code() -> None:
+    desk = _desk("Survey", "Action plan")
+    desk.upload("diego", "plan.pdf", PDF, caption="T2: tables added")
+    (version,) = desk.read(lambda uow: uow.deliverables.versions(1))
+    assert (version.note, version.note_language) == ("tables added", Language.ES)
+
+
 def test_an_old_task_button_is_stale_and_a_typed_task_works() -> None:
     desk = _desk("Survey", "Action plan")
     (row,) = desk.press("diego", "upload:1")
