@@ -7,6 +7,7 @@ import asyncio
 import csv
 import logging
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -141,6 +142,17 @@ def _db(settings: Settings, action: str) -> int:
     return 0
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^-?\d+$")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading '."""
+    if value.startswith(_FORMULA) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def _export(settings: Settings, output: Path | None) -> int:
     """Write the overview of every team's tasks as CSV."""
     database = Database(settings.storage.database_url, settings.storage.sqlite_sync)
@@ -155,7 +167,7 @@ def _export(settings: Settings, output: Path | None) -> int:
     try:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     finally:
         if output:
             handle.close()

@@ -127,7 +127,7 @@ def test_export_writes_every_teams_tasks_as_csv(tmp_path: Path) -> None:
     script = tmp_path / "setup.txt"
     (tmp_path / "draft.pdf").write_bytes(b"%PDF-1.7 draft")
     script.write_text("ana> /start\nana> /newteam Rios\nana> Water\nana> [press Other]\n"
-                      "ana> /newtask Survey\nana> Report\nana> 2099-01-31\nana> Ana\nana> -\n"
+                      "ana> /newtask =Survey\nana> Report\nana> 2099-01-31\nana> Ana\nana> -\n"
                       "ana> [file draft.pdf]\n", encoding="utf-8")
     played = peerdesk("console", "--db", str(db), "--script", str(script))
     assert played.returncode == 0, played.stderr
@@ -139,7 +139,8 @@ def test_export_writes_every_teams_tasks_as_csv(tmp_path: Path) -> None:
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == ("team,region,task,title,due_date,deliverable,version,round,status,"
                         "reviewers,waiting_on,days_left")
-    assert lines[1].startswith("Rios,other,T1,Survey,2099-01-31,D1,1,,submitted,,coordinators,")
+    # A title that a spreadsheet would run as a formula is written as text.
+    assert lines[1].startswith("Rios,other,T1,'=Survey,2099-01-31,D1,1,,submitted,,coordinators,")
 
 
 def test_review_demo_plays() -> None:
