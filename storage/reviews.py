@@ -18,10 +18,9 @@ _COMMENT = "SELECT id, round_id, author_id, text, language, created_at FROM comm
 _CANDIDATES = (
     f"SELECT {MEMBER_COLUMNS}, p.languages, p.topics, l.open_reviews, "
     "(SELECT MAX(a.assigned_at) FROM assignments a WHERE a.reviewer_id = m.id) "
-    f"FROM member_roles c JOIN {MEMBER_FROM} "
+    f"FROM {MEMBER_FROM} JOIN member_roles c ON c.member_id = m.id AND c.role = 'reviewer' "
     "LEFT JOIN reviewer_profiles p ON p.member_id = m.id "
-    "LEFT JOIN reviewer_loads l ON l.member_id = m.id "
-    "WHERE c.role = 'reviewer' AND c.member_id = m.id ORDER BY m.id")
+    "LEFT JOIN reviewer_loads l ON l.member_id = m.id ORDER BY m.id")
 
 
 class SqlReviews:
