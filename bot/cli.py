@@ -22,6 +22,8 @@ from bot.clock import VirtualClock, parse_clock
 from bot.codes import RandomJoinCodes
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import ConsoleChannel, ConsoleSession, interact, play_script
+from bot.translation.apertium import apertium_provider
+from bot.translation.provider import ProviderError
 from handlers.progress import EXPORT_COLUMNS, export_rows
 from storage.database import Database, is_sqlite
 from storage.migrate import current_revision, head_revision, upgrade
@@ -73,7 +75,12 @@ def main(argv: list[str] | None = None) -> int:
             print(describe(settings))
             reachable = _reach(settings.storage.database_url)
             print(f"database check: {reachable or 'reachable'}")
-            return 2 if reachable else 0
+            offline = asyncio.run(_probe_apertium(settings)) \
+                if "apertium" in settings.translation.providers else ""
+            if offline:
+                print(f"apertium check: {offline}")
+            alone = settings.translation.providers == ("apertium",)
+            return 2 if reachable or (alone and "unavailable" in offline) else 0
         if args.command == "db":
             return _db(settings, args.db_command)
         if args.command == "export":
@@ -108,6 +115,22 @@ def _reach(url: str) -> str:
         return f"not reachable: {_first_line(exc)}"
     finally:
         engine.dispose()
+
+
+async def _probe_apertium(settings: Settings) -> str:
+    """Whether the offline translator answers: its pairs, or why it is unavailable."""
+    translation = settings.translation
+    provider = apertium_provider(translation.apertium_apy_url or None,
+                                 translation.apertium_command)
+    where = translation.apertium_apy_url or f"the {translation.apertium_command!r} command"
+    try:
+        pairs = await asyncio.wait_for(provider.pairs(), 10)
+    except (ProviderError, TimeoutError) as exc:
+        return (f"unavailable through {where} ({exc or 'no answer in 10 s'}); install it with "
+                "scripts/apertium install, or set [translation.apertium]")
+    finally:
+        await provider.aclose()
+    return f"{len(pairs)} direct pairs through {where}"
 
 
 def describe(settings: Settings) -> str:

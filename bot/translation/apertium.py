@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bot.translation.provider import Provider, ProviderError, outer_whitespace
+from bot.translation.provider import ProviderError, outer_whitespace
 from handlers.domain import Language
 
 NAME = "apertium"
@@ -313,7 +313,8 @@ def _kill_when_started(starting: asyncio.Future[asyncio.subprocess.Process]) -> 
             process.stdin.close()
 
 
-def apertium_provider(apy_url: str | None, command: str = "apertium") -> Provider:
+def apertium_provider(apy_url: str | None,
+                      command: str = "apertium") -> ApertiumApy | ApertiumCli:
     """APy when a server URL is configured, else the ``apertium`` command."""
     if apy_url:
         return ApertiumApy(apy_url)

@@ -26,6 +26,18 @@ def test_check_config_prints_what_will_run() -> None:
     assert "platforms:    console" in result.stdout
     assert "translation:  google → apertium" in result.stdout
     assert "peerdesk.db" in result.stdout and "configuration OK" in result.stdout
+    assert "apertium check: 6 direct pairs through the 'apertium' command" in result.stdout
+
+
+def test_check_config_says_when_the_offline_translator_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[translation]\nproviders = ["apertium"]\n[translation.apertium]\n'
+        'command = "/nonexistent/apertium"\n')
+    result = peerdesk("--config", str(tmp_path / "config.toml"), "check-config",
+                      env={"PEERDESK_DATABASE_URL": ""})
+    assert result.returncode == 2  # the only translator cannot work
+    assert "apertium check: unavailable through the '/nonexistent/apertium' command" in \
+        result.stdout and "scripts/apertium install" in result.stdout
 
 
 def test_check_config_hides_database_passwords(tmp_path: Path) -> None:
