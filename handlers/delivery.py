@@ -28,17 +28,19 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
     if missing:
         contacts.update(uow.members.contacts(missing))
     rows: list[OutboxRow] = []
+    # Several recipients of one message in one language share its rendering (tell_all gives
+    # them the same lines).
+    rendered: dict[tuple[int, Language, bool], tuple[str, str | None, tuple[Piece, ...]]] = {}
     for message in messages:
         contact = contacts.get(message.to)
         if contact is None:
             continue  # the member is gone; nobody to tell
         language = contact.language
-        template, quoted = catalogue.render_marked(message.body, language)
-        pieces = [_piece(q, language, contact.translate) for q in quoted]
-        text = fill(template, [piece.text for piece in pieces]) if pieces else template
-        # Kept even when nothing needs translating now (a reader with automatic translation
-        # off), so that replying /tr to the message can still translate what it quotes.
-        stored_template = template if pieces else None
+        key = (id(message.body), language, contact.translate)
+        found = rendered.get(key)
+        if found is None:
+            found = rendered[key] = _render(catalogue, message, language, contact.translate)
+        text, stored_template, pieces = found
         buttons = [[(_label(catalogue, b, language), b.data) for b in row]
                    for row in message.buttons]
         chat_id = message.chat.chat_id if message.chat is not None else None
@@ -51,6 +53,20 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
             template=stored_template, pieces=pieces,
         ))
     uow.outbox.add(rows)
+
+
+def _render(catalogue: Catalogue, message: Outbound, language: Language,
+            translate: bool) -> tuple[str, str | None, tuple[Piece, ...]]:
+    """A message's text for one reader, and its template and quoted texts when it has any.
+
+    The template is kept even when nothing needs translating now (a reader with automatic
+    translation off), so that replying /tr to the message can still translate what it quotes.
+    """
+    template, quoted = catalogue.render_marked(message.body, language)
+    if not quoted:
+        return template, None, ()
+    pieces = tuple(_piece(q, language, translate) for q in quoted)
+    return fill(template, [piece.text for piece in pieces]), template, pieces
 
 
 def _piece(quoted: UserText, reader: Language, translate: bool) -> Piece:

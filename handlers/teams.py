@@ -284,9 +284,9 @@ def show_team(turn: Turn, args: str) -> None:
             turn.reply("team.none")
             return
     members = turn.uow.teams.members(team.id)
-    # The topic was written by whoever proposed the team: its leader, most likely.
-    writer = next((m.language for m in members if m.id == team.leader_id), turn.sender.language)
-    lines = [phrase("team.header", team=team.name, topic=UserText(team.topic, writer),
+    # The topic shows as written here, like the team's name (/team is the hottest read; the
+    # topic reached everyone translated when the team was announced).
+    lines = [phrase("team.header", team=team.name, topic=team.topic,
                     region=region_name(team.region), status=status_name(team.status))]
     if team.status == TeamStatus.APPROVED:
         lines.append(phrase("team.code", code=team.join_code))

@@ -125,7 +125,7 @@ class Turn:
 
         Recipients given as loaded members need no second look-up of where to reach them.
         """
-        lines = [phrase(key, **params)]
+        lines = (phrase(key, **params),)  # one tuple: recipients share its rendering
         told: set[int] = set()
         for recipient in recipients:
             if isinstance(recipient, int):

@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -232,7 +233,9 @@ class OutboxRowModel(Base):
     __table_args__ = (
         Index("ix_outbox_status_id", "status", "id"),
         Index("ix_outbox_sent_message", "platform", "sent_chat_id", "platform_message_id"),
-        Index("ix_outbox_retry_at", "retry_at"),
+        # Only the few messages whose translation is to be retried are indexed.
+        Index("ix_outbox_retry_at", "retry_at", sqlite_where=sql_text("retry_at IS NOT NULL"),
+              postgresql_where=sql_text("retry_at IS NOT NULL")),
     )
 
 

@@ -52,6 +52,17 @@ class SqlOutbox:
 
     def add(self, rows: Sequence[OutboxRow]) -> None:
         """Queue rendered messages in the current transaction."""
+        # Recipients of one message in one language share its quoted texts: encode them once.
+        encoded: dict[int, tuple[str, str]] = {}
+
+        def quoted(row: OutboxRow) -> tuple[str, str]:
+            found = encoded.get(id(row.pieces))
+            if found is None:
+                status = "translating" if any(p.needs_work for p in row.pieces) else "pending"
+                found = encoded[id(row.pieces)] = (
+                    status, self.sql.json([piece_json(p) for p in row.pieces]))
+            return found
+
         self.sql.run_many(_ADD, [
             {"member": r.member_id, "identity": r.identity,
              "platform": r.identity.split(":", 1)[0], "chat": r.chat_id,
@@ -62,9 +73,9 @@ class SqlOutbox:
                   "location": a.location} for a in r.attachments]),
              "context": r.context, "context_id": r.context_id,
              "now": self.sql.time(r.created_at),
-             "status": "translating" if any(p.needs_work for p in r.pieces) else "pending",
              "template": r.template,
-             "pieces": self.sql.json([piece_json(p) for p in r.pieces]) if r.pieces else None}
+             **({"status": "pending", "pieces": None} if not r.pieces else
+                dict(zip(("status", "pieces"), quoted(r), strict=True)))}
             for r in rows
         ])
 

@@ -41,7 +41,9 @@ def upgrade() -> None:
     op.add_column("outbox", sa.Column("retry_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("outbox", sa.Column("retries", sa.Integer(), server_default="0",
                                       nullable=False))
-    op.create_index(op.f("ix_outbox_retry_at"), "outbox", ["retry_at"], unique=False)
+    op.create_index(op.f("ix_outbox_retry_at"), "outbox", ["retry_at"], unique=False,
+                    sqlite_where=sa.text("retry_at IS NOT NULL"),
+                    postgresql_where=sa.text("retry_at IS NOT NULL"))
 
 
 def downgrade() -> None:
