@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -516,3 +517,38 @@ def test_request_timeout_is_checked() -> None:
     for bad in (0, -1, float("inf"), float("nan")):
         with pytest.raises(ValueError, match="request timeout"):
             BlockingRunner(1, request_timeout=bad)
+
+
+@pytest.mark.parametrize("mode", ["hang", "429", "500", "html", "empty"])
+async def test_a_failing_online_provider_falls_back_to_apertium_for_the_reader(
+        libre: LibreServer, tmp_path: Path, mode: str) -> None:
+    """The whole path: a French help request, LibreTranslate first in the chain and failing
+    (through deep-translator's real class), Apertium answering, the coordinator reading it in
+    Portuguese; with Apertium broken too, the original arrives with a note."""
+    from tests.scenarios.harness import play  # the console harness, real app and database
+
+    libre.state.mode = mode
+    script = """
+:clock 2026-03-02T12:00:00Z
+carla> /start
+carla> [press Português]
+carla> [press Maputo]
+marie> /start
+marie> [press Français]
+marie> [press Dakar]
+marie> /ask Où dois-je envoyer le rapport final ?
+"""
+    chain = (f'[translation]\nproviders = ["libretranslate", "apertium"]\n'
+             f"deadline_seconds = 1\ndetect_language = false\n"
+             f'[translation.libretranslate]\nurl = "{libre.url}"\n')
+    (tmp_path / "up").mkdir()
+    (tmp_path / "down").mkdir()
+    run = await play(script, tmp_path / "up", providers=[], translation=chain)
+    assert run.exit_code == 0, run.errors
+    (request,) = [s for s in run.to("carla") if s.number == 8]
+    assert "🌐 fr→pt" in request.text and "relatório" in request.text
+    broken = chain + '[translation.apertium]\ncommand = "/nonexistent/apertium"\n'
+    run = await play(script, tmp_path / "down", providers=[], translation=broken)
+    (request,) = [s for s in run.to("carla") if s.number == 8]
+    assert "Où dois-je envoyer le rapport final ?" in request.text
+    assert "este é o original (fr)" in request.text
