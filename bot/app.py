@@ -63,8 +63,11 @@ class App:
 
     async def deliver(self) -> int:
         """Translate what waits for translation, retry what is due, send everything now."""
-        await self.translation.run_once()
-        await self.translation.retry_once()
+        try:
+            await self.translation.run_once()
+            await self.translation.retry_once()
+        except Exception:  # whatever waits for translation, the rest is still sent
+            log.exception("translation round failed")
         return await self.dispatcher.drain()
 
     async def close(self) -> None:

@@ -76,7 +76,7 @@ def _piece(quoted: UserText, reader: Language, translate: bool) -> Piece:
         return Piece(quoted.text, quoted.language, quoted.target, not quoted.certain,
                      not quoted.certain)
     if not translate:
-        return Piece(quoted.text, quoted.language, quoted.language, False)
+        return Piece(quoted.text, quoted.language, reader, not quoted.certain, wanted=False)
     return Piece(quoted.text, quoted.language, reader, not quoted.certain)
 
 

@@ -26,7 +26,8 @@ class Piece(NamedTuple):
 
     ``detect`` is False when the writer's language is certain (nothing to detect); ``eager``
     asks for detection even of short texts (``/tr``: the text is likely not in the writer's
-    language).
+    language); ``wanted`` is False when the reader gets originals (the text goes out as
+    written, and is kept for a later ``/tr``).
     """
 
     text: str
@@ -34,11 +35,13 @@ class Piece(NamedTuple):
     target: Language
     detect: bool = True
     eager: bool = False
+    #: False for a reader who turned automatic translation off: kept for ``/tr`` only.
+    wanted: bool = True
 
     @property
     def needs_work(self) -> bool:
         """Whether the translation stage has anything to do for this text."""
-        return self.detect or self.source != self.target
+        return self.wanted and (self.detect or self.source != self.target)
 
 
 class Translation(NamedTuple):

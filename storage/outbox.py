@@ -30,13 +30,14 @@ _FIND_SENT = ("SELECT member_id, context, context_id, id FROM outbox WHERE platf
 def piece_json(piece: Piece) -> dict[str, object]:
     """A quoted text as stored in the outbox's ``pieces`` column."""
     return {"text": piece.text, "source": piece.source.value, "target": piece.target.value,
-            "detect": piece.detect, "eager": piece.eager}
+            "detect": piece.detect, "eager": piece.eager, "wanted": piece.wanted}
 
 
 def read_pieces(stored: list[dict[str, object]]) -> list[Piece]:
     """The quoted texts of a message back from the ``pieces`` column."""
     return [Piece(str(p["text"]), Language(str(p["source"])), Language(str(p["target"])),
-                  bool(p["detect"]), bool(p.get("eager", False))) for p in stored]
+                  bool(p["detect"]), bool(p.get("eager", False)), bool(p.get("wanted", True)))
+            for p in stored]
 
 
 # A failed send is retried after 5 s, 10 s, 20 s … at most an hour apart (12 tries span ~3 h).

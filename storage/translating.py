@@ -38,6 +38,8 @@ class AwaitingTranslation:
     pieces: list[Piece]
     buttons: list[list[tuple[str, str]]]
     retries: int
+    #: The text as queued, with the originals in place (what goes out if all else fails).
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +56,12 @@ def _awaiting(r: Any) -> AwaitingTranslation:
     return AwaitingTranslation(
         r.id, r.member_id, r.identity, r.chat_id, Language(r.language), r.template,
         read_pieces(r.pieces), [[(str(label), str(data)) for label, data in line]
-                                for line in r.buttons], r.retries)
+                                for line in r.buttons], r.retries, r.text)
 
 
 _COLUMNS = (outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.chat_id,
             outbox.c.language, outbox.c.template, outbox.c.pieces, outbox.c.buttons,
-            outbox.c.retries)
+            outbox.c.retries, outbox.c.text)
 
 
 class TranslationQueue:
@@ -106,7 +108,18 @@ class TranslationQueue:
         with self.engine.connect() as conn:
             rows = conn.execute(select(*_COLUMNS).where(outbox.c.retry_at <= now)
                                 .order_by(outbox.c.retry_at, outbox.c.id).limit(limit)).all()
-        return [_awaiting(row) for row in rows]
+        found, unreadable = [], []
+        for row in rows:
+            try:
+                found.append(_awaiting(row))
+            except (KeyError, TypeError, ValueError):
+                unreadable.append(row.id)
+        if unreadable:
+            log.error("outbox rows %s: unreadable translation data; not retried", unreadable)
+            with self.engine.begin() as conn:
+                conn.execute(update(outbox).where(outbox.c.id.in_(unreadable))
+                             .values(retry_at=None))
+        return found
 
     def retry_later(self, message_id: int, when: datetime | None) -> None:
         """Count a failed retry; try again at ``when`` (None: give up)."""
@@ -118,8 +131,11 @@ class TranslationQueue:
                   buttons: list[list[tuple[str, str]]], now: datetime) -> None:
         """Queue the translation that came late as a new message, and stop retrying."""
         with self.engine.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == message.id)
-                         .values(retry_at=None, retries=outbox.c.retries + 1))
+            claimed = conn.execute(update(outbox).where(outbox.c.id == message.id,
+                                                        outbox.c.retry_at.is_not(None))
+                                   .values(retry_at=None, retries=outbox.c.retries + 1))
+            if claimed.rowcount != 1:
+                return  # another process sent this follow-up already
             conn.execute(insert(outbox).values(
                 member_id=message.member_id, identity=message.identity,
                 platform=message.identity.split(":", 1)[0], chat_id=message.chat_id,

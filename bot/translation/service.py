@@ -148,12 +148,7 @@ class TranslationService:
         for provider in awake or self.providers:
             health = self._health[provider.name]
             try:
-                translated = await asyncio.wait_for(
-                    self._with(provider, text, source, target), self.deadline)
-            except TimeoutError:
-                self._failed(provider.name, health)
-                reasons.append(f"{provider.name}: no answer within {self.deadline:g} s")
-                continue
+                translated = await self._with(provider, text, source, target)
             except ProviderError as exc:
                 self._failed(provider.name, health)
                 reasons.append(f"{provider.name}: {exc}")
@@ -212,7 +207,7 @@ class TranslationService:
 
     async def _call(self, provider: Provider, text: str, source: Language,
                     target: Language) -> str:
-        """The provider's translation of a text, chunk by chunk (the deadline covers them all).
+        """The provider's translation of a text, chunk by chunk, each call within the deadline.
 
         Whitespace around a chunk is kept as written (providers trim it).
         """
@@ -225,7 +220,11 @@ class TranslationService:
             lead = chunk[:len(chunk) - len(chunk.lstrip())]
             trail = chunk[len(chunk.rstrip()):]
             self.calls[provider.name] += 1
-            translated = await provider.translate(core, source, target)
+            try:
+                translated = await asyncio.wait_for(provider.translate(core, source, target),
+                                                    self.deadline)
+            except TimeoutError:
+                raise ProviderError(f"no answer within {self.deadline:g} s") from None
             if not isinstance(translated, str) or not translated.strip():
                 raise ProviderError("an empty answer")
             out.append(lead + _same_first_case(core, translated.strip()) + trail)
@@ -238,6 +237,7 @@ def _same_first_case(source: str, translated: str) -> str:
     first, rest = translated[:1], translated[1:]
     if source[:1].isupper() and first.islower():
         return first.upper() + rest
-    if source[:1].islower() and first.isupper() and not rest[:1].isupper():
-        return first.lower() + rest
+    word = translated.split(maxsplit=1)[0] if translated.strip() else ""
+    if source[:1].islower() and first.isupper() and len(word) > 1 and not word.isupper():
+        return first.lower() + rest  # not "I", not an acronym
     return translated

@@ -30,7 +30,6 @@ from handlers.translation import (
     TranslationUnavailable,
     Translator,
     finish_message,
-    original_text,
 )
 from storage.database import Database
 from storage.translating import AwaitingTranslation, Finish, TranslationQueue
@@ -38,6 +37,9 @@ from storage.translating import AwaitingTranslation, Finish, TranslationQueue
 log = logging.getLogger(__name__)
 
 Buttons = list[list[tuple[str, str]]]
+# Texts translated at once: more would only queue inside the providers, where the wait would
+# count against each call's deadline.
+CONCURRENT_TEXTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +88,7 @@ class TranslationStage:
                                               will_retry=self.retry.enabled)
                 except Exception:  # never leave a message (and its reader's queue) stuck
                     log.exception("outbox %s: could not finish its translation", message.id)
-                    done.append(Finish(message.id, original_text(message.template,
-                                                                 message.pieces),
-                                       message.buttons, None))
+                    done.append(Finish(message.id, message.text, message.buttons, None))
                     continue
                 retry_at = now + self.retry.first if finished.failed and self.retry.enabled \
                     else None
@@ -148,12 +148,20 @@ class TranslationStage:
     async def _translate_all(
             self, messages: Sequence[Sequence[Piece]]) -> list[list[Translation | None]]:
         """Each piece of each message translated; each distinct text and direction once."""
-        distinct = {p for pieces in messages for p in pieces}
+        distinct = {p for pieces in messages for p in pieces if p.wanted}
         sources = await asyncio.to_thread(self._sources, distinct)
         keys = list({(p.text, sources[p], p.target) for p in distinct})
-        outcomes = await asyncio.gather(*(self._one(*key) for key in keys))
+        slots = asyncio.Semaphore(CONCURRENT_TEXTS)
+
+        async def one(text: str, source: Language, target: Language) -> Translation | None:
+            async with slots:
+                return await self._one(text, source, target)
+
+        outcomes = await asyncio.gather(*(one(*key) for key in keys))
         found = dict(zip(keys, outcomes, strict=True))
-        return [[found[(p.text, sources[p], p.target)] for p in pieces] for pieces in messages]
+        return [[found[(p.text, sources[p], p.target)] if p.wanted
+                 else Translation(p.text, p.source, p.source) for p in pieces]
+                for pieces in messages]
 
     def _sources(self, distinct: set[Piece]) -> dict[Piece, Language]:
         """The language each text is really in (the writer's, unless clearly another)."""

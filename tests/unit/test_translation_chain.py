@@ -204,3 +204,15 @@ async def test_a_changed_glossary_does_not_reuse_translations_kept_under_the_old
         service = TranslationService(providers=[google], cache=cache, glossary=glossary)
         result = await service.translate(text, EN, ES)
     assert "presupuesto participativo" in result.text and len(google.seen) == 2
+
+
+@pytest.mark.parametrize(("source", "answer", "expected"), [
+    ("eu acho que sim", "I think so", "I think so"),  # the English pronoun stays capital
+    ("ok, o relatório", "OK, the report", "OK, the report"),  # so does an acronym
+    ("e depois o resto", "And then the rest", "and then the rest"),  # a piece mid-sentence
+    ("Bom dia equipe", "good morning team", "Good morning team"),
+])
+async def test_the_first_letter_follows_the_source(source: str, answer: str,
+                                                   expected: str) -> None:
+    provider = Scripted("apertium", behave=lambda _text: answer)
+    assert (await chain(provider).translate(source, PT, EN)).text == expected
