@@ -8,6 +8,7 @@ from datetime import date, datetime
 from handlers.domain import DeliverableStatus, TaskState
 from handlers.help_desk import age
 from handlers.messages import Phrase
+from handlers.teams import team_asked_about
 from handlers.timezones import local_time
 from handlers.turn import Turn, phrase
 
@@ -66,17 +67,9 @@ def _line(key: str, state: TaskState, now: datetime, zone: str) -> Phrase:
 
 def team_status(turn: Turn, args: str) -> None:
     """``/status [TEAM]``: each task's latest version, round, reviewer, whose turn, lateness."""
-    if args.strip():
-        team = turn.uow.teams.by_name(args.strip()) if turn.sender.is_coordinator else None
-        if team is None:
-            turn.reply("team.not_found" if turn.sender.is_coordinator else "perm.coordinator",
-                       team=args.strip())
-            return
-    else:
-        team = turn.uow.teams.of_member(turn.sender.id)
-        if team is None:
-            turn.reply("team.none")
-            return
+    team = team_asked_about(turn, args)
+    if team is None:
+        return
     states = turn.uow.deliverables.states(team.id)
     if not states:
         turn.reply("tasks.none_leader" if team.leader_id == turn.sender.id else "tasks.none",

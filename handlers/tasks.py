@@ -19,6 +19,7 @@ from handlers.domain import (
     parse_number,
 )
 from handlers.messages import Button, Phrase
+from handlers.teams import team_asked_about
 from handlers.timezones import local_time, tzinfo_for, zone_label
 from handlers.turn import Turn, button, phrase
 
@@ -377,17 +378,9 @@ def remove_task(turn: Turn, args: str, confirmed: bool = False) -> None:
 
 def list_tasks(turn: Turn, args: str) -> None:
     """``/tasks [TEAM]``: a team's tasks with who is responsible and days left or late."""
-    if args.strip():
-        team = turn.uow.teams.by_name(args.strip()) if turn.sender.is_coordinator else None
-        if team is None:
-            turn.reply("team.not_found" if turn.sender.is_coordinator else "perm.coordinator",
-                       team=args.strip())
-            return
-    else:
-        team = turn.uow.teams.of_member(turn.sender.id)
-        if team is None:
-            turn.reply("team.none")
-            return
+    team = team_asked_about(turn, args)
+    if team is None:
+        return
     tasks = turn.uow.tasks.of_team(team.id)
     if not tasks:
         key = "tasks.none_leader" if team.leader_id == turn.sender.id \

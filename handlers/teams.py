@@ -305,6 +305,21 @@ def show_team(turn: Turn, args: str) -> None:
     turn.reply_lines(lines)
 
 
+def team_asked_about(turn: Turn, args: str) -> Team | None:
+    """The team a command names (coordinators may name any), else the sender's own; None,
+    with the reason told, when there is none to show."""
+    if args.strip():
+        team = turn.uow.teams.by_name(args.strip()) if turn.sender.is_coordinator else None
+        if team is None:
+            turn.reply("team.not_found" if turn.sender.is_coordinator else "perm.coordinator",
+                       team=args.strip())
+        return team
+    team = turn.uow.teams.of_member(turn.sender.id)
+    if team is None:
+        turn.reply("team.none")
+    return team
+
+
 def list_teams(turn: Turn, args: str) -> None:
     """``/teams``: every team with its status and size (coordinators only)."""
     if not turn.sender.is_coordinator:
