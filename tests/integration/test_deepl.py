@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -22,6 +22,7 @@ from bot.translation.deepl import FREE_URL, MAX_CHARS, PRO_URL, DeepLProvider
 from bot.translation.online import BlockingRunner, online_provider
 from bot.translation.provider import ProviderError
 from handlers.domain import Language
+from tests.integration.local_http import serving
 
 KEY = "0123abcd-s3cret:fx"
 TEXT = "Where is the ⟦0⟧ file?"
@@ -138,18 +139,8 @@ class DeepLServer:
 def fake_deepl() -> Iterator[DeepLServer]:
     """A DeepL look-alike on a free port of 127.0.0.1."""
     state = DeepLState()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield DeepLServer(f"http://127.0.0.1:{server.server_address[1]}", state)
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(_handler(state), state.release) as url:
+        yield DeepLServer(url, state)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -35,6 +35,7 @@ from bot.translation.online import (
 )
 from bot.translation.provider import Provider, ProviderError
 from handlers.domain import Language
+from tests.integration.local_http import serving
 
 DEADLINE = 0.5
 LANGUAGES: list[dict[str, object]] = [
@@ -142,18 +143,8 @@ def libre(monkeypatch: pytest.MonkeyPatch) -> Iterator[LibreServer]:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     state = LibreState()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield LibreServer(f"http://127.0.0.1:{server.server_address[1]}", state)
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(_handler(state), state.release) as url:
+        yield LibreServer(url, state)
 
 
 @pytest.fixture
