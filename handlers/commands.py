@@ -6,6 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers import (
+    broadcasts,
+    events,
+    followups,
     help_desk,
     leadership,
     onboarding,
@@ -118,7 +121,12 @@ COMMANDS: dict[str, Command] = {
         Command("tickets", help_desk.list_tickets, everyone),
         Command("close", help_desk.close_request, everyone),
         Command("answer", help_desk.answer_request, coordinators),
+        Command("nags", followups.show_nags, everyone),
+        Command("events", events.list_events, everyone),
         Command("teams", teams.list_teams, coordinators),
+        Command("broadcast", broadcasts.start_broadcast, coordinators),
+        Command("broadcasts", broadcasts.list_broadcasts, coordinators),
+        Command("event", events.new_event, coordinators),
         Command("grant", roles.grant_role, coordinators),
         Command("revoke", roles.revoke_role, coordinators),
         Command("cancel", cancel, everyone),

@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
+from handlers.broadcast_ports import Broadcasts
 from handlers.domain import (
     Candidate,
     Comment,
@@ -32,6 +33,8 @@ from handlers.domain import (
     Team,
     Version,
 )
+from handlers.event_ports import Events
+from handlers.followup_ports import Followups
 from handlers.messages import Attachment
 from handlers.translation import Piece
 
@@ -467,6 +470,21 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox:
         """Messages to send."""
+        ...
+
+    @property
+    def broadcasts(self) -> Broadcasts:
+        """Broadcasts and their delivery."""
+        ...
+
+    @property
+    def events(self) -> Events:
+        """Events, invitations and RSVPs."""
+        ...
+
+    @property
+    def followups(self) -> Followups:
+        """What the follow-up rules look at, and the nags sent."""
         ...
 
     def __enter__(self) -> UnitOfWork: ...

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers import (
+    broadcasts,
     deliverables,
+    events,
+    followups,
     help_desk,
     leadership,
     onboarding,
@@ -41,6 +44,8 @@ FLOWS: dict[str, FlowStep] = {
     leadership.COLEAD: leadership.answer_leadership,
     roles.GRANT: roles.answer_roles,
     roles.REVOKE: roles.answer_roles,
+    broadcasts.BROADCAST: broadcasts.answer_broadcast,
+    events.EVENT: events.answer_event,
 }
 
 
@@ -72,7 +77,9 @@ def route(turn: Turn) -> None:
         return
     text = inbound.text.strip()
     command = parse_command(text)
-    if inbound.attachment is not None:
+    if inbound.attachment is not None and turn.pending_flow == broadcasts.BROADCAST:
+        broadcasts.receive_file(turn, inbound.attachment, text)
+    elif inbound.attachment is not None:
         deliverables.receive_file(turn, inbound.attachment, text)
     elif command is not None:
         run_command(turn, *command)
@@ -91,7 +98,7 @@ def route(turn: Turn) -> None:
 # Commands that only show or set something personal: a guided command in progress goes on
 # after them (its next answer is still expected).
 KEEP_FLOW = frozenset({"help", "lang", "tz", "team", "teams", "tickets", "original", "tr",
-                       "translate"})
+                       "translate", "nags", "events", "broadcasts"})
 
 
 def run_command(turn: Turn, name: str, args: str) -> None:
@@ -168,6 +175,12 @@ def press_button(turn: Turn, data: str) -> None:
         help_desk.close_request(turn, arg)
     elif action == help_desk.ANSWER and pending is not None and pending.flow == help_desk.ANSWER:
         help_desk.answer_answer(turn, "number", arg)
+    elif action == "bc":
+        broadcasts.press_broadcast(turn, arg)
+    elif action == "ev":
+        events.press_event(turn, arg)
+    elif action == "nag":
+        followups.press_nag(turn, arg)
     elif action == "cancel":
         turn.finish_flow()
         turn.reply("cancel.done")

@@ -7,16 +7,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers import onboarding
+from handlers import broadcasts, events, followups, onboarding
 from handlers.catalogue import Catalogue
 from handlers.delivery import queue_messages
 from handlers.domain import Contact, Member, Role, language_from_locale
 from handlers.messages import Inbound, Outbound
 from handlers.ports import UnitOfWork
 from handlers.router import parse_command, route
+from handlers.sweep import Sweep
 from handlers.turn import Deps, Turn, phrase
 
 log = logging.getLogger(__name__)
+
+# What the scheduler's sweep looks at, each capability in turn: a failing one is logged and
+# undone without holding up the others.
+SWEEPS: tuple[tuple[str, Callable[[Sweep], None]], ...] = (
+    ("broadcasts", broadcasts.sweep),
+    ("events", events.sweep),
+    ("follow-ups", followups.sweep),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,26 @@ class HelpDesk:
                     log.exception("handling a message from %s failed", inbound.sender.identity)
                     self._apologise(uow, inbound, now)
             uow.commit()
+
+    def sweep(self) -> int:
+        """Do what is due now (nags, reminders, scheduled broadcasts) in one transaction;
+        how many messages it queued."""
+        now = self.deps.clock.now()
+        queued = 0
+        with self.unit_of_work() as uow:
+            for name, due in SWEEPS:
+                run = Sweep(uow, self.deps, now)
+                try:
+                    with uow.savepoint():
+                        due(run)
+                        queue_messages(uow, self.catalogue, run.out, now,
+                                       known=list(run.contacts.values()))
+                except Exception:
+                    log.exception("the %s sweep failed; the others go on", name)
+                    continue
+                queued += len(run.out)
+            uow.commit()
+        return queued
 
     def _handle_one(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
         turn, needs_routing = self._turn(uow, inbound, now)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from handlers.domain import Contact, Language, Member, PendingStep
+from handlers.followup_rules import FollowupRules
 from handlers.messages import (
     Attachment,
     Button,
@@ -37,6 +38,12 @@ class CoreSettings:
         "csv", "zip"})
     default_language: Language = Language.EN
     default_timezone: str = "UTC"
+    # Follow-ups: when nags are due and whom they escalate to.
+    followups: FollowupRules = field(default_factory=FollowupRules)
+    # Events: reminders this many hours before the start, to those who did not decline.
+    event_reminder_hours: tuple[int, ...] = (24, 1)
+    # Broadcasts: the sender hears how delivery goes each time this share more is done.
+    broadcast_progress_percent: int = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +110,7 @@ class Turn:
                     context: Context | None = None,
                     attachments: Sequence[Attachment] = ()) -> None:
         """Answer the sender with several catalogue lines (and files) in one message."""
-        self.out.append(Outbound(self.sender.id, tuple(lines), _rows(buttons), context,
+        self.out.append(Outbound(self.sender.id, tuple(lines), rows_of(buttons), context,
                                  self.inbound.chat, tuple(attachments)))
 
     def tell(self, member_id: int, key: str, *, buttons: Buttons = (),
@@ -116,7 +123,7 @@ class Turn:
                    attachments: Sequence[Attachment] = ()) -> None:
         """Tell one member several catalogue lines (and files) in one message."""
         chat = self.inbound.chat if member_id == self.sender.id else None
-        self.out.append(Outbound(member_id, tuple(lines), _rows(buttons), context, chat,
+        self.out.append(Outbound(member_id, tuple(lines), rows_of(buttons), context, chat,
                                  tuple(attachments)))
 
     def tell_all(self, recipients: Iterable[int | Member], key: str, *, buttons: Buttons = (),
@@ -156,5 +163,6 @@ class Turn:
             self.pending = None
 
 
-def _rows(buttons: Buttons) -> tuple[tuple[Button, ...], ...]:
+def rows_of(buttons: Buttons) -> tuple[tuple[Button, ...], ...]:
+    """Button rows as the immutable tuples an ``Outbound`` holds (empty rows dropped)."""
     return tuple(tuple(row) for row in buttons if row)

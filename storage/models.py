@@ -397,3 +397,7 @@ class TranslationRow(Base):
     text: Mapped[str] = mapped_column(Text)
     provider: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
+
+
+# The tables of later capabilities live in modules of their own, on the same metadata.
+from storage import models_broadcasts, models_events  # noqa: E402,F401

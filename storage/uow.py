@@ -9,8 +9,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
+from storage.broadcasts import SqlBroadcasts
 from storage.conversations import SqlConversations
 from storage.deliverables import SqlDeliverables
+from storage.events import SqlEvents
+from storage.followups import SqlFollowups
 from storage.help_requests import SqlHelpRequests
 from storage.members import SqlMembers
 from storage.outbox import SqlOutbox
@@ -31,6 +34,9 @@ class SqlUnitOfWork:
     reviews: SqlReviews
     conversations: SqlConversations
     outbox: SqlOutbox
+    broadcasts: SqlBroadcasts
+    events: SqlEvents
+    followups: SqlFollowups
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -55,6 +61,9 @@ class SqlUnitOfWork:
         self.deliverables = SqlDeliverables(sql)
         self.reviews = SqlReviews(sql)
         self.outbox = SqlOutbox(sql)
+        self.broadcasts = SqlBroadcasts(sql)
+        self.events = SqlEvents(sql)
+        self.followups = SqlFollowups(sql)
         return self
 
     def __exit__(self, *exc: Any) -> None:

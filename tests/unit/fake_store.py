@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from handlers.broadcast_ports import Broadcasts
 from handlers.domain import (
     Candidate,
     Comment,
@@ -41,6 +42,8 @@ from handlers.domain import (
     TeamStatus,
     Version,
 )
+from handlers.event_ports import Events
+from handlers.followup_ports import Followups
 from handlers.ports import OutboxRow, QuotedMessage
 
 T = TypeVar("T")
@@ -707,6 +710,20 @@ class FakeUnitOfWork:
     @property
     def outbox(self) -> FakeOutbox:
         return self._outbox
+
+    # Broadcasts, events and follow-ups are tested on real SQLite (tests/integration,
+    # tests/scenarios); the in-memory fakes do not hold them.
+    @property
+    def broadcasts(self) -> Broadcasts:
+        raise NotImplementedError("broadcasts are tested on SQLite, not on the fakes")
+
+    @property
+    def events(self) -> Events:
+        raise NotImplementedError("events are tested on SQLite, not on the fakes")
+
+    @property
+    def followups(self) -> Followups:
+        raise NotImplementedError("follow-ups are tested on SQLite, not on the fakes")
 
     def __enter__(self) -> FakeUnitOfWork:
         self._base = self._store.state

@@ -8,7 +8,8 @@ from handlers.domain import Language, PendingStep
 from tests.unit.fake_store import State
 from tests.unit.fakes import Desk, render
 
-COORDINATOR_ONLY = ["help.cmd.answer", "help.cmd.teams", "help.cmd.grant", "help.cmd.revoke"]
+COORDINATOR_ONLY = ["help.cmd.answer", "help.cmd.teams", "help.cmd.grant", "help.cmd.revoke",
+                    "help.cmd.broadcast", "help.cmd.broadcasts", "help.cmd.event"]
 
 
 def _desk() -> Desk:
@@ -28,7 +29,7 @@ def test_help_for_someone_without_a_team() -> None:
     (row,) = desk.say("bob", "/help")
     assert row.text.split("\n") == _lines(
         ["start", "help", "lang", "tz", "newteam", "join", "team", "tr", "original", "translate",
-         "ask", "tickets", "close", "cancel"])
+         "ask", "tickets", "close", "nags", "events", "cancel"])
 
 
 def test_help_for_a_team_leader_in_their_language() -> None:
@@ -38,7 +39,7 @@ def test_help_for_a_team_leader_in_their_language() -> None:
     assert row.text.split("\n") == _lines(
         ["start", "help", "lang", "tz", "team", "leave", "t", "teamchat", "leader", "colead",
          "tasks", "newtask", "edittask", "deltask", "status", "tr", "original", "translate",
-         "ask", "tickets", "close", "cancel"], Language.PT)
+         "ask", "tickets", "close", "nags", "events", "cancel"], Language.PT)
 
 
 def test_coordinator_only_lines_are_shown_only_to_coordinators() -> None:

@@ -1,0 +1,3 @@
+"""The broadcasts' tables (part of the one schema in ``storage.models``)."""
+
+from __future__ import annotations
