@@ -19,6 +19,7 @@ from handlers.event_views import (
     tell_each_in_their_zone,
     title,
     when,
+    zone_times,
 )
 from handlers.messages import Phrase
 from handlers.turn import Turn, button, phrase
@@ -84,12 +85,15 @@ def _preview(turn: Turn, data: dict[str, str], before: list[Phrase] | None = Non
     """Show the event as the organiser will have it, with Confirm / Cancel."""
     event = _draft(turn, data)
     audience = Audience.from_json(data["audience"])
-    count = len(turn.uow.audiences.recipients(audience))
+    zones = turn.uow.audiences.zones(audience)
     lines = [*(before or []), phrase("event.preview", title=title(event)),
              *details(event, turn.sender.timezone)]
     if event.zone != turn.sender.timezone:
         lines.append(phrase("event.line.given", when=when(event.zone, event.starts_at)))
-    lines += [phrase("event.line.audience", audience=describe(audience), count=count),
+    lines += [phrase("event.line.audience", audience=describe(audience),
+                     count=sum(zones.values())),
+              phrase("event.line.zones", times=zone_times(event.starts_at, zones,
+                                                          turn.sender.timezone)),
               phrase("event.preview_confirm")]
     ask_lines(turn, "confirm", data, lines,
               [[button("ev:ok", "event.button.confirm"), button("cancel", "button.cancel")]])
@@ -101,6 +105,10 @@ def confirm(turn: Turn) -> None:
     if pending is None or pending.flow != EVENT or pending.step != "confirm" \
             or "edit" in pending.data:
         turn.reply("button.stale")
+        return
+    if not turn.sender.is_coordinator:  # the role was taken away meanwhile
+        turn.finish_flow()
+        turn.reply("perm.coordinator")
         return
     data = dict(pending.data)
     if start_of(data) <= turn.now:  # the preview waited until after the start

@@ -69,7 +69,7 @@ def _remind(run: Sweep, event: Event) -> int:
 
     def body(zone: str) -> list[Phrase]:
         return [phrase("event.reminder", title=title(event), code=event.code, left=shown),
-                *details(event, zone)]
+                *details(event, zone, full=False)]
 
     return tell_each_in_their_zone(run, run.uow.events.invitees(event.id, declined=False), body,
                                    buttons=rsvp_buttons(event.id))

@@ -52,7 +52,10 @@ def list_events(turn: Turn, args: str) -> None:
 def _card(turn: Turn, item: Listed, counts: Counts) -> list[Phrase]:
     event = item.event
     lines = [phrase("event.list_item", code=event.code, title=title(event)),
-             *details(event, turn.sender.timezone), counts_line(counts)]
+             *details(event, turn.sender.timezone, full=False)]
+    if event.presenting:
+        lines.append(phrase("event.line.presenting", teams=", ".join(event.presenting)))
+    lines.append(counts_line(counts))
     if item.invited:
         lines.append(phrase(f"event.your_answer.{item.answer.value}") if item.answer
                      else phrase("event.your_answer.none"))

@@ -7,7 +7,7 @@ zone and language rather than once per person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -74,16 +74,33 @@ def when(zone: str, moment: datetime) -> Phrase:
                   zone=zone_name(zone, moment))
 
 
+def zone_times(moment: datetime, zones: Mapping[str, int], home: str, most: int = 8) -> str:
+    """A moment as it falls in each zone, west to east, with how many people are there
+    (``07:00 Lima (1) · 12:00 Dakar (1) · 14:00 Maputo (2)``); the date is added where it is
+    not the day it is in ``home``."""
+    day = local_time(home, moment).date()
+    shown = []
+    for zone in sorted(zones, key=lambda z: (local_time(z, moment).utcoffset(), z))[:most]:
+        local = local_time(zone, moment)
+        clock = f"{local.hour:02d}:{local.minute:02d}"
+        if local.date() != day:
+            clock = f"{local.date().isoformat()} {clock}"
+        shown.append(f"{clock} {zone_label(zone)} ({zones[zone]})")
+    return " · ".join(shown) + (" · …" if len(zones) > most else "")
+
+
 def title(event: Event) -> UserText:
     """The title as the organiser wrote it (each reader gets it in their language)."""
     return UserText(event.title, event.title_language)
 
 
-def details(event: Event, zone: str) -> list[Phrase]:
-    """The event's particulars with its start in one zone."""
+def details(event: Event, zone: str, *, full: bool = True) -> list[Phrase]:
+    """The event's particulars with its start in one zone (not ``full``: start and link)."""
     lines = [phrase("event.line.when", when=when(zone, event.starts_at),
                     duration=duration_text(event.duration_minutes)),
              phrase("event.line.link", link=event.link)]
+    if not full:
+        return lines
     if event.agenda:
         lines.append(phrase("event.line.agenda",
                             agenda=UserText(event.agenda, event.agenda_language)))

@@ -24,6 +24,9 @@ __all__ = ["EVENT", "answer_event", "list_events", "new_event", "press_event", "
 def new_event(turn: Turn, args: str) -> None:
     """``/event [TITLE]`` creates an event; ``/event edit N``, ``/event cancel N`` change or
     cancel one."""
+    if not turn.sender.is_coordinator:
+        turn.reply("perm.coordinator")
+        return
     head, _, rest = args.strip().partition(" ")
     if head.casefold() in ("edit", "change", "editar", "modifier", "changer"):
         event_manage.edit_event(turn, rest)

@@ -15,7 +15,7 @@ from handlers.event_input import (
     parse_link,
     parse_start,
 )
-from handlers.event_views import zone_name
+from handlers.event_views import zone_name, zone_times
 from handlers.timezones import TimeZones
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -95,3 +95,11 @@ def test_zone_names_with_their_offset_at_that_moment() -> None:
     assert zone_name("UTC", december) == "UTC+00:00"
     assert zone_name("+05:30", december) == "UTC+05:30"
     assert zone_name("Europe/Lisbon", datetime(2026, 7, 1, tzinfo=UTC)) == "Lisbon, UTC+01:00"
+
+
+def test_a_start_as_it_falls_in_each_invitees_zone() -> None:
+    early = datetime(2026, 12, 3, 4, 0, tzinfo=UTC)
+    zones = {"Africa/Maputo": 2, "America/Lima": 1, "Africa/Dakar": 3}
+    assert zone_times(early, zones, "Africa/Maputo") == \
+        "2026-12-02 23:00 Lima (1) · 04:00 Dakar (3) · 06:00 Maputo (2)"
+    assert zone_times(early, zones, "Africa/Maputo", most=1) == "2026-12-02 23:00 Lima (1) · …"
