@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handlers.audience import Audience, describe
 from handlers.audience_picker import Chosen, Picker, is_audience_step
+from handlers.domain import Team
 from handlers.event_ports import Event, EventStatus, NewEvent
 from handlers.event_reminders import plan_reminders
 from handlers.event_steps import EVENT, ask_lines, ask_step, start_of, take_answer
@@ -71,13 +72,18 @@ def _next_step(turn: Turn, data: dict[str, str]) -> None:
         _preview(turn, data)
 
 
+def _presenting(turn: Turn, data: dict[str, str]) -> list[Team]:
+    """The presenting teams chosen (those that still exist)."""
+    teams = [turn.uow.teams.get(int(t)) for t in data["teams"].split(",") if t.isdecimal()]
+    return [t for t in teams if t is not None]
+
+
 def _draft(turn: Turn, data: dict[str, str]) -> Event:
     """The event the answers describe, as it will be stored (not stored yet)."""
-    teams = [turn.uow.teams.get(int(t)) for t in data["teams"].split(",") if t]
     language = turn.sender.language
     return Event(0, data["title"], language, data["agenda"], language, start_of(data),
                  int(data["duration"]), data["link"], data["zone"],
-                 tuple(sorted(t.name for t in teams if t is not None)), data["audience"],
+                 tuple(sorted(t.name for t in _presenting(turn, data))), data["audience"],
                  turn.sender.id, EventStatus.SCHEDULED, 0, turn.now)
 
 
@@ -124,7 +130,7 @@ def confirm(turn: Turn) -> None:
     event = turn.uow.events.add(
         NewEvent(draft.title, draft.title_language, draft.agenda, draft.agenda_language,
                  draft.starts_at, draft.duration_minutes, draft.link, draft.zone,
-                 tuple(int(t) for t in data["teams"].split(",") if t), draft.audience),
+                 tuple(t.id for t in _presenting(turn, data)), draft.audience),
         turn.sender.id, [r.id for r in recipients],
         plan_reminders(draft.starts_at, turn.deps.settings.event_reminder_hours, turn.now),
         turn.now)

@@ -113,8 +113,9 @@ diego> [press No asistiré]
                  "aprendemos\\; 2. Perguntas"):
         assert line in ics.split("\r\n"), line
     # The title and agenda go through the translation path as what Carla wrote.
+    # (%% is one % for PostgreSQL's driver; two wildcards in a row are one for SQLite.)
     pieces = query(database_url, "SELECT pieces FROM outbox WHERE identity = 'console:diego' "
-                                 "AND text LIKE '%te invita%'")
+                                 "AND text LIKE '%%te invita%%'")
     (stored,) = pieces
     quoted = json.loads(stored[0]) if isinstance(stored[0], str) else stored[0]
     assert [p["text"] for p in quoted] == ["Resultados do orçamento participativo",
@@ -276,7 +277,7 @@ async def test_a_restart_between_the_two_reminders_sends_each_once(
     assert "empieza en 1 h." in reminder.text
     assert sent_at(second, reminder.number) == "2026-12-03 11:00 UTC"
     reminders = query(database_url, "SELECT COUNT(*) FROM outbox WHERE text LIKE "
-                                    "'%Recordatorio%' OR text LIKE '%Rappel :%'")
+                                    "'%%Recordatorio%%' OR text LIKE '%%Rappel :%%'")
     assert reminders == [(4,)]  # Diego and Awa, once per reminder
 
 

@@ -103,3 +103,18 @@ def test_a_start_as_it_falls_in_each_invitees_zone() -> None:
     assert zone_times(early, zones, "Africa/Maputo") == \
         "2026-12-02 23:00 Lima (1) · 04:00 Dakar (3) · 06:00 Maputo (2)"
     assert zone_times(early, zones, "Africa/Maputo", most=1) == "2026-12-02 23:00 Lima (1) · …"
+
+
+def test_catalogue_keys_built_from_names_exist() -> None:
+    from handlers.catalogue import Catalogue
+    from handlers.event_flow import STEPS
+    from handlers.event_manage import FIELDS
+    from handlers.event_ports import Answer
+
+    catalogue = Catalogue.load()
+    keys = [f"event.weekday.{n}" for n in range(7)] + [f"event.field.{f}" for f in FIELDS]
+    keys += [f"event.ask_{s}" for s in STEPS]
+    for answer in Answer:
+        keys += [f"event.button.{answer.value}", f"event.button.{answer.value}_chosen",
+                 f"event.rsvp.{answer.value}", f"event.your_answer.{answer.value}"]
+    assert [key for key in keys if not catalogue.has(key)] == []
