@@ -200,6 +200,8 @@ async def test_reviews_help_requests_and_quiet_teams_are_followed_up(
         "2026-03-13 07:00"]
     assert "¿Cuándo es la próxima reunión?" in run.find("carla", "URGENT")[0].text
     assert query(database_url, "SELECT urgent FROM help_requests") == [(1,)]
+    tickets = await play("carla> /tickets\n", tmp_path, database_url=database_url)
+    assert "Diego · 🚨 open, urgent: ¿Cuándo" in tickets.last("carla").text
     # Replying to the nag answers the request: Diego hears, and the nags about it stop.
     (nag,) = [s for s in run.find("carla", "URGENT") if s.number == max(
         x.number for x in run.find("carla", "URGENT"))]
