@@ -39,7 +39,9 @@ from handlers.turn import Turn, button, phrase
 SEPARATE = 3
 # The longest digest, in lines.
 DIGEST_LINES = 15
-SNOOZE_DAYS = (1, 3)
+# The snooze buttons: days, and the labels of one nag's and of a digest's.
+SNOOZES = ((1, "nag.button.snooze1", "nag.button.snooze_all1"),
+           (3, "nag.button.snooze3", "nag.button.snooze_all3"))
 # A pause with no number of days lasts until resumed: it is stored as lasting until then.
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -124,14 +126,13 @@ def _tell(run: Sweep, member_id: int, nags: list[Nag]) -> None:
     if len(nags) > DIGEST_LINES:
         lines.append(phrase("nag.digest_more", count=len(nags) - DIGEST_LINES))
     run.tell_lines(member_id, lines, buttons=[[
-        button(f"nag:za:{days}", f"nag.button.snooze_all{days}") for days in SNOOZE_DAYS]])
+        button(f"nag:za:{days}", label) for days, _one, label in SNOOZES]])
 
 
 def _buttons(nag: Nag) -> list[list[Button]]:
     key = f"{nag.rule}:{nag.item_id}"
     return [[button(f"nag:o:{key}", "nag.button.open")]
-            + [button(f"nag:z:{key}:{days}", f"nag.button.snooze{days}")
-               for days in SNOOZE_DAYS]]
+            + [button(f"nag:z:{key}:{days}", label) for days, label, _all in SNOOZES]]
 
 
 def _for_me(turn: Turn) -> list[Nag]:
@@ -173,7 +174,7 @@ def show_nags(turn: Turn, args: str) -> None:
                       if p.until < FOREVER else phrase("nags.paused_line_forever", team=p.team)
                       for p in paused]
         lines.append(phrase("nags.coordinator_hint"))
-    buttons = [[button(f"nag:za:{d}", f"nag.button.snooze_all{d}") for d in SNOOZE_DAYS]]
+    buttons = [[button(f"nag:za:{days}", label) for days, _one, label in SNOOZES]]
     turn.reply_lines(lines, buttons=buttons if nags else ())
 
 
