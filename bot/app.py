@@ -61,6 +61,11 @@ class App:
         """Handle one inbound message; returns once it and its outbox rows are committed."""
         await self.intake.receive(inbound)
 
+    async def sweep(self) -> int:
+        """Do what is due now (nags, reminders, scheduled broadcasts); how many messages that
+        queued. The scheduler calls this; so does the console's ``:clock``."""
+        return await self.database.run(self.desk.sweep)
+
     async def deliver(self) -> int:
         """Translate what waits for translation, retry what is due, send everything now."""
         try:

@@ -27,11 +27,33 @@ class VirtualClock:
         """The virtual moment."""
         return self._now
 
+    def set(self, moment: datetime) -> None:
+        """Put the clock at a moment."""
+        self._now = moment.astimezone(UTC)
+
     def move(self, spec: str) -> datetime:
         """Move by ``+30m``/``+2h``/``+3d``, or set it to an ISO time (a script's start)."""
         target = parse_clock(spec, self._now)
         self._now = target
         return target
+
+
+# A move longer than this sweeps once, at the end (like a bot that was down meanwhile);
+# shorter moves sweep at every full hour they cross, like a running bot.
+LONGEST_STEPPED_MOVE = timedelta(days=31)
+
+
+def sweep_moments(start: datetime, target: datetime) -> list[datetime]:
+    """The moments a running bot would have swept between two clock readings: each full hour
+    after ``start`` and before ``target``, then ``target`` itself."""
+    if target <= start or target - start > LONGEST_STEPPED_MOVE:
+        return [target]
+    moments: list[datetime] = []
+    hour = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    while hour < target:
+        moments.append(hour)
+        hour += timedelta(hours=1)
+    return [*moments, target]
 
 
 def parse_clock(spec: str, now: datetime) -> datetime:

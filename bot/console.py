@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.app import App
-from bot.clock import VirtualClock
+from bot.clock import VirtualClock, parse_clock, sweep_moments
 from bot.dispatcher import Delivery
 from bot.script import MoveClock, Press, Reply, ScriptError, SendFile, Step, parse_line
 from handlers.messages import Attachment, ChatRef, Inbound, UserRef
@@ -104,14 +104,27 @@ class ConsoleSession:
     async def play(self, step: Step) -> None:
         """Turn one step into an inbound message (or a clock move) and deliver the replies."""
         if isinstance(step, MoveClock):
-            try:
-                moment = self.clock.move(step.spec)
-            except ValueError as exc:
-                raise ScriptError(str(exc)) from None
-            self.write(f"~ clock {moment:%Y-%m-%d %H:%M} UTC")
-        else:
-            await self.app.receive(self._inbound(step))
+            await self._move_clock(step.spec)
+            return
+        await self.app.receive(self._inbound(step))
         await self.app.deliver()
+
+    async def _move_clock(self, spec: str) -> None:
+        """Move the virtual clock, sweeping at each full hour on the way as the scheduler
+        would (a moment at which something was sent is printed before it)."""
+        try:
+            target = parse_clock(spec, self.clock.now())
+        except ValueError as exc:
+            raise ScriptError(str(exc)) from None
+        for moment in sweep_moments(self.clock.now(), target):
+            self.clock.set(moment)
+            if moment == target:
+                self.write(f"~ clock {moment:%Y-%m-%d %H:%M} UTC")
+                await self.app.sweep()
+                await self.app.deliver()
+            elif await self.app.sweep():
+                self.write(f"~ clock {moment:%Y-%m-%d %H:%M} UTC")
+                await self.app.deliver()
 
     def _inbound(self, step: Step) -> Inbound:
         assert not isinstance(step, MoveClock)

@@ -180,6 +180,7 @@ def _hand_in(turn: Turn, team: Team, task: Task, upload: dict[str, str]) -> None
     version = turn.uow.deliverables.add_version(
         deliverable.id, upload["sha"], upload["name"], int(upload["size"]), upload["kind"],
         turn.sender.id, turn.now, upload.get("note", ""), turn.sender.language)
+    turn.uow.teams.touch(team.id, turn.now)
     reviewers = reviews.route_version(turn, team, task, deliverable, version)
     _receipt(turn, team, task, deliverable, version, reviewers)
 

@@ -39,6 +39,8 @@ def _open_request(turn: Turn, question: str) -> None:
     team = turn.uow.teams.of_member(turn.sender.id)
     request = turn.uow.help_requests.open(turn.sender.id, team.id if team else None, question,
                                           turn.sender.language, turn.now)
+    if team is not None:
+        turn.uow.teams.touch(team.id, turn.now)
     coordinators = [m for m in turn.uow.members.with_role(Role.COORDINATOR)
                     if m.id != turn.sender.id]
     turn.reply("ask.sent", number=request.id, context=Context(HELP_REQUEST, request.id))

@@ -131,6 +131,10 @@ class Teams(Protocol):
         """One team by id."""
         ...
 
+    def touch(self, team_id: int, now: datetime) -> None:
+        """Record that the team uploaded or said something (it is not inactive)."""
+        ...
+
     def by_name(self, name: str) -> Team | None:
         """A team by name, case-insensitive."""
         ...
@@ -272,8 +276,9 @@ class Deliverables(Protocol):
         """Record the next version of a deliverable, with what the team says changed."""
         ...
 
-    def set_status(self, deliverable_id: int, status: DeliverableStatus) -> None:
-        """Move a deliverable along its review."""
+    def set_status(self, deliverable_id: int, status: DeliverableStatus,
+                   now: datetime) -> None:
+        """Move a deliverable along its review (a change of status is dated)."""
         ...
 
     def states(self, team_id: int | None = None) -> list[TaskState]:

@@ -48,10 +48,10 @@ def route_version(turn: Turn, team: Team, task: Task, deliverable: Deliverable,
             turn.uow.reviews.assign(deliverable.id, member.id, turn.now)
             reviewers.append(member.id)
     if not reviewers:
-        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.SUBMITTED)
+        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.SUBMITTED, turn.now)
         _tell_coordinators(turn, "review.nobody", code=deliverable.code, team=team.name)
         return phrase("review.receipt_waiting")
-    turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.IN_REVIEW)
+    turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.IN_REVIEW, turn.now)
     names = []
     for reviewer in reviewers:
         found = turn.uow.members.get(reviewer)
@@ -218,7 +218,7 @@ def settle(turn: Turn, deliverable: Deliverable, version: Version, task: Task,
     coordinators are told), changes requested when one asked for them, else in review."""
     reviewers = turn.uow.reviews.reviewers_of(deliverable.id)
     if not reviewers:
-        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.SUBMITTED)
+        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.SUBMITTED, turn.now)
         return
     latest: dict[int, str | None] = {}
     for review in turn.uow.reviews.rounds(deliverable.id):  # oldest first: the last one wins
@@ -228,9 +228,10 @@ def settle(turn: Turn, deliverable: Deliverable, version: Version, task: Task,
     if all(d == APPROVED for d in decisions):
         _approved(turn, deliverable, version, task, team, reviewers)
     elif CHANGES in decisions:
-        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.CHANGES_REQUESTED)
+        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.CHANGES_REQUESTED,
+                                         turn.now)
     else:
-        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.IN_REVIEW)
+        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.IN_REVIEW, turn.now)
 
 
 def _approved(turn: Turn, deliverable: Deliverable, version: Version, task: Task, team: Team,
@@ -238,7 +239,7 @@ def _approved(turn: Turn, deliverable: Deliverable, version: Version, task: Task
     current = turn.uow.deliverables.get(deliverable.id)
     if current is None or current.status == DeliverableStatus.APPROVED:
         return
-    turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.APPROVED)
+    turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.APPROVED, turn.now)
     turn.uow.tasks.mark_done(task.id)
     names = [m.name for m in (turn.uow.members.get(r) for r in reviewers) if m is not None]
     share = phrase("review.share", share=task.funds_share) if task.funds_share else ""
@@ -251,7 +252,7 @@ def _approved(turn: Turn, deliverable: Deliverable, version: Version, task: Task
 
 def _request_changes(turn: Turn, review: Round, deliverable: Deliverable, version: Version,
                      team: Team) -> None:
-    turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.CHANGES_REQUESTED)
+    turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.CHANGES_REQUESTED, turn.now)
     lines = [phrase("review.changes", code=deliverable.code, version=version.number,
                     reviewer=turn.sender.name)]
     lines += [phrase("review.changes_item", text=UserText(c.text, c.language))
@@ -276,7 +277,7 @@ def _decline(turn: Turn, deliverable: Deliverable, version: Version, task: Task,
         settle(turn, deliverable, version, task, team)
         return
     if not others:
-        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.SUBMITTED)
+        turn.uow.deliverables.set_status(deliverable.id, DeliverableStatus.SUBMITTED, turn.now)
         _tell_coordinators(turn, "review.nobody", code=deliverable.code, team=team.name)
         turn.reply("review.you_declined_nobody", code=deliverable.code)
         return

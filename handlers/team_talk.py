@@ -32,6 +32,7 @@ def relay(turn: Turn, text: str, *, confirm: bool = False) -> None:
     if not others:
         turn.reply("teamtalk.alone", team=team.name)
         return
+    turn.uow.teams.touch(team.id, turn.now)
     turn.tell_all(others, "teamtalk.relayed", context=Context(TEAM_TALK, team.id),
                   name=turn.sender.name, team=team.name,
                   text=UserText(text, turn.sender.language))

@@ -39,8 +39,8 @@ class SqlDeliverables:
     def create(self, team_id: int, task_id: int, now: datetime) -> Deliverable:
         """Start the deliverable of a task."""
         deliverable_id = self.sql.insert(
-            "INSERT INTO deliverables (team_id, task_id, status, created_at) "
-            "VALUES (:team, :task, 'submitted', :now) RETURNING id",
+            "INSERT INTO deliverables (team_id, task_id, status, created_at, status_since) "
+            "VALUES (:team, :task, 'submitted', :now, :now) RETURNING id",
             {"team": team_id, "task": task_id, "now": self.sql.time(now)})
         return Deliverable(deliverable_id, team_id, task_id, DeliverableStatus.SUBMITTED, now)
 
@@ -54,11 +54,13 @@ class SqlDeliverables:
             f"{_VERSION} WHERE deliverable_id = :deliverable ORDER BY number",
             {"deliverable": deliverable_id})]
 
-    def set_status(self, deliverable_id: int, status: DeliverableStatus) -> None:
+    def set_status(self, deliverable_id: int, status: DeliverableStatus,
+                   now: datetime) -> None:
         """Move a deliverable along its review (an approved one no longer loads its
-        reviewers)."""
-        self.sql.run("UPDATE deliverables SET status = :status WHERE id = :id",
-                     {"status": status.value, "id": deliverable_id})
+        reviewers); a change of status is dated."""
+        self.sql.run("UPDATE deliverables SET status_since = CASE WHEN status = :status "
+                     "THEN status_since ELSE :now END, status = :status WHERE id = :id",
+                     {"status": status.value, "id": deliverable_id, "now": self.sql.time(now)})
         counted = 0 if status == DeliverableStatus.APPROVED else 1
         self.sql.run("UPDATE assignments SET open_review = :counted WHERE deliverable_id = :id "
                      "AND active = 1 AND open_review <> :counted",

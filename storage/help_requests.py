@@ -44,6 +44,9 @@ class SqlHelpRequests:
                      "created_at) VALUES (:request, :author, :text, :language, :now)",
                      {"request": request_id, "author": author_id, "text": text,
                       "language": language.value, "now": self.sql.time(now)})
+        self.sql.run("UPDATE help_requests SET answered_at = :now WHERE id = :request "
+                     "AND answered_at IS NULL AND asker_id <> :author",
+                     {"request": request_id, "author": author_id, "now": self.sql.time(now)})
 
     def set_status(self, request_id: int, open_: bool, by: int, now: datetime) -> None:
         """Close or reopen a request."""

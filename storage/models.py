@@ -125,6 +125,10 @@ class TeamRow(Base):
     created_at: Mapped[datetime]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
+    # When the team last uploaded or said something (follow-ups look for inactive teams).
+    last_activity_at: Mapped[datetime | None] = mapped_column(index=True)
+    # A coordinator paused the nags about this team until then.
+    nags_paused_until: Mapped[datetime | None]
 
     __table_args__ = (
         # A rejected proposal frees its name for another try.
@@ -163,6 +167,10 @@ class HelpRequestRow(Base):
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    # When someone other than the asker first answered; unanswered requests are followed up.
+    answered_at: Mapped[datetime | None]
+    # Unanswered far too long (follow-ups mark it; /tickets shows it first).
+    urgent: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (Index("ix_help_requests_status_created", "status", "created_at"),)
 
@@ -261,6 +269,9 @@ class TaskRow(Base):
     funds_share: Mapped[int | None]
     done: Mapped[int] = mapped_column(Integer, server_default="0")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+    # Open tasks by due moment: the follow-ups' due-soon and overdue reminders.
+    __table_args__ = (Index("ix_tasks_open_due", "done", "due_at"),)
     created_at: Mapped[datetime]
 
 
@@ -289,6 +300,10 @@ class DeliverableRow(Base):
     latest_version: Mapped[int] = mapped_column(Integer, server_default="0")
     latest_round: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime]
+    # Since when it has had its status (follow-ups: changes requested and not yet answered).
+    status_since: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_deliverables_status_since", "status", "status_since"),)
 
 
 class VersionRow(Base):
@@ -371,6 +386,9 @@ class RoundRow(Base):
     opened_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
 
+    # Open rounds (no decision yet) by age: the follow-ups' review reminders.
+    __table_args__ = (Index("ix_review_rounds_open", "decision", "opened_at"),)
+
 
 class CommentRow(Base):
     """A comment on a version: a reviewer's, or a team member's answer to one."""
@@ -397,6 +415,34 @@ class TranslationRow(Base):
     text: Mapped[str] = mapped_column(Text)
     provider: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
+
+
+class NagRow(Base):
+    """The last follow-up one member got about one item under one rule, and any snooze."""
+
+    __tablename__ = "nags"
+
+    rule: Mapped[str] = mapped_column(String(12), primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    # Which step of the rule it was (a due-soon threshold, an inactivity period).
+    stage: Mapped[int] = mapped_column(Integer, server_default="0")
+    # The member's local date when it was sent (never twice on one local day).
+    sent_on: Mapped[str | None] = mapped_column(String(10))
+    sent_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
+
+
+class SchedulerLockRow(Base):
+    """Which process runs the scheduler on this database, until when (SQLite; PostgreSQL uses
+    an advisory lock)."""
+
+    __tablename__ = "scheduler_lock"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
 
 
 # The tables of later capabilities live in modules of their own, on the same metadata.

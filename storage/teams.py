@@ -14,8 +14,8 @@ STATUSES = {status.value: status for status in TeamStatus}
 _TEAM = ("SELECT t.id, t.name, t.topic, t.region, t.join_code, t.status, t.leader_id, "
          "t.co_leader_id, t.created_at FROM teams t")
 _ADD = ("INSERT INTO teams (name, name_key, topic, region, join_code, status, leader_id, "
-        "created_by, created_at) VALUES (:name, :key, :topic, :region, :code, :status, "
-        ":leader, :leader, :now) RETURNING id")
+        "created_by, created_at, last_activity_at) VALUES (:name, :key, :topic, :region, :code, "
+        ":status, :leader, :leader, :now, :now) RETURNING id")
 _MEMBERS = (f"SELECT {MEMBER_COLUMNS} FROM team_members tm "
             "JOIN members m ON m.id = tm.member_id "
             "LEFT JOIN member_roles r ON r.member_id = m.id "
@@ -46,6 +46,11 @@ class SqlTeams:
             "now": self.sql.time(now)})
         self.add_member(team_id, leader_id, now)
         return Team(team_id, name, topic, region, join_code, status, leader_id, None, now)
+
+    def touch(self, team_id: int, now: datetime) -> None:
+        """Record that the team uploaded or said something."""
+        self.sql.run("UPDATE teams SET last_activity_at = :now WHERE id = :id",
+                     {"now": self.sql.time(now), "id": team_id})
 
     def get(self, team_id: int) -> Team | None:
         """One team by id."""

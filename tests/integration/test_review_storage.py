@@ -36,9 +36,9 @@ def test_open_reviews_follow_assignments_approvals_and_removals(database: Databa
             uow.reviews.assign(d.id, rita.id, NOW)
         uow.reviews.assign(made[0].id, paul.id, later)
         assert _loads(uow) == {"Rita": (3, NOW), "Paul": (1, later)}
-        uow.deliverables.set_status(made[0].id, DeliverableStatus.APPROVED)
+        uow.deliverables.set_status(made[0].id, DeliverableStatus.APPROVED, NOW)
         assert _loads(uow) == {"Rita": (2, NOW), "Paul": (0, later)}
-        uow.deliverables.set_status(made[0].id, DeliverableStatus.IN_REVIEW)  # never, but exact
+        uow.deliverables.set_status(made[0].id, DeliverableStatus.IN_REVIEW, NOW)  # never, exact
         assert _loads(uow) == {"Rita": (3, NOW), "Paul": (1, later)}
         uow.reviews.decline(made[1].id, rita.id)
         uow.reviews.decline(made[1].id, rita.id)  # twice: counted once

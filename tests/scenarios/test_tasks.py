@@ -53,7 +53,7 @@ carla> /tasks Rios
     assert run.find("diego", "Eres responsable de la tarea T1")
     (listing,) = run.find("diego", "Tareas de “Rios” (2)")
     assert "T2 Plano de ação — fecha límite 2026-04-30 (faltan 59 d) · Diego" in listing.text
-    assert "Solo el líder del equipo o la coordinación" in run.to("diego")[-1].text
+    assert run.find("diego", "Solo el líder del equipo o la coordinación")
     # The funds shares of a team never exceed 100 %.
     assert run.find("ana", "restam no máximo 60 %")
     assert run.find("ana", "A tarefa T2, “Plano de ação”, foi removida")

@@ -133,6 +133,7 @@ class State:
     assignments: list[Assignment] = field(default_factory=list)
     rounds: dict[int, Round] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
+    activity: dict[int, datetime] = field(default_factory=dict)
 
     def copy(self) -> State:
         """A copy whose containers can change without touching this one."""
@@ -142,7 +143,7 @@ class State:
                      dict(self.conversations), list(self.outbox), dict(self.sequences),
                      dict(self.tasks), dict(self.deliverables), list(self.versions),
                      dict(self.profiles), list(self.assignments), dict(self.rounds),
-                     list(self.comments))
+                     list(self.comments), dict(self.activity))
 
     def next_id(self, sequence: str) -> int:
         """The next id of a sequence (1, 2, 3, ...)."""
@@ -267,6 +268,9 @@ class FakeMembers(_Repo):
 
 class FakeTeams(_Repo):
     """The ``Teams`` port in memory."""
+
+    def touch(self, team_id: int, now: datetime) -> None:
+        self._s.activity[team_id] = now
 
     def _team(self, team_id: int) -> Team:
         team = self._s.teams.get(team_id)
@@ -478,7 +482,8 @@ class FakeDeliverables(_Repo):
         return sorted((v for v in self._s.versions if v.deliverable_id == deliverable_id),
                       key=lambda v: v.number)
 
-    def set_status(self, deliverable_id: int, status: DeliverableStatus) -> None:
+    def set_status(self, deliverable_id: int, status: DeliverableStatus,
+                   now: datetime) -> None:
         self._s.deliverables[deliverable_id] = self._s.deliverables[deliverable_id]._replace(
             status=status)
 
