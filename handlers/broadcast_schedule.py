@@ -19,7 +19,7 @@ from handlers.timezones import TimeZones, local_time, tzinfo_for, zone_label
 
 _NOW = frozenset({"now", "agora", "ahora", "maintenant", "ja", "ya", "tout de suite"})
 _AT = re.compile(r"^(?:at|as|a las|a la|el|em|le|a)\s+")
-_MOMENT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:h](\d{2})\s*(.*)$")
+_MOMENT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ t]+(\d{1,2})[:h](\d{2})\s*(.*)$")
 _LOCAL = frozenset({"local", "local time", "locale", "hora local", "heure locale",
                     "horario local", "heure local"})
 # How far ahead a broadcast may be scheduled.

@@ -191,6 +191,10 @@ carla> [press Cancel broadcast #1]
 carla> /broadcast everyone now
 carla> Draft I will not send.
 carla> [press Cancel]
+carla> /broadcast at 2026-03-10 09:00 local
+carla> [press Everyone]
+carla> Another draft.
+carla> [press Cancel]
 :clock 2026-03-06T12:00:00Z
 """
     run = await play(script, tmp_path, database_url=database_url)
@@ -205,7 +209,11 @@ carla> [press Cancel]
     assert run.find("carla", "Broadcast #1 is cancelled: nobody will get it (recipients "
                              "dropped: 2).")
     assert run.find("carla", "Broadcast #1 has already gone to everyone")
-    assert run.find("carla", "Broadcast dropped. Nothing was sent.")
+    assert len(run.find("carla", "Broadcast dropped. Nothing was sent.")) == 2
+    (local,) = run.find("carla", "Another draft.")
+    assert "Recipients: 6 (English 2 · Español 2 · Português 1 · Français 1)." in local.text
+    assert "When: 2026-03-10 09:00 in each person's own time zone — the first get it at " \
+        "2026-03-10 08:00 and the last at 2026-03-10 16:00, your time (Maputo)." in local.text
     assert not [s for s in run.sent if "📣" in s.text]
     assert query(database_url, "SELECT status, recipients FROM broadcasts") == [
         ("cancelled", 0)]
