@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.config import Settings
 from bot.dispatcher import Channel, Dispatcher
 from bot.intake import Intake
+from bot.scheduler import Scheduler
 from bot.translation.cache import DatabaseCache
 from bot.translation.chain import build_translator
 from bot.translation.detect import LinguaDetector
@@ -43,7 +44,10 @@ def core_settings(settings: Settings) -> CoreSettings:
                         question_timeout=timedelta(hours=helpdesk.question_timeout_hours),
                         max_upload_bytes=settings.deliverables.max_size_mb * 1024 * 1024,
                         allowed_kinds=frozenset(settings.deliverables.allowed_types),
-                        reviewers_per_deliverable=settings.deliverables.reviewers_per_deliverable)
+                        reviewers_per_deliverable=settings.deliverables.reviewers_per_deliverable,
+                        followups=settings.schedule.followups,
+                        event_reminder_hours=settings.schedule.event_reminder_hours,
+                        broadcast_progress_percent=settings.schedule.broadcast_progress_percent)
 
 
 @dataclass
@@ -56,6 +60,7 @@ class App:
     dispatcher: Dispatcher
     translator: TranslationService
     translation: TranslationStage
+    scheduler: Scheduler | None = None
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one inbound message; returns once it and its outbox rows are committed."""
@@ -108,5 +113,7 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     stage = TranslationStage(database, TranslationQueue(database.engine), translator,
                              LinguaDetector() if translation.detect_language else None,
                              catalogue, clock, retry)
-    return App(database=database, desk=desk, intake=Intake(database, desk),
-               dispatcher=dispatcher, translator=translator, translation=stage)
+    app = App(database=database, desk=desk, intake=Intake(database, desk),
+              dispatcher=dispatcher, translator=translator, translation=stage)
+    app.scheduler = Scheduler(database, app.sweep, settings.schedule.scheduler, clock)
+    return app

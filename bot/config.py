@@ -10,13 +10,14 @@ import os
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from bot.schedule_settings import ScheduleSettings, read_schedule
 from bot.settings_table import ConfigError as ConfigError
 from bot.settings_table import Section, section
 from bot.translation.settings import TranslationSettings, read_translation
@@ -85,6 +86,7 @@ class Settings:
     translation: TranslationSettings
     log_level: str
     deliverables: DeliverableSettings = DeliverableSettings()
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
 
     @property
     def platforms(self) -> list[str]:
@@ -102,10 +104,12 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - {"storage", "helpdesk", "deliverables", "telegram", "slack",
-                                  "translation", "logging"})
+                                  "translation", "logging", "scheduler", "followups", "events",
+                                  "broadcasts"})
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown section; expected storage, helpdesk, "
-                          "deliverables, telegram, slack, translation, logging")
+                          "deliverables, telegram, slack, translation, scheduler, followups, "
+                          "events, broadcasts, logging")
     return Settings(
         path=path,
         storage=_storage(section(data, "storage", {"data_dir", "database_url",
@@ -123,6 +127,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         deliverables=_deliverables(section(data, "deliverables",
                                             {"max_size_mb", "allowed_types",
                                              "reviewers_per_deliverable"})),
+        schedule=read_schedule(data),
     )
 
 

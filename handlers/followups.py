@@ -48,9 +48,14 @@ def pending(uow: UnitOfWork, rules: FollowupRules, now: datetime) -> tuple[list[
     """Every nag due now, whatever the hour, and the help requests to mark urgent."""
     coordinators = [m.id for m in uow.members.with_role(Role.COORDINATOR)]
     helps, urgent = help_nags(uow, rules, now, coordinators)
-    return (task_nags(uow, rules, now, coordinators) + review_nags(uow, rules, now, coordinators)
-            + changes_nags(uow, rules, now) + helps
-            + inactive_nags(uow, rules, now, coordinators)), urgent
+    found = (task_nags(uow, rules, now, coordinators) + review_nags(uow, rules, now, coordinators)
+             + changes_nags(uow, rules, now) + helps
+             + inactive_nags(uow, rules, now, coordinators))
+    # Someone on two rungs of a ladder (a coordinator who also leads the team) gets the first.
+    unique: dict[tuple[str, int, int], Nag] = {}
+    for nag in found:
+        unique.setdefault((nag.rule, nag.item_id, nag.member_id), nag)
+    return list(unique.values()), urgent
 
 
 def in_hours(rules: FollowupRules, zone: str, now: datetime) -> bool:

@@ -137,6 +137,8 @@ async def play(script: str, tmp_path: Path, *, approval: bool = False,
     app = await build_app(settings, url, clock, RandomJoinCodes(random.Random(seed)),
                           {"console": channel}, chosen)
     try:
+        # Like ``peerdesk console --db``: messages sent before a restart can be replied to.
+        channel.recall(await app.database.run(lambda: app.dispatcher.queue.sent_to("console")))
         session = ConsoleSession(app, channel, clock, tmp_path, output.append)
         code = await play_script(session, path, errors.append)
     finally:
