@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from handlers.broadcast_ports import Broadcasts
 from handlers.domain import (
@@ -37,6 +37,9 @@ from handlers.event_ports import Events
 from handlers.followup_ports import Followups
 from handlers.messages import Attachment
 from handlers.translation import Piece
+
+if TYPE_CHECKING:  # handlers.audience needs the turn, which needs these ports
+    from handlers.audience import Audiences
 
 
 class Clock(Protocol):
@@ -475,6 +478,11 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox:
         """Messages to send."""
+        ...
+
+    @property
+    def audiences(self) -> Audiences:
+        """Who an audience (of a broadcast, an event) reaches."""
         ...
 
     @property

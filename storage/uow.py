@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
+from storage.audience import SqlAudiences
 from storage.broadcasts import SqlBroadcasts
 from storage.conversations import SqlConversations
 from storage.deliverables import SqlDeliverables
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     reviews: SqlReviews
     conversations: SqlConversations
     outbox: SqlOutbox
+    audiences: SqlAudiences
     broadcasts: SqlBroadcasts
     events: SqlEvents
     followups: SqlFollowups
@@ -61,6 +63,7 @@ class SqlUnitOfWork:
         self.deliverables = SqlDeliverables(sql)
         self.reviews = SqlReviews(sql)
         self.outbox = SqlOutbox(sql)
+        self.audiences = SqlAudiences(sql)
         self.broadcasts = SqlBroadcasts(sql)
         self.events = SqlEvents(sql)
         self.followups = SqlFollowups(sql)

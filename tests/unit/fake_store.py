@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from handlers.audience import Audiences
 from handlers.broadcast_ports import Broadcasts
 from handlers.domain import (
     Candidate,
@@ -716,8 +717,12 @@ class FakeUnitOfWork:
     def outbox(self) -> FakeOutbox:
         return self._outbox
 
-    # Broadcasts, events and follow-ups are tested on real SQLite (tests/integration,
+    # Audiences, broadcasts, events and follow-ups are tested on real SQLite (tests/integration,
     # tests/scenarios); the in-memory fakes do not hold them.
+    @property
+    def audiences(self) -> Audiences:
+        raise NotImplementedError("audiences are tested on SQLite, not on the fakes")
+
     @property
     def broadcasts(self) -> Broadcasts:
         raise NotImplementedError("broadcasts are tested on SQLite, not on the fakes")
