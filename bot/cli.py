@@ -22,6 +22,7 @@ from bot.clock import VirtualClock, parse_clock
 from bot.codes import RandomJoinCodes
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import ConsoleChannel, ConsoleSession, interact, play_script
+from bot.schedule_settings import WEEKDAYS
 from bot.translation.apertium import apertium_provider
 from bot.translation.provider import ProviderError
 from handlers.progress import EXPORT_COLUMNS, export_rows
@@ -149,8 +150,16 @@ def describe(settings: Settings) -> str:
         f"approval:     {approval}",
         f"defaults:     language {settings.helpdesk.default_language.value}, "
         f"time zone {settings.helpdesk.default_timezone}",
+        f"scheduler:    a sweep every {settings.schedule.scheduler.sweep_seconds} s; nags "
+        f"{_window(settings)} in each person's zone",
         "configuration OK",
     ])
+
+
+def _window(settings: Settings) -> str:
+    rules = settings.schedule.followups
+    days = ",".join(WEEKDAYS[d] for d in sorted(rules.weekdays))
+    return f"{rules.window_start_hour:02d}:00-{rules.window_end_hour:02d}:00 {days}"
 
 
 def _db(settings: Settings, action: str) -> int:

@@ -22,10 +22,10 @@ def receive_file(turn: Turn, attachment: Attachment, caption: str) -> None:
     if team is None:
         turn.reply("upload.no_team", name=attachment.filename)
         return
-    content = _checked_content(turn, attachment)
+    content = checked_content(turn, attachment)
     if content is None:
         return
-    kind = _checked_kind(turn, content, attachment.filename)
+    kind = checked_kind(turn, content, attachment.filename)
     if kind is None:
         return
     tasks = turn.uow.tasks.of_team(team.id)
@@ -50,7 +50,7 @@ def _allowed(turn: Turn) -> str:
     return ", ".join(sorted(turn.deps.settings.allowed_kinds))
 
 
-def _checked_content(turn: Turn, attachment: Attachment) -> bytes | None:
+def checked_content(turn: Turn, attachment: Attachment) -> bytes | None:
     """The file's bytes when their size is acceptable; None after saying why not."""
     limit = turn.deps.settings.max_upload_bytes
     allowed = phrase("file.allowed", allowed=_allowed(turn), limit=_megabytes(limit))
@@ -78,7 +78,7 @@ def _checked_content(turn: Turn, attachment: Attachment) -> bytes | None:
     return content
 
 
-def _checked_kind(turn: Turn, content: bytes, filename: str) -> str | None:
+def checked_kind(turn: Turn, content: bytes, filename: str) -> str | None:
     """The file's kind by content when it is accepted; None after saying why not."""
     allowed = turn.deps.settings.allowed_kinds
     kind = detect_kind(content, filename)

@@ -148,6 +148,8 @@ class HelpRequest:
     language: Language
     status: RequestStatus
     created_at: datetime
+    # Unanswered far too long (the follow-ups mark it); listed first.
+    urgent: bool = False
 
 
 class Task(NamedTuple):

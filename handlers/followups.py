@@ -39,7 +39,9 @@ from handlers.turn import Turn, button, phrase
 SEPARATE = 3
 # The longest digest, in lines.
 DIGEST_LINES = 15
-SNOOZE_DAYS = (1, 3)
+# The snooze buttons: days, and the labels of one nag's and of a digest's.
+SNOOZES = ((1, "nag.button.snooze1", "nag.button.snooze_all1"),
+           (3, "nag.button.snooze3", "nag.button.snooze_all3"))
 # A pause with no number of days lasts until resumed: it is stored as lasting until then.
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -48,9 +50,14 @@ def pending(uow: UnitOfWork, rules: FollowupRules, now: datetime) -> tuple[list[
     """Every nag due now, whatever the hour, and the help requests to mark urgent."""
     coordinators = [m.id for m in uow.members.with_role(Role.COORDINATOR)]
     helps, urgent = help_nags(uow, rules, now, coordinators)
-    return (task_nags(uow, rules, now, coordinators) + review_nags(uow, rules, now, coordinators)
-            + changes_nags(uow, rules, now) + helps
-            + inactive_nags(uow, rules, now, coordinators)), urgent
+    found = (task_nags(uow, rules, now, coordinators) + review_nags(uow, rules, now, coordinators)
+             + changes_nags(uow, rules, now) + helps
+             + inactive_nags(uow, rules, now, coordinators))
+    # Someone on two rungs of a ladder (a coordinator who also leads the team) gets the first.
+    unique: dict[tuple[str, int, int], Nag] = {}
+    for nag in found:
+        unique.setdefault((nag.rule, nag.item_id, nag.member_id), nag)
+    return list(unique.values()), urgent
 
 
 def in_hours(rules: FollowupRules, zone: str, now: datetime) -> bool:
@@ -119,14 +126,13 @@ def _tell(run: Sweep, member_id: int, nags: list[Nag]) -> None:
     if len(nags) > DIGEST_LINES:
         lines.append(phrase("nag.digest_more", count=len(nags) - DIGEST_LINES))
     run.tell_lines(member_id, lines, buttons=[[
-        button(f"nag:za:{days}", f"nag.button.snooze_all{days}") for days in SNOOZE_DAYS]])
+        button(f"nag:za:{days}", label) for days, _one, label in SNOOZES]])
 
 
 def _buttons(nag: Nag) -> list[list[Button]]:
     key = f"{nag.rule}:{nag.item_id}"
     return [[button(f"nag:o:{key}", "nag.button.open")]
-            + [button(f"nag:z:{key}:{days}", f"nag.button.snooze{days}")
-               for days in SNOOZE_DAYS]]
+            + [button(f"nag:z:{key}:{days}", label) for days, label, _all in SNOOZES]]
 
 
 def _for_me(turn: Turn) -> list[Nag]:
@@ -168,7 +174,7 @@ def show_nags(turn: Turn, args: str) -> None:
                       if p.until < FOREVER else phrase("nags.paused_line_forever", team=p.team)
                       for p in paused]
         lines.append(phrase("nags.coordinator_hint"))
-    buttons = [[button(f"nag:za:{d}", f"nag.button.snooze_all{d}") for d in SNOOZE_DAYS]]
+    buttons = [[button(f"nag:za:{days}", label) for days, _one, label in SNOOZES]]
     turn.reply_lines(lines, buttons=buttons if nags else ())
 
 

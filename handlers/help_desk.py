@@ -208,7 +208,9 @@ def list_tickets(turn: Turn, args: str) -> None:
         lines.append(phrase(
             "tickets.line", number=request.id, age=age(request.created_at, turn.now),
             name=names.get(request.asker_id, "?"),
-            status=phrase(f"request_status.{request.status.value}"),
+            status=phrase("request_status.urgent" if request.urgent
+                          and request.status == RequestStatus.OPEN
+                          else f"request_status.{request.status.value}"),
             question=UserText(_brief(request.text), request.language)))
     turn.reply_lines(lines)
 

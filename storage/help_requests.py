@@ -7,7 +7,7 @@ from datetime import datetime
 from handlers.domain import HelpRequest, Language, RequestStatus
 from storage.sql import Row, Sql
 
-_SELECT = ("SELECT id, asker_id, team_id, text, language, status, created_at "
+_SELECT = ("SELECT id, asker_id, team_id, text, language, status, created_at, urgent "
            "FROM help_requests")
 _OPEN = ("INSERT INTO help_requests (asker_id, team_id, text, language, status, created_at) "
          "VALUES (:asker, :team, :text, :language, 'open', :now) RETURNING id")
@@ -22,7 +22,7 @@ class SqlHelpRequests:
     def _request(self, row: Row) -> HelpRequest:
         return HelpRequest(id=row[0], asker_id=row[1], team_id=row[2], text=row[3],
                            language=Language(row[4]), status=RequestStatus(row[5]),
-                           created_at=self.sql.read_time(row[6]))
+                           created_at=self.sql.read_time(row[6]), urgent=bool(row[7]))
 
     def open(self, asker_id: int, team_id: int | None, text: str, language: Language,
              now: datetime) -> HelpRequest:
@@ -65,8 +65,9 @@ class SqlHelpRequests:
         return {row[0] for row in rows}
 
     def open_requests(self) -> list[HelpRequest]:
-        """Open requests, oldest first."""
-        rows = self.sql.rows(f"{_SELECT} WHERE status = 'open' ORDER BY created_at, id")
+        """Open requests, urgent ones first, then oldest first."""
+        rows = self.sql.rows(f"{_SELECT} WHERE status = 'open' "
+                             "ORDER BY urgent DESC, created_at, id")
         return [self._request(row) for row in rows]
 
     def asked_by(self, member_id: int) -> list[HelpRequest]:

@@ -120,3 +120,50 @@ def test_translation_secrets_come_from_the_environment(tmp_path: Path) -> None:
     settings = load_settings(path, environ={"MY_DEEPL": "k:fx", "PEERDESK_LIBRETRANSLATE_KEY": "l"})
     assert settings.translation.secrets == {"deepl_key": "k:fx", "libretranslate_key": "l"}
     assert settings.translation.providers == ("deepl", "libretranslate", "apertium")
+
+
+def test_the_schedule_settings(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, """
+[scheduler]
+sweep_seconds = 30
+[followups]
+window_start_hour = 8
+window_end_hour = 17
+weekdays = ["Mon", "tue", "sat"]
+due_soon_days = [1, 10]
+[events]
+reminder_hours = [2, 48]
+"""), environ={})
+    schedule = settings.schedule
+    assert schedule.scheduler.sweep_seconds == 30 and schedule.scheduler.lock_seconds == 180
+    assert schedule.followups.weekdays == frozenset({0, 1, 5})
+    assert schedule.followups.due_soon_days == (10, 1)
+    assert schedule.event_reminder_hours == (48, 2)
+    assert schedule.broadcast_progress_percent == 25
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[scheduler]\nsweep_seconds = 1",
+     "[scheduler] sweep_seconds = 1: expected a whole number of seconds from 5 to 3600"),
+    ("[scheduler]\nsweep_seconds = 60\nlock_seconds = 60",
+     "[scheduler] lock_seconds = 60: expected a whole number of seconds from 180 to 86400"),
+    ("[followups]\nwindow_start_hour = 18\nwindow_end_hour = 9",
+     "[followups] window_end_hour = 9: expected an hour after window_start_hour (18)"),
+    ('[followups]\nweekdays = ["monday"]',
+     "[followups] weekdays = 'monday': expected days among mon, tue, wed, thu, fri, sat, sun"),
+    ("[followups]\ndue_soon_days = [3, 3]",
+     "[followups] due_soon_days = [3, 3]: expected a list of different whole numbers of days"),
+    ("[followups]\noverdue_leader_days = 5\noverdue_coordinators_days = 2",
+     "[followups] overdue_coordinators_days = 2: expected a whole number of days from 5 to"),
+    ("[followups]\nhelp_sla_hours = 0",
+     "[followups] help_sla_hours = 0: expected a whole number of hours from 1 to 1440"),
+    ("[events]\nreminder_hours = []",
+     "[events] reminder_hours = []: expected a list of different whole numbers of hours"),
+    ('[broadcasts]\nprogress_percent = "half"',
+     "[broadcasts] progress_percent = 'half': expected int"),
+    ("[followups]\nsnooze = 3", "[followups] snooze: unknown key; expected one of"),
+])
+def test_wrong_schedule_values_are_named(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as failure:
+        load_settings(write(tmp_path, text), environ={})
+    assert str(failure.value).startswith(expected), str(failure.value)

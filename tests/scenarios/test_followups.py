@@ -200,6 +200,8 @@ async def test_reviews_help_requests_and_quiet_teams_are_followed_up(
         "2026-03-13 07:00"]
     assert "¿Cuándo es la próxima reunión?" in run.find("carla", "URGENT")[0].text
     assert query(database_url, "SELECT urgent FROM help_requests") == [(1,)]
+    tickets = await play("carla> /tickets\n", tmp_path, database_url=database_url)
+    assert "Diego · 🚨 open, urgent: ¿Cuándo" in tickets.last("carla").text
     # Replying to the nag answers the request: Diego hears, and the nags about it stop.
     (nag,) = [s for s in run.find("carla", "URGENT") if s.number == max(
         x.number for x in run.find("carla", "URGENT"))]
@@ -260,3 +262,26 @@ carla> /nags
     assert listing.text.count("— lembrado hoje") == 5
     assert "No reminders are waiting for you." in run.last("carla").text
     assert "/nags pause TEAM [DAYS]" in run.last("carla").text
+
+
+async def test_bad_nags_commands_and_forged_buttons_get_clear_replies(
+        tmp_path: Path, database_url: str) -> None:
+    script = setup() + """
+diego> /nags pause Rios
+diego> /nags everything
+carla> /nags pause
+carla> /nags pause Ríos Grandes
+carla> /nags pause Rios 400
+carla> /nags pause Rios
+carla> /nags
+"""
+    run = await play(script, tmp_path, database_url=database_url)
+    assert run.exit_code == 0, run.errors
+    assert run.find("diego", "Solo los coordinadores pueden hacer eso")
+    assert run.find("diego", "/nags solo muestra tus recordatorios")
+    assert len(run.find("carla", "Write /nags pause TEAM")) == 2  # no team; 400 days
+    assert run.find("carla", "There is no team called «Ríos Grandes»")
+    assert run.find("carla", "paused until you resume them with /nags resume Rios")
+    assert "• Rios until resumed" in run.find("carla", "Teams whose reminders are paused")[0].text
+    assert query(database_url, "SELECT COUNT(*) FROM teams WHERE nags_paused_until IS NOT NULL"
+                 ) == [(1,)]
