@@ -114,7 +114,11 @@ class Scheduler:
                     log.exception("could not reach the scheduler lock; trying again")
                     state = None
                 if state is not None and state.held and not self.active:
-                    self._start()
+                    try:
+                        self._start()
+                    except Exception:
+                        log.exception("scheduler: could not start; trying again")
+                        self._stop()
                     told = False
                 elif state is not None and not state.held:
                     if self.active:
@@ -138,17 +142,22 @@ class Scheduler:
 
     def _start(self) -> None:
         """Start APScheduler with the stored sweep job (added the first time, kept after)."""
+        # An engine of its own: the job store disposes of its engine when it shuts down, and
+        # its few statements run on the event loop, so on SQLite they must not wait behind the
+        # help desk's immediate write transactions (a plain engine, a short busy timeout).
         if is_sqlite(self.database.url):
-            # A plain engine of its own: the job store's few statements run on the event loop
-            # and must not wait behind the help desk's immediate write transactions.
-            self._jobs_engine = create_engine(self.database.url, connect_args={"timeout": 5})
-        engine = self._jobs_engine or self.database.engine
+            engine = create_engine(self.database.url, connect_args={"timeout": 5})
+        else:
+            engine = create_engine(self.database.url, pool_size=1, max_overflow=1,
+                                   pool_pre_ping=True)
+        self._jobs_engine = engine
         grace = self.settings.misfire_grace_seconds
         aps = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
             timezone=UTC)
         Scheduler.running[self.name] = self
+        self._aps = aps
         aps.start()
         job = aps.get_job(JOB_ID)
         if job is None or getattr(job.trigger, "interval", None) != timedelta(
@@ -160,13 +169,12 @@ class Scheduler:
                         misfire_grace_time=grace)
         else:
             log.info("scheduler: resuming the stored sweep job (due %s)", job.next_run_time)
-        self._aps = aps
         log.info("scheduler: this process (%s) holds the lock; sweeping every %d s",
                  self.holder, self.settings.sweep_seconds)
 
     def _stop(self) -> None:
         aps, self._aps = self._aps, None
-        if aps is not None:
+        if aps is not None and aps.running:
             aps.shutdown(wait=False)
         if Scheduler.running.get(self.name) is self:
             del Scheduler.running[self.name]

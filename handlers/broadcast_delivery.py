@@ -112,7 +112,10 @@ def cancel_broadcast(turn: Turn, broadcast_id: int | None) -> None:
         return
     dropped = turn.uow.broadcasts.cancel(broadcast.id, turn.now)
     if not dropped:
-        turn.reply("broadcast.not_cancellable", number=broadcast.id)
+        now = turn.uow.broadcasts.get(broadcast.id)
+        cancelled = now is not None and now.status == Status.CANCELLED
+        turn.reply("broadcast.already_cancelled" if cancelled else "broadcast.not_cancellable",
+                   number=broadcast.id)
         return
     if broadcast.status == Status.SCHEDULED:
         turn.reply("broadcast.cancelled", number=broadcast.id, count=dropped)

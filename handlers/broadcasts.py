@@ -35,7 +35,9 @@ PICKER = Picker(BROADCAST, "bc")
 TEXT, WHEN, PREVIEW = "text", "when", "preview"
 MAX_TEXT = 3500
 # ``… at 2026-12-01 09:00 local`` or ``… now`` at the end of the command.
-_SCHEDULE = re.compile(r"(?:^|\s)((?:at|às|as|à|em|a las)\s+\d{4}-.*|now)$", re.IGNORECASE)
+_SCHEDULE = re.compile(
+    r"(?:^|\s)((?:at|às|as|à|em|a las|a la|el|le|a)\s+\d{4}-.*|now|agora|ahora|maintenant)$",
+    re.IGNORECASE)
 
 
 def start_broadcast(turn: Turn, args: str) -> None:

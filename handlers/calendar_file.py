@@ -71,14 +71,18 @@ def fold(line: str) -> str:
 
 
 def calendar_file(entry: CalendarEntry, now: datetime) -> bytes:
-    """The ``.ics`` bytes: a request to add or update the event, or its cancellation."""
+    """The ``.ics`` bytes of the event, or of its cancellation (``STATUS:CANCELLED``).
+
+    A plain calendar object without ``METHOD``: an iTIP REQUEST or CANCEL needs an ORGANIZER
+    with an e-mail address, which peerdesk does not have, and some clients refuse such files;
+    imported, the same UID with a higher SEQUENCE updates (or cancels) the event.
+    """
     description = entry.link if not entry.agenda else f"{entry.link}\n\n{entry.agenda}"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//peerdesk//events//EN",
         "CALSCALE:GREGORIAN",
-        f"METHOD:{'CANCEL' if entry.cancelled else 'REQUEST'}",
         "BEGIN:VEVENT",
         f"UID:{event_uid(entry.event_id, entry.created_at)}",
         f"DTSTAMP:{utc_stamp(now)}",

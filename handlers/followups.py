@@ -185,7 +185,8 @@ def change_pause(turn: Turn, verb: str, rest: str) -> None:
         return
     name, days = rest, None
     head, _, last = rest.rpartition(" ")
-    if verb == "pause" and head and parse_number(last) is not None:
+    if verb == "pause" and head and parse_number(last) is not None \
+            and turn.uow.teams.by_name(rest) is None:  # "Team 7" may be a team's name
         name, days = head.strip(), parse_number(last)
     if not name:
         turn.reply("nags.pause_usage")

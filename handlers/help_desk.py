@@ -141,6 +141,8 @@ def _follow_up(turn: Turn, request: HelpRequest, text: str) -> None:
                                        turn.now)
     if request.status == RequestStatus.CLOSED:
         turn.uow.help_requests.set_status(request.id, True, turn.sender.id, turn.now)
+    if request.team_id is not None:
+        turn.uow.teams.touch(request.team_id, turn.now)  # the team said something
     coordinators = {m.id for m in turn.uow.members.with_role(Role.COORDINATOR)}
     answered = turn.uow.help_requests.participants(request.id) & coordinators
     targets = sorted((answered or coordinators) - {turn.sender.id})

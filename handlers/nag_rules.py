@@ -8,7 +8,7 @@ hours, once a day, snoozes) is decided by :mod:`handlers.followups`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from handlers.followup_rules import FollowupRules
@@ -46,6 +46,14 @@ def _each(members: Iterable[int], rule: str, item: int, stage: int, team: int | 
     return [Nag(rule, item, m, stage, team, message, line, context) for m in dict.fromkeys(members)]
 
 
+_EPOCH = date(2000, 1, 1)
+
+
+def _day_number(day: date) -> int:
+    """Days since 2000-01-01: a stage that names a date fits in a database integer."""
+    return (day - _EPOCH).days
+
+
 def _threshold(days_left: int, thresholds: Sequence[int]) -> int | None:
     """The smallest due-soon threshold that ``days_left`` has reached, if any."""
     reached = [t for t in thresholds if days_left <= t]
@@ -64,9 +72,11 @@ def task_nags(uow: UnitOfWork, rules: FollowupRules, now: datetime,
                                     "team": task.team, "date": task.due_date.isoformat()}
         if task.due_at > now:
             days = (task.due_at - now).days
-            stage = _threshold(days, rules.due_soon_days)
-            if stage is None:
+            threshold = _threshold(days, rules.due_soon_days)
+            if threshold is None:
                 continue
+            # The stage names the due date too: a task given a new date is reminded again.
+            stage = _day_number(task.due_date) * 100 + threshold
             key = "nag.due_today" if days == 0 else "nag.due"
             nags += _each(owners, DUE, task.task_id, stage, task.team_id,
                           phrase(key, days=days, **params),
@@ -151,7 +161,9 @@ def inactive_nags(uow: UnitOfWork, rules: FollowupRules, now: datetime,
     nags: list[Nag] = []
     for team in uow.followups.quiet_teams(now - rules.inactive_days * DAY, now):
         days = (now - team.last_activity_at).days
-        stage = days // rules.inactive_days
+        # The stage names the quiet spell too: a team quiet again later is told again.
+        stage = (_day_number(team.last_activity_at.date()) * 10_000
+                 + days // rules.inactive_days)
         params: dict[str, Param] = {"team": team.team, "days": days}
         line = phrase("nag.line.inactive", **params)
         nags += _each(team.leaders, INACTIVE, team.team_id, stage, team.team_id,

@@ -512,6 +512,11 @@ class UnitOfWork(Protocol):
         """Forget everything done in this unit of work."""
         ...
 
+    def one_sweep_at_a_time(self) -> None:
+        """Wait until no other sweep runs on this database, and keep others waiting until this
+        transaction ends (two sweeps at once would send the same nags twice)."""
+        ...
+
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside it undoes only its own changes."""
         ...

@@ -317,6 +317,7 @@ def reply_in_round(turn: Turn, round_id: int, text: str) -> None:
                       text=said)
         turn.reply("review.comment_sent", code=deliverable.code, version=version.number)
     else:
+        turn.uow.teams.touch(team.id, turn.now)  # the team said something: it is not quiet
         turn.tell(review.reviewer_id, "review.answer", context=Context(COMMENT, comment.id),
                   code=deliverable.code, version=version.number, name=turn.sender.name,
                   text=said)

@@ -78,6 +78,7 @@ class HelpDesk:
         now = self.deps.clock.now()
         queued = 0
         with self.unit_of_work() as uow:
+            uow.one_sweep_at_a_time()
             for name, due in SWEEPS:
                 run = Sweep(uow, self.deps, now)
                 try:

@@ -54,7 +54,9 @@ _RECORD_SENT = (
     "INSERT INTO nags (rule, item_id, member_id, stage, sent_on, sent_at, snoozed_until) "
     "VALUES (:rule, :item, :member, :stage, :on, :now, NULL) "
     "ON CONFLICT (rule, item_id, member_id) DO UPDATE SET stage = excluded.stage, "
-    "sent_on = excluded.sent_on, sent_at = excluded.sent_at, snoozed_until = NULL")
+    "sent_on = excluded.sent_on, sent_at = excluded.sent_at, "
+    "snoozed_until = CASE WHEN nags.snoozed_until > excluded.sent_at "
+    "THEN nags.snoozed_until END")
 _SNOOZE = (
     "INSERT INTO nags (rule, item_id, member_id, stage, snoozed_until) "
     "VALUES (:rule, :item, :member, 0, :until) "

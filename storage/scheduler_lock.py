@@ -96,11 +96,12 @@ class PostgresLock:
                 return LockState(True)
             except Exception:  # the connection died: so did the lock
                 self._drop()
-        connection = self.engine.connect()
+        # Autocommit: the session lock outlives transactions, and a connection left idle in a
+        # transaction may be ended by the server (idle_in_transaction_session_timeout).
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
             held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                            {"key": ADVISORY_KEY}).scalar())
-            connection.commit()
         except BaseException:
             connection.close()
             raise
@@ -117,7 +118,6 @@ class PostgresLock:
         try:
             self._connection.execute(text("SELECT pg_advisory_unlock(:key)"),
                                      {"key": ADVISORY_KEY})
-            self._connection.commit()
         finally:
             self._drop()
 

@@ -23,6 +23,9 @@ from storage.sql import Sql
 from storage.tasks import SqlTasks
 from storage.teams import SqlTeams
 
+# The advisory lock a sweep holds for its transaction: "sweeping" in ASCII.
+SWEEP_LOCK_KEY = 0x7377656570696E67
+
 
 class SqlUnitOfWork:
     """Takes a pooled connection and opens a transaction; commits only when asked."""
@@ -91,6 +94,13 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         """Forget everything done in this unit of work."""
         self._require()[0].rollback()
+
+    def one_sweep_at_a_time(self) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock; SQLite's immediate transactions
+        already run one at a time."""
+        sql = self._require()[1]
+        if self.engine.dialect.name == "postgresql":
+            sql.run("SELECT pg_advisory_xact_lock(:key)", {"key": SWEEP_LOCK_KEY})
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

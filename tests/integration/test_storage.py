@@ -183,3 +183,47 @@ def test_every_earlier_revision_upgrades_to_the_models(database_url: str) -> Non
             assert uow.members.by_identity("console:ana") is not None
     finally:
         db.close()
+
+
+def test_upgrading_to_follow_ups_dates_activity_and_status_from_what_happened(
+        database_url: str) -> None:
+    db = Database(database_url)
+    created, uploaded, asked, decided = (NOW - timedelta(days=d) for d in (60, 40, 10, 30))
+    try:
+        upgrade(db.engine, "0006")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO members (id, name, name_key, language, timezone, "
+                "primary_identity, created_at) VALUES (1, 'Ana', 'ana', 'pt', 'UTC', "
+                "'console:ana', :t)"), {"t": created})
+            conn.execute(text(
+                "INSERT INTO teams (id, name, name_key, topic, region, join_code, status, "
+                "leader_id, created_by, created_at) VALUES (1, 'Rios', 'rios', 'x', 'west', "
+                "'J1', 'approved', 1, 1, :t), (2, 'Kuna', 'kuna', 'x', 'west', 'J2', "
+                "'approved', 1, 1, :t)"), {"t": created})
+            conn.execute(text(
+                "INSERT INTO tasks (id, team_id, title, output, due_date, due_at, created_at) "
+                "VALUES (1, 1, 'T', 'x', '2026-01-01', :t, :t)"), {"t": created})
+            conn.execute(text(
+                "INSERT INTO deliverables (id, team_id, task_id, status, created_at) "
+                "VALUES (1, 1, 1, 'changes_requested', :t)"), {"t": uploaded})
+            conn.execute(text(
+                "INSERT INTO versions (id, deliverable_id, number, sha256, filename, size, "
+                "kind, submitted_by, submitted_at) VALUES (1, 1, 1, 'ab', 'v1.pdf', 3, 'pdf', "
+                "1, :t)"), {"t": uploaded})
+            conn.execute(text(
+                "INSERT INTO review_rounds (version_id, reviewer_id, number, decision, "
+                "opened_at, decided_at) VALUES (1, 1, 1, 'changes', :o, :d)"),
+                {"o": uploaded, "d": decided})
+            conn.execute(text(
+                "INSERT INTO help_requests (asker_id, team_id, text, language, status, "
+                "created_at) VALUES (1, 2, 'q', 'pt', 'open', :t)"), {"t": asked})
+        upgrade(db.engine)
+        with SqlUnitOfWork(db.engine) as uow:
+            quiet = uow.followups.quiet_teams(NOW + timedelta(days=1), NOW)
+            activity = {q.team: q.last_activity_at for q in quiet}
+            waiting = uow.followups.waiting_changes(NOW, NOW)
+        assert activity == {"Rios": uploaded, "Kuna": asked}
+        assert [w.since for w in waiting] == [decided]
+    finally:
+        db.close()

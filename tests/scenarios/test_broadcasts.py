@@ -208,7 +208,7 @@ carla> [press Cancel]
         in listing.text and listing.buttons == ["Cancel broadcast #1"]
     assert run.find("carla", "Broadcast #1 is cancelled: nobody will get it (recipients "
                              "dropped: 2).")
-    assert run.find("carla", "Broadcast #1 has already gone to everyone")
+    assert run.find("carla", "Broadcast #1 was already cancelled: nobody will receive it.")
     assert len(run.find("carla", "Broadcast dropped. Nothing was sent.")) == 2
     (local,) = run.find("carla", "Another draft.")
     assert "Recipients: 6 (English 2 · Español 2 · Português 1 · Français 1)." in local.text
@@ -245,3 +245,22 @@ carla> [press Confirm]
                        "📊 Broadcast #1: 75% done", "✅ Broadcast #1 is done: 4"]
     assert query(database_url, "SELECT COUNT(*) FROM outbox WHERE context = 'broadcast'") == [
         (4,)]
+
+
+async def test_cancelling_twice_and_schedule_words_in_every_language(
+        tmp_path: Path, database_url: str) -> None:
+    script = setup() + """
+carla> /broadcast team:rios at 2026-03-10 09:00 local
+carla> Hello all
+carla> [press Confirm]
+carla> [press Cancel broadcast #1]
+carla> [press Cancel broadcast #1]
+carla> /broadcast team:rios le 2026-03-10 09:00 local
+carla> /cancel
+carla> /broadcast team:rios ahora
+"""
+    run = await play(script, tmp_path, database_url=database_url)
+    assert run.exit_code == 0, run.errors
+    assert run.find("carla", "Broadcast #1 was already cancelled: nobody will receive it.")
+    assert not run.find("carla", "No team is called")
+    assert query(database_url, "SELECT status FROM broadcasts ORDER BY id") == [("cancelled",)]

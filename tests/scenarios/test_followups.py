@@ -3,12 +3,18 @@ working hours in each person's zone, snoozes, a restart, a DST change, and the o
 
 from __future__ import annotations
 
+import asyncio
+import random
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.scenarios.harness import Transcript, first_code, play, query
+from bot.app import build_app
+from bot.clock import VirtualClock
+from bot.codes import RandomJoinCodes
+from bot.config import load_settings
+from tests.scenarios.harness import Transcript, Unchanged, first_code, play, query
 
 SETUP = """
 :clock 2026-03-02T12:00:00Z
@@ -285,3 +291,48 @@ carla> /nags
     assert "• Rios until resumed" in run.find("carla", "Teams whose reminders are paused")[0].text
     assert query(database_url, "SELECT COUNT(*) FROM teams WHERE nags_paused_until IS NOT NULL"
                  ) == [(1,)]
+
+
+async def test_two_sweeps_at_once_send_each_nag_once(tmp_path: Path, database_url: str) -> None:
+    # Up to Sunday night nothing is in anyone's working hours; on Monday at 09:00 in Lima two
+    # processes sweep at the same moment (as when the scheduler lock changes hands mid-sweep).
+    run = await play(setup(due="2026-03-03") + ":clock 2026-03-08T23:00:00Z\n", tmp_path,
+                     database_url=database_url)
+    assert run.exit_code == 0, run.errors
+    before = query(database_url, "SELECT COUNT(*) FROM outbox")[0][0]
+    settings = load_settings(tmp_path / "config.toml", environ={})
+    apps = [await build_app(settings, database_url,
+                            VirtualClock(datetime(2026, 3, 9, 14, tzinfo=UTC)),
+                            RandomJoinCodes(random.Random(1)), {}, [Unchanged()])
+            for _ in range(2)]
+    try:
+        queued = await asyncio.gather(*(app.sweep() for app in apps))
+    finally:
+        for app in apps:
+            await app.close()
+    assert sorted(queued) == [0, 2]  # Diego's and Ana's overdue nags, once
+    after = query(database_url, f"SELECT member_id FROM outbox WHERE id > {before} "
+                                "ORDER BY member_id")
+    assert after == [(2,), (3,)]
+
+
+async def test_a_new_due_date_and_a_second_quiet_spell_are_followed_up_again(
+        tmp_path: Path, database_url: str) -> None:
+    script = setup(due="2026-03-10") + """
+:clock 2026-03-04T15:00:00Z
+ana> /edittask T1
+ana> [press Prazo]
+ana> 2026-03-20
+:clock 2026-03-24T12:00:00Z
+diego> /ask ¿Hay novedades?
+carla> /answer 1 Sí.
+:clock 2026-04-17T12:00:00Z
+"""
+    run = await play(script, tmp_path, database_url=database_url)
+    assert run.exit_code == 0, run.errors
+    # The 7-day reminder came for 10 March; moved to 20 March, it comes again.
+    assert timeline(run, "diego", "vence en 7 día(s), el 2026-03-10") == ["2026-03-02 22:00"]
+    assert timeline(run, "diego", "vence en 7 día(s), el 2026-03-20") == ["2026-03-12 22:00"]
+    # Quiet from 2 March: told on 23 March; active on 24 March, quiet again: told on 14 April.
+    assert timeline(run, "ana", "não enviou nem escreveu nada há 21 dias") == [
+        "2026-03-23 13:00", "2026-04-14 13:00"]

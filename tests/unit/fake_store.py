@@ -757,6 +757,9 @@ class FakeUnitOfWork:
         if self._base is not None:
             self._work = self._base.copy()
 
+    def one_sweep_at_a_time(self) -> None:
+        """One process, one thread: nothing to wait for."""
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Undo only what happens inside when it raises, like SQL's SAVEPOINT."""

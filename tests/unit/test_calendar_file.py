@@ -36,8 +36,8 @@ def props(data: bytes) -> dict[str, str]:
 
 def test_a_request_with_one_event_in_utc() -> None:
     lines = unfold(calendar_file(_entry(), NOW))
-    assert lines[:6] == ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//peerdesk//events//EN",
-                         "CALSCALE:GREGORIAN", "METHOD:REQUEST", "BEGIN:VEVENT"]
+    assert lines[:5] == ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//peerdesk//events//EN",
+                         "CALSCALE:GREGORIAN", "BEGIN:VEVENT"]
     assert lines[-2:] == ["END:VEVENT", "END:VCALENDAR"]
     found = props(calendar_file(_entry(), NOW))
     assert found["DTSTART"] == "20261203T120000Z"
@@ -73,7 +73,7 @@ def test_a_change_keeps_the_uid_and_raises_the_sequence() -> None:
 
 def test_a_cancellation() -> None:
     found = props(calendar_file(_entry(sequence=2, cancelled=True), NOW))
-    assert found["METHOD"] == "CANCEL"
+    assert "METHOD" not in found and found["STATUS"] == "CANCELLED"
     assert found["STATUS"] == "CANCELLED"
     assert found["SEQUENCE"] == "2"
 

@@ -43,7 +43,15 @@ def upgrade() -> None:
                                      nullable=True))
     op.add_column("teams", sa.Column("nags_paused_until", sa.DateTime(timezone=True),
                                      nullable=True))
-    op.execute("UPDATE teams SET last_activity_at = created_at")
+    # A team's last activity: its latest upload or question, else its creation (not simply its
+    # creation, or every team older than the inactivity period would be nagged at once).
+    latest = "GREATEST" if op.get_bind().dialect.name == "postgresql" else "MAX"
+    op.execute(
+        f"UPDATE teams SET last_activity_at = {latest}(created_at, "
+        "COALESCE((SELECT MAX(v.submitted_at) FROM versions v JOIN deliverables d "
+        "ON d.id = v.deliverable_id WHERE d.team_id = teams.id), created_at), "
+        "COALESCE((SELECT MAX(h.created_at) FROM help_requests h "
+        "WHERE h.team_id = teams.id), created_at))")
     op.create_index(op.f("ix_teams_last_activity_at"), "teams", ["last_activity_at"],
                     unique=False)
     op.add_column("help_requests", sa.Column("answered_at", sa.DateTime(timezone=True),
@@ -55,7 +63,14 @@ def upgrade() -> None:
                "AND m.author_id <> help_requests.asker_id)")
     op.add_column("deliverables", sa.Column("status_since", sa.DateTime(timezone=True),
                                             nullable=True))
-    op.execute("UPDATE deliverables SET status_since = created_at")
+    # Since when each deliverable has its status: the latest decision for "changes requested",
+    # the latest version otherwise.
+    op.execute(
+        "UPDATE deliverables SET status_since = CASE WHEN status = 'changes_requested' "
+        "THEN COALESCE((SELECT MAX(r.decided_at) FROM review_rounds r JOIN versions v "
+        "ON v.id = r.version_id WHERE v.deliverable_id = deliverables.id), created_at) "
+        "ELSE COALESCE((SELECT MAX(v.submitted_at) FROM versions v "
+        "WHERE v.deliverable_id = deliverables.id), created_at) END")
     op.create_index("ix_deliverables_status_since", "deliverables", ["status", "status_since"],
                     unique=False)
     op.create_index("ix_review_rounds_open", "review_rounds", ["decision", "opened_at"],
