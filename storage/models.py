@@ -172,7 +172,11 @@ class HelpRequestRow(Base):
     # Unanswered far too long (follow-ups mark it; /tickets shows it first).
     urgent: Mapped[int] = mapped_column(Integer, server_default="0")
 
-    __table_args__ = (Index("ix_help_requests_status_created", "status", "created_at"),)
+    __table_args__ = (Index("ix_help_requests_status_created", "status", "created_at"),
+                      # Open and unanswered, by age: the follow-ups' help-request reminders
+                      # (answered requests left open are not read).
+                      Index("ix_help_requests_unanswered", "status", "answered_at",
+                            "created_at"))
 
 
 class HelpMessageRow(Base):

@@ -61,6 +61,8 @@ def upgrade() -> None:
     op.execute("UPDATE help_requests SET answered_at = (SELECT MIN(m.created_at) "
                "FROM help_messages m WHERE m.request_id = help_requests.id "
                "AND m.author_id <> help_requests.asker_id)")
+    op.create_index("ix_help_requests_unanswered", "help_requests",
+                    ["status", "answered_at", "created_at"], unique=False)
     op.add_column("deliverables", sa.Column("status_since", sa.DateTime(timezone=True),
                                             nullable=True))
     # Since when each deliverable has its status: the latest decision for "changes requested",
@@ -85,6 +87,7 @@ def downgrade() -> None:
     op.drop_index("ix_deliverables_status_since", table_name="deliverables")
     with op.batch_alter_table("deliverables") as batch:
         batch.drop_column("status_since")
+    op.drop_index("ix_help_requests_unanswered", table_name="help_requests")
     with op.batch_alter_table("help_requests") as batch:
         batch.drop_column("urgent")
         batch.drop_column("answered_at")
