@@ -56,6 +56,9 @@ class Inbound:
     reply_to: str | None = None
     button: str | None = None
     message_id: str | None = None
+    # The platform's number for the delivery this came in (Telegram's update_id): marked
+    # handled in the same transaction as the handling, so a repeat is never handled twice.
+    receipt: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -512,6 +512,10 @@ class UnitOfWork(Protocol):
         """Forget everything done in this unit of work."""
         ...
 
+    def mark_handled(self, platform: str, receipt: int, now: datetime) -> None:
+        """Record that a platform's delivery (an update) has been handled."""
+        ...
+
     def one_sweep_at_a_time(self) -> None:
         """Wait until no other sweep runs on this database, and keep others waiting until this
         transaction ends (two sweeps at once would send the same nags twice)."""

@@ -55,7 +55,9 @@ class HelpDesk:
             try:
                 with self.unit_of_work() as uow:
                     for inbound in inbounds:
-                        self._handle_one(uow, inbound, self.deps.clock.now())
+                        now = self.deps.clock.now()
+                        self._handle_one(uow, inbound, now)
+                        self._mark_handled(uow, inbound, now)
                     uow.commit()
                 return
             except Exception:
@@ -70,6 +72,7 @@ class HelpDesk:
                 except Exception:
                     log.exception("handling a message from %s failed", inbound.sender.identity)
                     self._apologise(uow, inbound, now)
+                self._mark_handled(uow, inbound, now)  # handled, or answered with an apology
             uow.commit()
 
     def sweep(self) -> int:
@@ -134,6 +137,11 @@ class HelpDesk:
         me = Contact(turn.sender.id, turn.inbound.sender.identity, turn.sender.language,
                      turn.sender.auto_translate)
         queue_messages(uow, self.catalogue, out, now, known=[*turn.contacts.values(), me])
+
+    @staticmethod
+    def _mark_handled(uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
+        if inbound.receipt is not None:
+            uow.mark_handled(inbound.chat.platform, inbound.receipt, now)
 
     def _apologise(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
         try:

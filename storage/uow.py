@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -94,6 +95,13 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         """Forget everything done in this unit of work."""
         self._require()[0].rollback()
+
+    def mark_handled(self, platform: str, receipt: int, now: datetime) -> None:
+        """Mark a journalled update handled, in this transaction."""
+        sql = self._require()[1]
+        sql.run("UPDATE platform_updates SET done_at = :now WHERE platform = :platform "
+                "AND update_id = :receipt", {"now": sql.time(now), "platform": platform,
+                                            "receipt": receipt})
 
     def one_sweep_at_a_time(self) -> None:
         """PostgreSQL: a transaction-scoped advisory lock; SQLite's immediate transactions

@@ -757,6 +757,9 @@ class FakeUnitOfWork:
         if self._base is not None:
             self._work = self._base.copy()
 
+    def mark_handled(self, platform: str, receipt: int, now: datetime) -> None:
+        """Journalled updates are tested on SQLite (tests/integration)."""
+
     def one_sweep_at_a_time(self) -> None:
         """One process, one thread: nothing to wait for."""
 

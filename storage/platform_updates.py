@@ -1,0 +1,58 @@
+"""The update journal in SQL: record each platform update once, mark it done, find the
+unfinished ones after a restart."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.models import table
+from storage.models_updates import PlatformUpdateRow
+
+updates = table(PlatformUpdateRow)
+
+
+class UpdateJournal:
+    """Which updates of one platform arrived and which were handled (blocking: run it in the
+    database's worker thread)."""
+
+    def __init__(self, engine: Engine, platform: str) -> None:
+        self.engine = engine
+        self.platform = platform
+
+    def record(self, update_id: int, payload: dict[str, Any], now: datetime) -> bool:
+        """Keep a new update; False when it was already recorded (a repeat to ignore)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(updates).values(platform=self.platform, update_id=update_id,
+                                                    payload=payload, received_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    def finish(self, update_id: int, now: datetime) -> None:
+        """Mark an update handled."""
+        with self.engine.begin() as conn:
+            conn.execute(update(updates).where(updates.c.platform == self.platform,
+                                               updates.c.update_id == update_id)
+                         .values(done_at=now))
+
+    def unfinished(self) -> list[dict[str, Any]]:
+        """Updates recorded but never handled (the process stopped in between), in order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(updates.c.payload)
+                                .where(updates.c.platform == self.platform,
+                                       updates.c.done_at.is_(None))
+                                .order_by(updates.c.update_id)).all()
+        return [dict(row.payload) for row in rows]
+
+    def last_update_id(self) -> int | None:
+        """The newest update recorded (polling resumes after it)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(updates.c.update_id)
+                                 .where(updates.c.platform == self.platform)
+                                 .order_by(updates.c.update_id.desc()).limit(1)).scalar()
+        return int(found) if found is not None else None

@@ -1,0 +1,55 @@
+"""The update journal: an update is recorded once, marked handled in the same transaction as
+its handling (even when the handling failed and the sender got an apology), and one recorded
+but never handled is found again after a restart."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_app
+from bot.clock import VirtualClock
+from bot.codes import RandomJoinCodes
+from bot.config import load_settings
+from handlers.commands import COMMANDS
+from handlers.messages import ChatRef, Inbound, UserRef
+from handlers.turn import Turn
+from storage.platform_updates import UpdateJournal
+from tests.scenarios.harness import Recorder, Unchanged
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+ANA = UserRef("telegram:11", "Ana", "pt-br")
+CHAT = ChatRef("telegram", "11")
+
+
+async def test_an_update_is_handled_once_and_an_unfinished_one_is_found_again(
+        tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    channel = Recorder(lambda _line: None)
+    app = await build_app(load_settings(config, environ={}), database_url, VirtualClock(NOW),
+                          RandomJoinCodes(random.Random(1)), {"telegram": channel},
+                          [Unchanged()])
+    journal = UpdateJournal(app.database.engine, "telegram")
+    try:
+        assert await app.database.run(lambda: journal.record(1, {"update_id": 1}, NOW))
+        assert not await app.database.run(lambda: journal.record(1, {"update_id": 1}, NOW))
+        await app.receive(Inbound(ANA, CHAT, "/help", receipt=1))
+
+        def boom(turn: Turn, args: str) -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setitem(COMMANDS, "ask", replace(COMMANDS["ask"], run=boom))
+        assert await app.database.run(lambda: journal.record(2, {"update_id": 2}, NOW))
+        await app.receive(Inbound(ANA, CHAT, "/ask why?", receipt=2))
+        assert await app.database.run(lambda: journal.record(3, {"update_id": 3}, NOW))
+        unfinished = await app.database.run(journal.unfinished)
+        newest = await app.database.run(journal.last_update_id)
+    finally:
+        await app.close()
+    assert unfinished == [{"update_id": 3}]  # 1 handled, 2 answered with an apology
+    assert newest == 3
