@@ -1,0 +1,140 @@
+"""python-telegram-bot wired for tests: no network, in-memory Telegram, or our loopback server.
+
+* :class:`OfflineRequest` fails the test on any request (as PTB's own test suite does): for
+  adapter unit tests that feed JSON updates to ``Application.process_update`` and must not
+  talk to anything.
+* :class:`InMemoryRequest` answers every request from a :class:`BotApi` in the same process,
+  without sockets: the same behaviour as the HTTP server (recorded calls, injected failures),
+  for unit tests that assert what the adapter sends.
+* :func:`server_bot` and :func:`server_application` point PTB at a running
+  :class:`~tests.telegram.bot_api_server.BotApiServer` on 127.0.0.1 through ``base_url`` and
+  ``base_file_url``, with PTB's real HTTPX transport (end-to-end tests).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from telegram import Bot, User
+from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from tests.telegram.bot_api import BotApi, Upload
+
+TOKEN = "123456789:TEST-token-for-peerdesk"
+
+
+class OfflineRequest(BaseRequest):
+    """A request class that fails the test on any network use. ``attempts`` keeps the URLs,
+    in case the failure is swallowed by something between PTB and the test."""
+
+    def __init__(self) -> None:
+        """No connection pool: nothing is ever sent."""
+        self.attempts: list[str] = []
+
+    @property
+    def read_timeout(self) -> float | None:
+        """Never used; required by BaseRequest."""
+        return 1.0
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """Fail the test: an offline test tried to reach the network."""
+        self.attempts.append(url)
+        pytest.fail(f"OfflineRequest: network access attempted: {method} {url}")
+
+
+class InMemoryRequest(BaseRequest):
+    """Answers from ``api`` directly: ``/bot<TOKEN>/<method>`` and ``/file/bot<TOKEN>/<path>``
+    URLs are resolved in memory, so PTB parses real Bot API answers with no socket at all."""
+
+    def __init__(self, api: BotApi) -> None:
+        """``api`` holds the state every answer comes from."""
+        self.api = api
+
+    @property
+    def read_timeout(self) -> float | None:
+        """PTB adds this to getUpdates' long-poll timeout; nothing waits on a socket here."""
+        return 1.0
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """Resolve ``url`` against the in-memory Bot API."""
+        path = unquote(urlsplit(url).path)
+        marker = "/file/bot" if path.startswith("/file/bot") else "/bot"
+        token, _, rest = path.partition(marker)[2].partition("/")
+        if token != self.api.token:
+            return 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
+        if marker == "/file/bot":
+            content = self.api.download(rest)
+            return (200, content) if content is not None else (404, b'{"ok":false}')
+        params = dict(request_data.parameters) if request_data else {}
+        uploads: dict[str, Upload] = {}
+        if request_data and request_data.contains_files:
+            for name, (filename, content, mime) in request_data.multipart_data.items():
+                raw = content if isinstance(content, bytes) else content.read()
+                uploads[name] = Upload(raw, filename, mime)
+                params.pop(name, None)
+        status, body = await self.api.call(rest, params, uploads)
+        return status, json.dumps(body).encode()
+
+
+def _bot_user(api: BotApi | None) -> User:
+    me = api.me if api is not None else {"id": int(TOKEN.split(":")[0]), "is_bot": True,
+                                         "first_name": "Peerdesk Test",
+                                         "username": "peerdesk_test_bot"}
+    return User.de_json(me, None)
+
+
+def offline_application(token: str = TOKEN, api: BotApi | None = None) -> Application[Any, Any,
+                                                                                      Any, Any,
+                                                                                      Any, Any]:
+    """An Application that never touches the network: with ``api``, requests are answered by
+    it in memory (and recorded there); without, any request fails the test. Its bot already
+    knows who it is, so ``initialize()`` needs no getMe; no updater (updates are fed with
+    ``process_update``)."""
+    builder = ApplicationBuilder().token(api.token if api else token).updater(None)
+    if api is not None:
+        builder = builder.request(InMemoryRequest(api)).get_updates_request(InMemoryRequest(api))
+    else:
+        builder = builder.request(OfflineRequest()).get_updates_request(OfflineRequest())
+    application = builder.build()
+    # PTB has no public setter; Bot.initialize() skips getMe when the user is known (PTB's
+    # own test suite does the same).
+    application.bot._bot_user = _bot_user(api)
+    return application
+
+
+def _httpx(read_timeout: float) -> HTTPXRequest:
+    # trust_env=False: never route 127.0.0.1 through a proxy named in the environment.
+    return HTTPXRequest(read_timeout=read_timeout, connect_timeout=2.0,
+                        httpx_kwargs={"trust_env": False})
+
+
+def server_bot(server: Any, *, read_timeout: float = 5.0) -> Bot:
+    """A Bot talking to ``server`` (a started BotApiServer) over HTTP on 127.0.0.1."""
+    return Bot(server.token, base_url=server.base_url, base_file_url=server.base_file_url,
+               request=_httpx(read_timeout), get_updates_request=_httpx(read_timeout))
+
+
+def server_application(server: Any, *, read_timeout: float = 5.0,
+                       ) -> Application[Any, Any, Any, Any, Any, Any]:
+    """An Application (with its polling Updater) talking to ``server`` over 127.0.0.1."""
+    return (ApplicationBuilder().token(server.token).base_url(server.base_url)
+            .base_file_url(server.base_file_url).request(_httpx(read_timeout))
+            .get_updates_request(_httpx(read_timeout)).build())
