@@ -117,6 +117,23 @@ class BotApi:
         self._wake()
         return update
 
+    def push_message(self, sender: JSON, text: str, chat: JSON | None = None, *,
+                     reply_to: int | JSON | None = None, duplicate: bool = False) -> JSON:
+        """Build (see :meth:`UpdateFactory.message_from`) and queue a text message update."""
+        update = self.factory.message_from(sender, text, chat, reply_to=reply_to)
+        return self.push_update(update, duplicate=duplicate)
+
+    def push_document(self, sender: JSON, content: bytes, file_name: str = "report.pdf",
+                      chat: JSON | None = None, **fields: Any) -> JSON:
+        """Build (see :meth:`UpdateFactory.document_from`) and queue a document update."""
+        return self.push_update(
+            self.factory.document_from(sender, content, file_name, chat, **fields))
+
+    def push_callback(self, sender: JSON, message_id: int, data: str,
+                      chat: JSON | None = None) -> JSON:
+        """Build (see :meth:`UpdateFactory.callback_from`) and queue a button press."""
+        return self.push_update(self.factory.callback_from(sender, message_id, data, chat))
+
     def redeliver(self, update: JSON) -> None:
         """Deliver an already delivered (and confirmed) update once more, ignoring offsets."""
         self._again.append(update)
