@@ -92,6 +92,7 @@ class BotApi:
         self._wakeup: asyncio.Future[None] | None = None
         self._poller: asyncio.Future[None] | None = None
         self._closed = False
+        self._activity = asyncio.Event()
         self._methods: dict[str, Method] = {
             "getMe": lambda p, f: self.me, "logOut": lambda p, f: True,
             "close": lambda p, f: True,
@@ -180,6 +181,14 @@ class BotApi:
         """The texts of the messages delivered to ``chat_id``."""
         return [str(call.params["text"]) for call in self.sent_to(chat_id)]
 
+    async def wait_for(self, done: Callable[[], bool], within: float = 3.0) -> None:
+        """Wait until ``done()`` holds, re-checking after every answered call and pushed update
+        (the bot runs in the same loop); TimeoutError after ``within`` seconds."""
+        async with asyncio.timeout(within):
+            while not done():
+                self._activity.clear()
+                await self._activity.wait()
+
     def close(self) -> None:
         """Release every waiting getUpdates (they answer with no updates)."""
         self._closed = True
@@ -226,6 +235,8 @@ class BotApi:
         except ApiError as error:
             call.status = error.error_code
             return error.error_code, error.body()
+        finally:
+            self._activity.set()
         return 200, {"ok": True, "result": call.result}
 
     def _take_failure(self, method: str, chat_id: int | None) -> Failure | None:
@@ -238,6 +249,7 @@ class BotApi:
         return None
 
     def _wake(self) -> None:
+        self._activity.set()
         if self._wakeup is not None and not self._wakeup.done():
             self._wakeup.set_result(None)
         self._wakeup = None

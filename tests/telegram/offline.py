@@ -114,9 +114,11 @@ def offline_application(token: str = TOKEN, api: BotApi | None = None) -> Applic
     else:
         builder = builder.request(OfflineRequest()).get_updates_request(OfflineRequest())
     application = builder.build()
-    # PTB has no public setter; Bot.initialize() skips getMe when the user is known (PTB's
-    # own test suite does the same).
+    # PTB has no public way to give a bot its user without getMe: set what initialize() would
+    # (our request classes need no set-up), so initialize() returns at once.
     application.bot._bot_user = _bot_user(api)
+    application.bot._bot_initialized = True
+    application.bot._requests_initialized = True
     return application
 
 
