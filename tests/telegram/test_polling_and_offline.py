@@ -91,8 +91,8 @@ async def test_a_conversation_through_polling(bot_api_server: BotApiServer) -> N
         welcome = bot_api_server.sent_to(1001)[0].result
         bot_api_server.push_callback(ANA, welcome["message_id"], "join")
         bot_api_server.push_message(BEN, "hello there")
-        edits = lambda: bot_api_server.sent_to(1001, "editMessageText")  # noqa: E731
-        await bot_api_server.wait_for(lambda: len(edits()) == 1)
+        await bot_api_server.wait_for(
+            lambda: len(bot_api_server.sent_to(1001, "editMessageText")) == 1)
         await bot_api_server.wait_for(lambda: len(bot_api_server.texts_to(1002)) == 1)
     assert [(kind, value) for _, kind, value in seen.items] == [
         ("command", "/start"), ("press", "join"), ("text", "hello there")]
