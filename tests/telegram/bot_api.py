@@ -18,6 +18,8 @@ from typing import Any
 from tests.telegram.errors import ApiError
 from tests.telegram.html_check import check_html
 from tests.telegram.limits import SENDING_METHODS, RateLimits
+from tests.telegram.markdown_check import check_markdown_v2
+from tests.telegram.update_queue import UpdateQueue
 from tests.telegram.updates import JSON, ChatLog, UpdateFactory, now
 
 GETFILE_LIMIT = 20 * 1024 * 1024  # api.telegram.org refuses getFile for larger files
@@ -87,12 +89,8 @@ class BotApi:
         self.limits: RateLimits | None = None
         self._clock = clock
         self._failures: list[Failure] = []
-        self._queue: list[JSON] = []
-        self._again: list[JSON] = []
-        self._wakeup: asyncio.Future[None] | None = None
-        self._poller: asyncio.Future[None] | None = None
-        self._closed = False
         self._activity = asyncio.Event()
+        self.updates = UpdateQueue(on_change=self._activity.set)
         self._methods: dict[str, Method] = {
             "getMe": lambda p, f: self.me, "logOut": lambda p, f: True,
             "close": lambda p, f: True,
@@ -109,13 +107,9 @@ class BotApi:
     # ----------------------------------------------------------------- what tests drive
 
     def push_update(self, update: JSON, *, duplicate: bool = False) -> JSON:
-        """Queue ``update`` for getUpdates; with ``duplicate`` Telegram delivers it twice (a
-        second time in the response after the one that first carries it)."""
-        self._queue.append(update)
-        self._queue.sort(key=lambda queued: int(queued["update_id"]))
-        if duplicate:
-            self._again.append(update)
-        self._wake()
+        """Queue ``update`` for getUpdates; with ``duplicate`` Telegram delivers it twice: again
+        in the response after the one that first carries it, whatever the offset says."""
+        self.updates.push(update, duplicate=duplicate)
         return update
 
     def push_message(self, sender: JSON, text: str, chat: JSON | None = None, *,
@@ -137,13 +131,12 @@ class BotApi:
 
     def redeliver(self, update: JSON) -> None:
         """Deliver an already delivered (and confirmed) update once more, ignoring offsets."""
-        self._again.append(update)
-        self._wake()
+        self.updates.redeliver(update)
 
     @property
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed by an offset."""
-        return len(self._queue)
+        return self.updates.pending
 
     def fail_next(self, method: str, chat_id: int | None = None, *,
                   error_code: int | None = 429, description: str | None = None,
@@ -190,9 +183,8 @@ class BotApi:
                 await self._activity.wait()
 
     def close(self) -> None:
-        """Release every waiting getUpdates (they answer with no updates)."""
-        self._closed = True
-        self._wake()
+        """Release every waiting getUpdates (they answer with what there is)."""
+        self.updates.close()
 
     # ----------------------------------------------------------------- the API itself
 
@@ -200,9 +192,10 @@ class BotApi:
                    uploads: dict[str, Upload] | None = None) -> tuple[int, JSON]:
         """Carry out ``method`` and return the HTTP status and JSON body Telegram would send."""
         uploads = uploads or {}
-        if method == "getUpdates":
+        if method.lower() == "getupdates":
             return await self._answer(method, params, uploads, self._get_updates)
-        handler = self._methods.get(method)
+        handler = self._methods.get(method) or next(
+            (h for name, h in self._methods.items() if name.lower() == method.lower()), None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404,
                          "description": "Not Found: method not found"}
@@ -248,45 +241,20 @@ class BotApi:
                 return failure
         return None
 
-    def _wake(self) -> None:
-        self._activity.set()
-        if self._wakeup is not None and not self._wakeup.done():
-            self._wakeup.set_result(None)
-        self._wakeup = None
-
     async def _get_updates(self, params: JSON, uploads: dict[str, Upload]) -> list[JSON]:
-        """Long polling: confirm below ``offset``, wait up to ``timeout`` for something new."""
+        """Long polling (see update_queue.py); refused while a webhook is set."""
         if self.webhook_url:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is "
                                 "active; use deleteWebhook to delete the webhook first")
-        if self._poller is not None and not self._poller.done():
-            self._poller.set_result(None)  # the older poll is terminated by this one
-        loop = asyncio.get_running_loop()
-        poller: asyncio.Future[None] = loop.create_future()
-        self._poller = poller
-        offset = int(params.get("offset") or 0)
-        limit = min(max(int(params.get("limit") or 100), 1), 100)
-        deadline = loop.time() + float(params.get("timeout") or 0)
-        while True:
-            if offset:
-                self._queue = [u for u in self._queue if int(u["update_id"]) >= offset]
-            ready = (self._again + self._queue[:limit])[:limit]
-            if ready or self._closed or loop.time() >= deadline:
-                self._again = self._again[len(ready):]
-                if self._poller is poller:
-                    self._poller = None
-                return ready
-            if self._wakeup is None:
-                self._wakeup = loop.create_future()
-            await asyncio.wait({self._wakeup, poller}, timeout=deadline - loop.time(),
-                               return_when=asyncio.FIRST_COMPLETED)
-            if poller.done():
-                raise ApiError(409)
+        return await self.updates.get(int(params.get("offset") or 0),
+                                      int(params.get("limit") or 100),
+                                      float(params.get("timeout") or 0),
+                                      params.get("allowed_updates"))
 
     def _delete_webhook(self, params: JSON, uploads: dict[str, Upload]) -> bool:
         self.webhook_url = ""
         if params.get("drop_pending_updates"):
-            self._queue.clear()
+            self.updates.drop_pending()
         return True
 
     def _set_webhook(self, params: JSON, uploads: dict[str, Upload]) -> bool:
@@ -295,7 +263,7 @@ class BotApi:
 
     def _webhook_info(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
         return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._queue)}
+                "pending_update_count": self.updates.pending}
 
     def _command_key(self, params: JSON) -> tuple[str, str]:
         scope = params.get("scope") or {"type": "default"}
@@ -342,8 +310,7 @@ class BotApi:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
-        if params.get("parse_mode") == "HTML":
-            check_html(text)
+        check_entities(text, params.get("parse_mode"))
         return self.log.new_message(self.log.chat(chat_id), self.factory.bot, text=text,
                                     **self._reply_fields(chat_id, params))
 
@@ -352,8 +319,8 @@ class BotApi:
         caption = params.get("caption")
         if caption is not None and len(str(caption)) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
-        if caption is not None and params.get("parse_mode") == "HTML":
-            check_html(str(caption))
+        if caption is not None:
+            check_entities(str(caption), params.get("parse_mode"))
         document = params.get("document")
         if isinstance(document, str) and document.startswith("attach://"):
             document = None
@@ -410,8 +377,7 @@ class BotApi:
         text = str(params.get("text") or "")
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if params.get("parse_mode") == "HTML":
-            check_html(text)
+        check_entities(text, params.get("parse_mode"))
         return self._edit(message, text=text, reply_markup=params.get("reply_markup"))
 
     def _edit_markup(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
@@ -436,6 +402,14 @@ class BotApi:
         message = self._own_message(params, "delete")
         del self.log.messages[(int(message["chat"]["id"]), int(message["message_id"]))]
         return True
+
+
+def check_entities(text: str, parse_mode: Any) -> None:
+    """Refuse text that Telegram could not parse in ``parse_mode`` (HTML or MarkdownV2)."""
+    if parse_mode == "HTML":
+        check_html(text)
+    elif parse_mode == "MarkdownV2":
+        check_markdown_v2(text)
 
 
 def _required(params: JSON, name: str) -> Any:

@@ -32,6 +32,11 @@ class _Checker(HTMLParser):
         elif self.open:
             self.open.pop()
 
+    def handle_data(self, data: str) -> None:
+        # Python's parser lets a stray "<" through as text; Telegram requires "&lt;".
+        if "<" in data and self.problem is None:
+            self.problem = 'Unexpected "<" (must be escaped as "&lt;")'
+
     def handle_entityref(self, name: str) -> None:
         if name not in {"lt", "gt", "amp", "quot"} and self.problem is None:
             self.problem = f'Unsupported HTML entity "&{name};"'
