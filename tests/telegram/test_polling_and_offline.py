@@ -136,6 +136,8 @@ async def test_group_messages_and_replies_are_real_shaped() -> None:
     assert reply["message"]["reply_to_message"]["text"] == "/linkgroup@b now"
     assert reply["update_id"] == command["update_id"] + 1
     assert isinstance(reply["message"]["date"], int)
+    mention = factory.message_from(BEN, "héllo 👋 @peerdesk_test_bot!", team)
+    assert mention["message"]["entities"] == [{"type": "mention", "offset": 9, "length": 18}]
     parsed = Update.de_json(reply, None)
     assert parsed.effective_chat is not None and parsed.effective_chat.type == "supergroup"
 

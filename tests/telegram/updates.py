@@ -1,17 +1,18 @@
 """Real-shaped Telegram objects: users, chats, messages and the updates that carry them.
 
 Everything here is plain JSON (dicts), exactly as the Bot API sends it: dates in whole seconds,
-``from`` for the sender, commands marked by a ``bot_command`` entity (python-telegram-bot's
-``CommandHandler`` needs it), replies carrying the whole replied-to message. :class:`ChatLog`
-holds the messages of every chat so that bot and user messages share one ``message_id``
-sequence per chat, as in Telegram; :class:`UpdateFactory` builds updates with increasing
-``update_id`` values. Both work without any server, for offline adapter tests.
+``from`` for the sender, commands and mentions marked by entities (python-telegram-bot's
+``CommandHandler`` needs the ``bot_command`` one), replies carrying the whole replied-to
+message. :class:`ChatLog` holds the messages of every chat so that bot and user messages share
+one ``message_id`` sequence per chat, as in Telegram; :class:`UpdateFactory` builds updates
+with increasing ``update_id`` values. Both work without any server, for offline adapter tests.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,12 +53,22 @@ def group_chat(chat_id: int, title: str = "Team group", *, supergroup: bool = Tr
     return {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}
 
 
-def command_entities(text: str) -> list[JSON]:
-    """The ``bot_command`` entity Telegram adds when a text starts with ``/command``."""
-    if not text.startswith("/"):
-        return []
-    length = len(text.split(maxsplit=1)[0])
-    return [{"type": "bot_command", "offset": 0, "length": length}]
+def utf16_length(text: str) -> int:
+    """Length in UTF-16 code units: what Telegram's entity offsets and lengths count."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def text_entities(text: str) -> list[JSON]:
+    """The entities Telegram adds by itself: ``bot_command`` for a leading ``/command`` and
+    ``mention`` for each ``@username``, offsets in UTF-16 code units."""
+    entities: list[JSON] = []
+    if text.startswith("/"):
+        entities.append({"type": "bot_command", "offset": 0,
+                         "length": utf16_length(text.split(maxsplit=1)[0])})
+    for found in re.finditer(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{4,31}", text):
+        entities.append({"type": "mention", "offset": utf16_length(text[:found.start()]),
+                         "length": utf16_length(found.group())})
+    return entities
 
 
 @dataclass
@@ -140,7 +151,7 @@ class UpdateFactory:
         chat = chat or private_chat(sender)
         message = self.log.new_message(
             chat, sender, text=text,
-            entities=entities if entities is not None else (command_entities(text) or None),
+            entities=entities if entities is not None else (text_entities(text) or None),
             reply_to_message=self._replied(chat, reply_to))
         return {"update_id": self.next_update_id(), "message": message}
 
