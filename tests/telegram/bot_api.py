@@ -1,28 +1,27 @@
-"""The Bot API's behaviour, without HTTP: methods, the update queue, injected failures, limits.
+"""The Bot API's behaviour, without HTTP: one bot's Telegram, and what tests do to it.
 
 :class:`BotApi` answers ``call(method, params, files)`` with ``(http_status, json_body)`` the way
-api.telegram.org does, including its error texts. The HTTP front (bot_api_server.py) and the
-in-memory request (offline.py) both delegate to it, so every test sees one behaviour.
+api.telegram.org does, including its error texts: getMe, webhooks, getUpdates (update_queue.py)
+and the chat methods (chat_methods.py), with every call recorded, failures injected on request,
+blocked users and the optional sending limits (limits.py) applied first. The HTTP front
+(bot_api_server.py) and the in-memory request (offline.py) both delegate to it, so every test
+sees one behaviour.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.telegram.chat_methods import ChatMethods, Upload, required
 from tests.telegram.errors import ApiError
-from tests.telegram.html_check import check_html
 from tests.telegram.limits import SENDING_METHODS, RateLimits
-from tests.telegram.markdown_check import check_markdown_v2
 from tests.telegram.update_queue import UpdateQueue
-from tests.telegram.updates import JSON, ChatLog, UpdateFactory, now
-
-GETFILE_LIMIT = 20 * 1024 * 1024  # api.telegram.org refuses getFile for larger files
+from tests.telegram.updates import JSON, ChatLog, UpdateFactory
 
 
 @dataclass
@@ -53,15 +52,6 @@ class Failure:
     times: int
 
 
-@dataclass
-class Upload:
-    """A file part of a multipart request."""
-
-    content: bytes
-    filename: str
-    content_type: str = "application/octet-stream"
-
-
 Method = Callable[[JSON, dict[str, Upload]], Any]
 
 
@@ -83,7 +73,7 @@ class BotApi:
         sender = {key: self.me[key] for key in ("id", "is_bot", "first_name", "username")}
         self.factory = UpdateFactory(sender, self.log)
         self.calls: list[Call] = []
-        self.commands: dict[tuple[str, str], list[JSON]] = {}
+        self.chats = ChatMethods(self.factory)
         self.blocked: set[int] = set()
         self.webhook_url = ""
         self.limits: RateLimits | None = None
@@ -96,12 +86,7 @@ class BotApi:
             "close": lambda p, f: True,
             "deleteWebhook": self._delete_webhook, "setWebhook": self._set_webhook,
             "getWebhookInfo": self._webhook_info,
-            "setMyCommands": self._set_commands, "getMyCommands": self._get_commands,
-            "deleteMyCommands": self._delete_commands,
-            "sendMessage": self._send_message, "sendDocument": self._send_document,
-            "getFile": self._get_file, "answerCallbackQuery": self._answer_callback,
-            "editMessageText": self._edit_text,
-            "editMessageReplyMarkup": self._edit_markup, "deleteMessage": self._delete,
+            **self.chats.table(),
         }
 
     # ----------------------------------------------------------------- what tests drive
@@ -182,6 +167,10 @@ class BotApi:
                 self._activity.clear()
                 await self._activity.wait()
 
+    def download(self, file_path: str) -> bytes | None:
+        """The bytes behind a ``file_path`` that getFile returned (None if there are none)."""
+        return self.chats.download(file_path)
+
     def close(self) -> None:
         """Release every waiting getUpdates (they answer with what there is)."""
         self.updates.close()
@@ -258,166 +247,12 @@ class BotApi:
         return True
 
     def _set_webhook(self, params: JSON, uploads: dict[str, Upload]) -> bool:
-        self.webhook_url = str(_required(params, "url"))
+        self.webhook_url = str(required(params, "url"))
         return True
 
     def _webhook_info(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
         return {"url": self.webhook_url, "has_custom_certificate": False,
                 "pending_update_count": self.updates.pending}
-
-    def _command_key(self, params: JSON) -> tuple[str, str]:
-        scope = params.get("scope") or {"type": "default"}
-        return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
-
-    def _set_commands(self, params: JSON, uploads: dict[str, Upload]) -> bool:
-        commands = _required(params, "commands")
-        for command in commands:
-            name = str(command.get("command", ""))
-            if not (1 <= len(name) <= 32 and name.replace("_", "").isalnum() and name.islower()):
-                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-            if not 1 <= len(str(command.get("description", ""))) <= 256:
-                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands[self._command_key(params)] = list(commands)
-        return True
-
-    def _get_commands(self, params: JSON, uploads: dict[str, Upload]) -> list[JSON]:
-        return self.commands.get(self._command_key(params), [])
-
-    def _delete_commands(self, params: JSON, uploads: dict[str, Upload]) -> bool:
-        self.commands.pop(self._command_key(params), None)
-        return True
-
-    def _reply_fields(self, chat_id: int, params: JSON) -> JSON:
-        """reply_to_message (whole, as Telegram embeds it) and an echoed inline keyboard."""
-        fields: JSON = {}
-        reply = params.get("reply_parameters") or {}
-        reply_id = reply.get("message_id") or params.get("reply_to_message_id")
-        if reply_id is not None:
-            replied = self.log.messages.get((chat_id, int(reply_id)))
-            if replied is None:
-                raise ApiError(400, "Bad Request: message to be replied not found")
-            fields["reply_to_message"] = {k: v for k, v in replied.items()
-                                          if k != "reply_to_message"}
-        markup = params.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            fields["reply_markup"] = markup  # only inline keyboards come back in the Message
-        return fields
-
-    def _send_message(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
-        chat_id = int(_required(params, "chat_id"))
-        text = str(params.get("text") or "")
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > 4096:
-            raise ApiError(400, "Bad Request: message is too long")
-        check_entities(text, params.get("parse_mode"))
-        return self.log.new_message(self.log.chat(chat_id), self.factory.bot, text=text,
-                                    **self._reply_fields(chat_id, params))
-
-    def _send_document(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
-        chat_id = int(_required(params, "chat_id"))
-        caption = params.get("caption")
-        if caption is not None and len(str(caption)) > 1024:
-            raise ApiError(400, "Bad Request: message caption is too long")
-        if caption is not None:
-            check_entities(str(caption), params.get("parse_mode"))
-        document = params.get("document")
-        if isinstance(document, str) and document.startswith("attach://"):
-            document = None
-            part = uploads.get(str(params["document"])[len("attach://"):])
-        else:
-            part = uploads.get("document")
-        if part is not None:
-            stored = self.log.add_file(part.content, file_name=part.filename)
-            described: JSON = {"file_name": part.filename, "mime_type": part.content_type}
-        elif isinstance(document, str) and document in self.log.files:
-            stored = self.log.files[document]
-            described = {"file_name": stored.file_path.rsplit("/", 1)[1]}
-        else:
-            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        described.update(file_id=stored.file_id, file_unique_id=stored.file_unique_id,
-                         file_size=stored.file_size)
-        return self.log.new_message(self.log.chat(chat_id), self.factory.bot, document=described,
-                                    caption=caption, **self._reply_fields(chat_id, params))
-
-    def _get_file(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
-        stored = self.log.files.get(str(_required(params, "file_id")))
-        if stored is None:
-            raise ApiError(400, "Bad Request: invalid file_id")
-        if stored.file_size > GETFILE_LIMIT:
-            raise ApiError(400, "Bad Request: file is too big")
-        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                "file_size": stored.file_size, "file_path": stored.file_path}
-
-    def download(self, file_path: str) -> bytes | None:
-        """The bytes behind a ``file_path`` returned by getFile (None if there is none)."""
-        for stored in self.log.files.values():
-            if stored.file_path == file_path:
-                return stored.content
-        return None
-
-    def _answer_callback(self, params: JSON, uploads: dict[str, Upload]) -> bool:
-        query_id = str(_required(params, "callback_query_id"))
-        if query_id not in self.factory.open_queries:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                "or query ID is invalid")
-        self.factory.open_queries.discard(query_id)
-        return True
-
-    def _own_message(self, params: JSON, action: str) -> JSON:
-        """The message a call names; only the bot's own can be edited (any can be deleted)."""
-        key = (int(_required(params, "chat_id")), int(_required(params, "message_id")))
-        message = self.log.messages.get(key)
-        if message is None or (action == "edit" and message["from"]["id"] != self.me["id"]):
-            raise ApiError(400, f"Bad Request: message to {action} not found")
-        return message
-
-    def _edit_text(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
-        message = self._own_message(params, "edit")
-        text = str(params.get("text") or "")
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        check_entities(text, params.get("parse_mode"))
-        return self._edit(message, text=text, reply_markup=params.get("reply_markup"))
-
-    def _edit_markup(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
-        message = self._own_message(params, "edit")
-        return self._edit(message, text=message.get("text"),
-                          reply_markup=params.get("reply_markup"))
-
-    def _edit(self, message: JSON, *, text: Any, reply_markup: Any) -> JSON:
-        markup = reply_markup if reply_markup and reply_markup.get("inline_keyboard") else None
-        if message.get("text") == text and message.get("reply_markup") == markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                                "content and reply markup are exactly the same as a current "
-                                "content and reply markup of the message")
-        message["text"] = text
-        message.pop("reply_markup", None)
-        if markup:
-            message["reply_markup"] = markup
-        message["edit_date"] = now()
-        return message
-
-    def _delete(self, params: JSON, uploads: dict[str, Upload]) -> bool:
-        message = self._own_message(params, "delete")
-        del self.log.messages[(int(message["chat"]["id"]), int(message["message_id"]))]
-        return True
-
-
-def check_entities(text: str, parse_mode: Any) -> None:
-    """Refuse text that Telegram could not parse in ``parse_mode`` (HTML or MarkdownV2)."""
-    if parse_mode == "HTML":
-        check_html(text)
-    elif parse_mode == "MarkdownV2":
-        check_markdown_v2(text)
-
-
-def _required(params: JSON, name: str) -> Any:
-    if params.get(name) in (None, ""):
-        raise ApiError(400, f"Bad Request: {name} is empty" if name != "chat_id"
-                       else "Bad Request: chat_id is empty")
-    return params[name]
-
 
 def _chat_id(params: JSON) -> int | None:
     try:

@@ -21,7 +21,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.telegram.bot_api import BotApi, Upload
+from tests.telegram.bot_api import BotApi
+from tests.telegram.chat_methods import Upload
 from tests.telegram.updates import JSON
 
 # How PTB's form-encoded values are decoded (it JSON-encodes everything that is not a string).

@@ -22,7 +22,8 @@ from telegram import Bot, User
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from tests.telegram.bot_api import BotApi, Upload
+from tests.telegram.bot_api import BotApi
+from tests.telegram.chat_methods import Upload
 
 TOKEN = "123456789:TEST-token-for-peerdesk"
 
