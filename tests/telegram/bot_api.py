@@ -138,7 +138,7 @@ class BotApi:
         self._failures.append(Failure(method, chat_id, error, delay, times))
 
     def block(self, chat_id: int) -> None:
-        """The user blocked the bot: every later send to them answers 403."""
+        """The user blocked the bot: every later call naming their chat answers 403."""
         self.blocked.add(chat_id)
 
     def enforce_limits(self, limits: RateLimits | None = None) -> RateLimits:
@@ -207,9 +207,9 @@ class BotApi:
                 await asyncio.sleep(failure.delay)
             if failure is not None and failure.error is not None:
                 raise failure.error
+            if chat_id is not None and chat_id in self.blocked:
+                raise ApiError(403)
             if method in SENDING_METHODS and chat_id is not None:
-                if chat_id in self.blocked:
-                    raise ApiError(403)
                 wait = self.limits.admit(chat_id) if self.limits else None
                 if wait is not None:
                     raise ApiError(429, retry_after=wait)
@@ -253,6 +253,7 @@ class BotApi:
     def _webhook_info(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
         return {"url": self.webhook_url, "has_custom_certificate": False,
                 "pending_update_count": self.updates.pending}
+
 
 def _chat_id(params: JSON) -> int | None:
     try:

@@ -7,7 +7,9 @@ would, or raises :class:`~tests.telegram.errors.ApiError` with Telegram's own wo
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +56,7 @@ class ChatMethods:
         return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
 
     def set_my_commands(self, params: JSON, uploads: dict[str, Upload]) -> bool:
+        """Store a command menu for (scope, language_code), refusing names Telegram refuses."""
         commands = required(params, "commands")
         for command in commands:
             name = str(command.get("command", ""))
@@ -65,9 +68,11 @@ class ChatMethods:
         return True
 
     def get_my_commands(self, params: JSON, uploads: dict[str, Upload]) -> list[JSON]:
+        """The menu for exactly this (scope, language_code); empty if none was set."""
         return self.commands.get(self._command_key(params), [])
 
     def delete_my_commands(self, params: JSON, uploads: dict[str, Upload]) -> bool:
+        """Forget the menu for (scope, language_code)."""
         self.commands.pop(self._command_key(params), None)
         return True
 
@@ -88,23 +93,25 @@ class ChatMethods:
         return fields
 
     def send_message(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
+        """A new bot message in the chat; text checked for length and ``parse_mode``."""
         chat_id = int(required(params, "chat_id"))
         text = str(params.get("text") or "")
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > 4096:
-            raise ApiError(400, "Bad Request: message is too long")
         check_entities(text, params.get("parse_mode"))
+        if len(visible_text(text, params.get("parse_mode"))) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
         return self.log.new_message(self.log.chat(chat_id), self.factory.bot, text=text,
                                     **self._reply_fields(chat_id, params))
 
     def send_document(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
+        """A document message: an uploaded file (multipart) or a known ``file_id``."""
         chat_id = int(required(params, "chat_id"))
         caption = params.get("caption")
-        if caption is not None and len(str(caption)) > 1024:
-            raise ApiError(400, "Bad Request: message caption is too long")
         if caption is not None:
             check_entities(str(caption), params.get("parse_mode"))
+            if len(visible_text(str(caption), params.get("parse_mode"))) > 1024:
+                raise ApiError(400, "Bad Request: message caption is too long")
         document = params.get("document")
         if isinstance(document, str) and document.startswith("attach://"):
             document = None
@@ -116,7 +123,7 @@ class ChatMethods:
             described: JSON = {"file_name": part.filename, "mime_type": part.content_type}
         elif isinstance(document, str) and document in self.log.files:
             stored = self.log.files[document]
-            described = {"file_name": stored.file_path.rsplit("/", 1)[1]}
+            described = {"file_name": stored.file_name}
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         described.update(file_id=stored.file_id, file_unique_id=stored.file_unique_id,
@@ -125,6 +132,7 @@ class ChatMethods:
                                     caption=caption, **self._reply_fields(chat_id, params))
 
     def get_file(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
+        """A File with ``file_path`` for the download route; over 20 MB is refused."""
         stored = self.log.files.get(str(required(params, "file_id")))
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
@@ -141,6 +149,7 @@ class ChatMethods:
         return None
 
     def answer_callback_query(self, params: JSON, uploads: dict[str, Upload]) -> bool:
+        """Answer a button press once; unknown or already answered ids are refused."""
         query_id = str(required(params, "callback_query_id"))
         if query_id not in self.factory.open_queries:
             raise ApiError(400, "Bad Request: query is too old and response timeout expired "
@@ -158,14 +167,18 @@ class ChatMethods:
         return message
 
     def edit_message_text(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
+        """Edit one of the bot's messages (by chat_id and message_id) and its keyboard."""
         message = self._own_message(params, "edit")
         text = str(params.get("text") or "")
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         check_entities(text, params.get("parse_mode"))
+        if len(visible_text(text, params.get("parse_mode"))) > 4096:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         return self._edit(message, text=text, reply_markup=params.get("reply_markup"))
 
     def edit_message_reply_markup(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
+        """Replace (or, with none, remove) the inline keyboard of one of the bot's messages."""
         message = self._own_message(params, "edit")
         return self._edit(message, text=message.get("text"),
                           reply_markup=params.get("reply_markup"))
@@ -184,6 +197,7 @@ class ChatMethods:
         return message
 
     def delete_message(self, params: JSON, uploads: dict[str, Upload]) -> bool:
+        """Delete a message of the chat."""
         message = self._own_message(params, "delete")
         del self.log.messages[(int(message["chat"]["id"]), int(message["message_id"]))]
         return True
@@ -197,9 +211,21 @@ def check_entities(text: str, parse_mode: Any) -> None:
         check_markdown_v2(text)
 
 
+def visible_text(text: str, parse_mode: Any) -> str:
+    """The text as the user sees it (markup removed), which is what Telegram's 4,096 and
+    1,024 character limits count. MarkdownV2 is approximated: escapes, link targets and the
+    markup characters are dropped."""
+    if parse_mode == "HTML":
+        return html.unescape(re.sub(r"<[^>]*>", "", text))
+    if parse_mode == "MarkdownV2":
+        text = re.sub(r"\]\([^)]*\)", "", text)
+        text = re.sub(r"(?<!\\)[*_~|`\[\]]", "", text)
+        return re.sub(r"\\(.)", r"\1", text)
+    return text
+
+
 def required(params: JSON, name: str) -> Any:
     """``params[name]``, or Telegram's 400 when it is missing or empty."""
     if params.get(name) in (None, ""):
-        raise ApiError(400, f"Bad Request: {name} is empty" if name != "chat_id"
-                       else "Bad Request: chat_id is empty")
+        raise ApiError(400, f"Bad Request: {name} is empty")
     return params[name]

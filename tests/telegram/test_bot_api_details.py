@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from telegram import Bot
-from telegram.error import BadRequest, Conflict, NetworkError
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 
 from tests.telegram.bot_api import BotApi
 from tests.telegram.bot_api_server import BotApiServer, decode_form_value
@@ -85,3 +85,26 @@ def test_form_values_are_decoded_like_telegram() -> None:
     assert decode_form_value("text", "123") == "123"
     assert decode_form_value("reply_markup", '{"inline_keyboard": []}') == {"inline_keyboard": []}
     assert decode_form_value("show_alert", "true") is True
+
+
+async def test_length_limits_count_what_the_user_sees(telegram_bot: Bot) -> None:
+    fits = "<b>" + "&lt;" * 4096 + "</b>"  # 4,096 visible characters, many more raw
+    await telegram_bot.send_message(1001, fits, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="too long"):
+        await telegram_bot.send_message(1001, "<b>" + "&lt;" * 4097 + "</b>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await telegram_bot.send_document(1001, InputFile(b"x", filename="a.txt"),
+                                         caption="y" * 1025)
+    sent = await telegram_bot.send_document(1001, InputFile(b"x", filename="a.txt"),
+                                            caption="y" * 1024)
+    assert sent.document is not None and sent.document.file_name == "a.txt"
+    again = await telegram_bot.send_document(1002, sent.document.file_id)
+    assert again.document is not None and again.document.file_name == "a.txt"
+
+
+async def test_a_blocked_user_refuses_every_call_naming_them(bot_api_server: BotApiServer,
+                                                             telegram_bot: Bot) -> None:
+    message = await telegram_bot.send_message(1001, "before")
+    bot_api_server.block(1001)
+    with pytest.raises(Forbidden):
+        await telegram_bot.edit_message_text("after", 1001, message.message_id)

@@ -77,6 +77,7 @@ class StoredFile:
 
     file_id: str
     file_unique_id: str
+    file_name: str
     content: bytes
     file_path: str
     file_size: int
@@ -119,7 +120,8 @@ class ChatLog:
         digest = hashlib.sha256(content).hexdigest()
         suffix = file_name.rsplit(".", 1)[1] if "." in file_name else "bin"
         stored = StoredFile(file_id=f"BQACAgIAAx-{number}-{digest[:16]}",
-                            file_unique_id=f"AgAD{digest[:8]}", content=content,
+                            file_unique_id=f"AgAD{digest[:8]}", file_name=file_name,
+                            content=content,
                             file_path=f"{kind}/file_{number}.{suffix}",
                             file_size=len(content) if file_size is None else file_size)
         self.files[stored.file_id] = stored
