@@ -6,9 +6,9 @@
 * :class:`InMemoryRequest` answers every request from a :class:`BotApi` in the same process,
   without sockets: the same behaviour as the HTTP server (recorded calls, injected failures),
   for unit tests that assert what the adapter sends.
-* :func:`server_bot` and :func:`server_application` point PTB at a running
-  :class:`~tests.telegram.bot_api_server.BotApiServer` on 127.0.0.1 through ``base_url`` and
-  ``base_file_url``, with PTB's real HTTPX transport (end-to-end tests).
+* :func:`server_bot`, :func:`server_builder` and :func:`server_application` point PTB at a
+  running :class:`~tests.telegram.bot_api_server.BotApiServer` on 127.0.0.1 through
+  ``base_url`` and ``base_file_url``, with PTB's real HTTPX transport (end-to-end tests).
 """
 
 from __future__ import annotations
@@ -23,9 +23,12 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from tests.telegram.bot_api import BotApi
+from tests.telegram.bot_api_server import BotApiServer
 from tests.telegram.chat_methods import Upload
 
 TOKEN = "123456789:TEST-token-for-peerdesk"
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 
 
 class OfflineRequest(BaseRequest):
@@ -102,14 +105,13 @@ def _bot_user(api: BotApi | None) -> User:
     return User.de_json(me, None)
 
 
-def offline_application(token: str = TOKEN, api: BotApi | None = None) -> Application[Any, Any,
-                                                                                      Any, Any,
-                                                                                      Any, Any]:
+def offline_application(token: str = TOKEN, api: BotApi | None = None,
+                        builder: AnyBuilder | None = None) -> AnyApplication:
     """An Application that never touches the network: with ``api``, requests are answered by
     it in memory (and recorded there); without, any request fails the test. Its bot already
     knows who it is, so ``initialize()`` needs no getMe; no updater (updates are fed with
-    ``process_update``)."""
-    builder = ApplicationBuilder().token(api.token if api else token).updater(None)
+    ``process_update``). ``builder`` may bring settings of the adapter's own."""
+    builder = (builder or ApplicationBuilder()).token(api.token if api else token).updater(None)
     if api is not None:
         builder = builder.request(InMemoryRequest(api)).get_updates_request(InMemoryRequest(api))
     else:
@@ -131,16 +133,22 @@ def loopback_request(read_timeout: float = 5.0) -> HTTPXRequest:
                         httpx_kwargs={"trust_env": False, "verify": False})
 
 
-def server_bot(server: Any, *, read_timeout: float = 5.0) -> Bot:
+def server_bot(server: BotApiServer, *, read_timeout: float = 5.0) -> Bot:
     """A Bot talking to ``server`` (a started BotApiServer) over HTTP on 127.0.0.1."""
     return Bot(server.token, base_url=server.base_url, base_file_url=server.base_file_url,
                request=loopback_request(read_timeout),
                get_updates_request=loopback_request(read_timeout))
 
 
-def server_application(server: Any, *, read_timeout: float = 5.0,
-                       ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """An Application (with its polling Updater) talking to ``server`` over 127.0.0.1."""
-    return (ApplicationBuilder().token(server.token).base_url(server.base_url)
+def server_builder(server: BotApiServer, *, read_timeout: float = 5.0,
+                   builder: AnyBuilder | None = None) -> AnyBuilder:
+    """An ApplicationBuilder aimed at ``server`` over 127.0.0.1 (token, base URLs, loopback
+    transports), for the caller to add its own settings to and build."""
+    return ((builder or ApplicationBuilder()).token(server.token).base_url(server.base_url)
             .base_file_url(server.base_file_url).request(loopback_request(read_timeout))
-            .get_updates_request(loopback_request(read_timeout)).build())
+            .get_updates_request(loopback_request(read_timeout)))
+
+
+def server_application(server: BotApiServer, *, read_timeout: float = 5.0) -> AnyApplication:
+    """An Application (with its polling Updater) talking to ``server`` over 127.0.0.1."""
+    return server_builder(server, read_timeout=read_timeout).build()
