@@ -22,7 +22,7 @@ from telegram.ext import (
 from tests.telegram.bot_api import BotApi
 from tests.telegram.bot_api_server import BotApiServer
 from tests.telegram.offline import OfflineRequest, offline_application, server_application
-from tests.telegram.updates import UpdateFactory, group_chat, user
+from tests.telegram.updates import UpdateFactory, group_chat, private_chat, user
 
 ANA = user(1001, "Ana", language_code="pt")
 BEN = user(1002, "Ben")
@@ -138,6 +138,11 @@ async def test_group_messages_and_replies_are_real_shaped() -> None:
     assert isinstance(reply["message"]["date"], int)
     mention = factory.message_from(BEN, "héllo 👋 @peerdesk_test_bot!", team)
     assert mention["message"]["entities"] == [{"type": "mention", "offset": 9, "length": 18}]
+    blocked = Update.de_json(factory.bot_status_change(ANA, private_chat(ANA), "kicked"), None)
+    assert blocked.my_chat_member is not None
+    assert blocked.my_chat_member.new_chat_member.status == "kicked"
+    added = factory.bot_status_change(BEN, team, "member", old_status="left")
+    assert Update.de_json(added, None).my_chat_member is not None
     parsed = Update.de_json(reply, None)
     assert parsed.effective_chat is not None and parsed.effective_chat.type == "supergroup"
 

@@ -189,6 +189,16 @@ class UpdateFactory:
                  "chat_instance": str(-abs(int(chat["id"]))), "data": data}
         return {"update_id": self.next_update_id(), "callback_query": query}
 
+    def bot_status_change(self, actor: JSON, chat: JSON, new_status: str,
+                          old_status: str = "member") -> JSON:
+        """A ``my_chat_member`` update: the bot's status in ``chat`` changed by ``actor``
+        (``"kicked"`` in a private chat means the user blocked the bot; ``"member"`` from
+        ``"left"`` in a group means the bot was added)."""
+        return {"update_id": self.next_update_id(), "my_chat_member": {
+            "chat": chat, "from": actor, "date": now(),
+            "old_chat_member": {"status": old_status, "user": self.bot},
+            "new_chat_member": _member(new_status, self.bot)}}
+
     def _replied(self, chat: JSON, reply_to: int | JSON | None) -> JSON | None:
         """The message a reply refers to, without its own nested reply (as Telegram sends it)."""
         if reply_to is None:
@@ -199,3 +209,11 @@ class UpdateFactory:
             replied = dict(self.log.messages[(int(chat["id"]), reply_to)])
         replied.pop("reply_to_message", None)
         return replied
+
+
+def _member(status: str, who: JSON) -> JSON:
+    """A ChatMember of ``status``; "kicked" and "restricted" carry the fields PTB requires."""
+    member: JSON = {"status": status, "user": who}
+    if status == "kicked":
+        member["until_date"] = 0
+    return member
