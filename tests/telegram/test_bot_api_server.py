@@ -221,10 +221,14 @@ async def test_unknown_method_and_wrong_token(bot_api_server: BotApiServer,
         await telegram_bot.do_api_request("sendTelepathy", api_kwargs={"chat_id": 1})
     status, body = await bot_api_server.call("sendTelepathy", {})
     assert (status, body["description"]) == (404, "Not Found: method not found")
-    impostor = Bot("987654321:WRONG", base_url=bot_api_server.base_url,
-                   request=loopback_request())
-    with pytest.raises(InvalidToken, match="Unauthorized"):
-        await impostor.get_me()
+    request = loopback_request()
+    await request.initialize()
+    impostor = Bot("987654321:WRONG", base_url=bot_api_server.base_url, request=request)
+    try:
+        with pytest.raises(InvalidToken, match="Unauthorized"):
+            await impostor.get_me()
+    finally:
+        await request.shutdown()
 
 
 async def test_rate_limits_refuse_and_count(bot_api_server: BotApiServer,
