@@ -17,8 +17,9 @@ from storage.outbox import QueuedMessage
 
 
 def chat_key(message: QueuedMessage) -> ChatKey:
-    """The chat a message goes to: its chat, or the recipient's private chat."""
-    return (message.platform, message.chat_id or message.identity)
+    """The chat a message goes to: its chat, or the recipient's private chat (named like the
+    identity without its platform, as on Telegram, so both spellings pace as one chat)."""
+    return (message.platform, message.chat_id or message.identity.split(":", 1)[-1])
 
 
 class DispatchRound:
