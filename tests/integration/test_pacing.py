@@ -7,6 +7,7 @@ records the virtual moment of every send.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import Counter
 from datetime import UTC, datetime
@@ -216,3 +217,28 @@ async def test_timeouts_are_retried_with_back_off(database: Database) -> None:
     assert await sender.drain() == 1
     assert statuses(database) == [("a1", "sent", 3)]
     assert Reachability(database.engine).dead_letters() == []
+
+
+async def test_a_slow_send_holds_up_only_its_own_chat(database: Database) -> None:
+    queue(database, [("slow", None, "s1"), ("slow", None, "s2")]
+          + [(f"p{i:02}", None, "news") for i in range(40)])
+    timer = VirtualTimer()
+
+    class SlowChannel(RecordingChannel):
+        """The first send to "slow" hangs until everyone else got the news."""
+
+        release = asyncio.Event()
+
+        async def send(self, message: QueuedMessage) -> Delivery:
+            if message.text == "s1":
+                await self.release.wait()
+            delivery = await super().send(message)
+            if len(self.sends) == 40:
+                self.release.set()
+            return delivery
+
+    channel = SlowChannel(timer)
+    assert await dispatcher(database, channel, timer).drain() == 42
+    others = [at for chat, at in channel.sends if chat != "slow"]
+    assert others == pytest.approx([i * SLOT for i in range(1, 41)])
+    assert channel.texts[40:] == ["s1", "s2"]  # its own chat, in order, after the slow one
