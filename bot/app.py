@@ -104,7 +104,8 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
                               files=DiskFileStore(settings.storage.data_dir)))
     await database.run(lambda: appoint_configured_coordinators(
         SqlUnitOfWork(database.engine), core.coordinator_identities, clock.now()))
-    dispatcher = Dispatcher(database, OutboxQueue(database.engine), channels, clock)
+    dispatcher = Dispatcher(database, OutboxQueue(database.engine), channels, clock,
+                            limits=settings.delivery.limits)
     translation = settings.translation
     translator = build_translator(translation, DatabaseCache(database, clock), providers)
     retry = RetryPolicy(enabled=translation.retry_failed,
@@ -113,7 +114,8 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     stage = TranslationStage(database, TranslationQueue(database.engine), translator,
                              LinguaDetector() if translation.detect_language else None,
                              catalogue, clock, retry)
-    app = App(database=database, desk=desk, intake=Intake(database, desk),
+    intake = Intake(database, desk, reachable=dispatcher.reachability.mark_reachable)
+    app = App(database=database, desk=desk, intake=intake,
               dispatcher=dispatcher, translator=translator, translation=stage)
     app.scheduler = Scheduler(database, app.sweep, settings.schedule.scheduler, clock)
     return app

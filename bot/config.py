@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from bot.delivery_settings import DeliverySettings, read_delivery
 from bot.schedule_settings import ScheduleSettings, read_schedule
 from bot.settings_table import ConfigError as ConfigError
 from bot.settings_table import Section, section
@@ -87,6 +88,7 @@ class Settings:
     log_level: str
     deliverables: DeliverableSettings = DeliverableSettings()
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
     def platforms(self) -> list[str]:
@@ -105,11 +107,11 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - {"storage", "helpdesk", "deliverables", "telegram", "slack",
                                   "translation", "logging", "scheduler", "followups", "events",
-                                  "broadcasts"})
+                                  "broadcasts", "delivery"})
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown section; expected storage, helpdesk, "
                           "deliverables, telegram, slack, translation, scheduler, followups, "
-                          "events, broadcasts, logging")
+                          "events, broadcasts, delivery, logging")
     return Settings(
         path=path,
         storage=_storage(section(data, "storage", {"data_dir", "database_url",
@@ -128,6 +130,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
                                             {"max_size_mb", "allowed_types",
                                              "reviewers_per_deliverable"})),
         schedule=read_schedule(data),
+        delivery=read_delivery(data),
     )
 
 

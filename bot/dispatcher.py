@@ -1,8 +1,10 @@
 """The dispatcher: sends outbox rows through their platform and records what became of them.
 
-Every message the bot sends goes through here, whatever use case queued it. A send that fails
-stays in the outbox to be retried (or is set aside after too many attempts); a crash loses
-nothing, because a row is only marked sent after the platform accepted it.
+Every message the bot sends goes through here, whatever use case queued it. Sends are paced
+per platform (see :mod:`bot.pacing`): a chat that must wait never holds up the others, and each
+chat gets its messages in outbox order. A channel reports a refusal by raising one of the
+failure kinds below; a send that fails stays in the outbox to be retried (or is set aside); a
+crash loses nothing, because a row is only marked sent after the platform accepted it.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from bot.dispatch_round import DispatchRound
+from bot.pacing import DEFAULT_LIMITS, ChatKey, DeliveryLimits, Pacer, RealTimer, Timer
 from handlers.ports import Clock
 from storage.database import Database
+from storage.delivery import Reachability
 from storage.outbox import OutboxQueue, QueuedMessage
 
 log = logging.getLogger(__name__)
@@ -29,70 +35,181 @@ class Delivery:
     message_id: str
 
 
+class RetryLater(Exception):
+    """The platform asked to wait before sending to this chat again (HTTP 429); only that
+    chat waits, and the attempt does not count as a failure."""
+
+    def __init__(self, retry_after_seconds: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry after {retry_after_seconds} s")
+        self.retry_after_seconds = max(float(retry_after_seconds), 0.0)
+
+
+class Unreachable(Exception):
+    """The recipient cannot be reached (blocked the bot, account deactivated: HTTP 403)."""
+
+
 class PermanentFailure(Exception):
-    """The platform refused a message for good (blocked bot, unknown chat); do not retry."""
+    """The platform refused this message (another 4xx); it becomes a dead letter after the
+    platform's ``dead_letter_attempts``."""
 
 
 class Channel(Protocol):
     """One platform's way of sending a rendered message."""
 
     async def send(self, message: QueuedMessage) -> Delivery:
-        """Send one message; raise PermanentFailure, or any other exception to retry later."""
+        """Send one message; raise RetryLater, Unreachable, PermanentFailure, or any other
+        exception to retry later with back-off (timeouts, 5xx)."""
         ...
+
+
+@runtime_checkable
+class KnowsGroups(Protocol):
+    """A channel that can tell group chats (paced by the group rate) from private ones."""
+
+    def is_group(self, chat_id: str) -> bool:
+        """Whether this chat is a group."""
+        ...
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What one send came to, and when (by the pacing timer) it ended."""
+
+    key: ChatKey
+    message: QueuedMessage
+    ended: float
+    delivery: Delivery | None = None
+    error: Exception | None = None
 
 
 class Dispatcher:
     """Drains the outbox through the channels of the platforms this process serves."""
 
     def __init__(self, database: Database, queue: OutboxQueue, channels: dict[str, Channel],
-                 clock: Clock) -> None:
+                 clock: Clock, limits: Mapping[str, DeliveryLimits] | None = None,
+                 timer: Timer | None = None, longest_wait: float = 5.0) -> None:
         self.database = database
         self.queue = queue
         self.channels = channels
         self.clock = clock
+        self.timer = timer or RealTimer()
+        self.pacer = Pacer(DEFAULT_LIMITS if limits is None else limits)
+        self.reachability = Reachability(queue.engine)
+        self.longest_wait = longest_wait
+        self._groups: dict[str, Callable[[str], bool]] = {
+            name: channel.is_group for name, channel in channels.items()
+            if isinstance(channel, KnowsGroups)}
+
+    def _is_group(self, message: QueuedMessage) -> bool:
+        test = self._groups.get(message.platform)
+        return test is not None and message.chat_id is not None and test(message.chat_id)
 
     async def drain(self, batch: int = 100) -> int:
-        """Send everything waiting now; returns how many messages were sent.
+        """Send everything waiting now, at each platform's pace; returns how many were sent.
 
         A message that fails is not retried within the same drain, so one bad row never holds
-        up the others.
+        up the others. The drain ends when nothing is left that may go within
+        ``longest_wait`` seconds; the rest waits for the next one.
         """
-        sent = 0
-        tried: set[int] = set()
+        await self.database.run(self.reachability.set_aside_unreachable)
+        round_ = DispatchRound(self.pacer, self._is_group)
         platforms = list(self.channels)
+        tasks: set[asyncio.Task[_Outcome]] = set()
+        last, more, sent = 0, True, 0
         while True:
-            waiting = await self.database.run(
-                partial(self.queue.waiting, platforms, self.clock.now(), batch))
-            fresh = [m for m in waiting if m.id not in tried]
-            if not fresh:
-                return sent
-            for message in fresh:
-                tried.add(message.id)
-                if await self._send(message):
-                    sent += 1
+            if more and round_.queued < batch:
+                fetched = await self.database.run(
+                    partial(self.queue.waiting, platforms, self.clock.now(), batch, last))
+                more = len(fetched) == batch
+                for message in fetched:
+                    last = message.id
+                    round_.add(message)
+            now = self.timer.monotonic()
+            for key, message in round_.start(now):
+                tasks.add(asyncio.create_task(self._attempt(key, message)))
+            if tasks:
+                await asyncio.sleep(0)  # let the sends begin (and quick ones end) first
+            done = {task for task in tasks if task.done()}
+            if not done:
+                at = round_.earliest()
+                if not tasks and (at is None or at - now > self.longest_wait):
+                    if at is None and more:
+                        continue
+                    break
+                done = await self._wait(tasks, at, now)
+            tasks -= done
+            sent += await self._settle(round_, [task.result() for task in done])
+        self.pacer.forget_before(self.timer.monotonic())
+        return sent
 
-    async def _send(self, message: QueuedMessage) -> bool:
-        channel = self.channels[message.platform]
+    async def _wait(self, tasks: set[asyncio.Task[_Outcome]], at: float | None,
+                    now: float) -> set[asyncio.Task[_Outcome]]:
+        """Wait until a send ends or the next chat may be sent to; the sends that ended."""
+        if at is None or at <= now or at - now > self.longest_wait:
+            if tasks:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            return {task for task in tasks if task.done()}
+        if not tasks:
+            await self.timer.sleep(at - now)
+            return set()
+        sleeper = asyncio.create_task(self.timer.sleep(at - now))
+        await asyncio.wait({*tasks, sleeper}, return_when=asyncio.FIRST_COMPLETED)
+        if not sleeper.done():
+            sleeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sleeper
+        return {task for task in tasks if task.done()}
+
+    async def _attempt(self, key: ChatKey, message: QueuedMessage) -> _Outcome:
         try:
-            delivery = await channel.send(message)
-        except PermanentFailure as exc:
-            log.warning("outbox %s to %s refused: %s", message.id, message.identity, exc)
-            reason = str(exc)
-            now = self.clock.now()
-            await self.database.run(lambda: self.queue.mark_failed(message.id, reason, True, now))
-            return False
-        except Exception as exc:
-            log.warning("outbox %s to %s failed, will retry: %r", message.id, message.identity,
-                        exc)
-            reason = repr(exc)
-            now = self.clock.now()
-            await self.database.run(
-                lambda: self.queue.mark_failed(message.id, reason, False, now))
-            return False
+            delivery = await self.channels[message.platform].send(message)
+        except Exception as exc:  # what it means is decided in _settle
+            return _Outcome(key, message, self.timer.monotonic(), error=exc)
+        return _Outcome(key, message, self.timer.monotonic(), delivery=delivery)
+
+    async def _settle(self, round_: DispatchRound, outcomes: Sequence[_Outcome]) -> int:
+        """Record what the finished sends came to (in one database call) and free their
+        chats; returns how many were sent."""
+        if not outcomes:
+            return 0
+        await self.database.run(partial(self._record, outcomes))
+        for outcome in outcomes:
+            error = outcome.error
+            if isinstance(error, RetryLater):
+                self.pacer.hold(outcome.key, outcome.ended + error.retry_after_seconds)
+                round_.finish(outcome.key, retry=outcome.message)
+                continue
+            if isinstance(error, Unreachable):
+                round_.drop(outcome.message.identity)
+            round_.finish(outcome.key)
+        return sum(outcome.delivery is not None for outcome in outcomes)
+
+    def _record(self, outcomes: Sequence[_Outcome]) -> None:
+        """Store the outcomes of finished sends (runs in a database thread)."""
         now = self.clock.now()
-        await self.database.run(lambda: self.queue.mark_sent(
-            message.id, delivery.chat_id, delivery.message_id, now))
-        return True
+        self.queue.mark_sent_many([(o.message.id, o.delivery.chat_id, o.delivery.message_id)
+                                   for o in outcomes if o.delivery is not None], now)
+        for outcome in outcomes:
+            message, error = outcome.message, outcome.error
+            if error is None:
+                continue
+            if isinstance(error, RetryLater):
+                log.info("outbox %s to %s: platform asks to wait %.1f s", message.id,
+                         message.identity, error.retry_after_seconds)
+            elif isinstance(error, Unreachable):
+                log.warning("outbox %s: %s is unreachable: %s", message.id, message.identity,
+                            error)
+                self.reachability.mark_unreachable(message.identity, message.member_id,
+                                                   str(error) or "unreachable", now)
+            elif isinstance(error, PermanentFailure):
+                limit = self.pacer.limits_for(message.platform).dead_letter_attempts
+                dead = self.queue.mark_failed(message.id, str(error), True, now, limit)
+                log.warning("outbox %s to %s refused%s: %s", message.id, message.identity,
+                            " for good (dead letter)" if dead else "", error)
+            else:
+                log.warning("outbox %s to %s failed, will retry: %r", message.id,
+                            message.identity, error)
+                self.queue.mark_failed(message.id, repr(error), False, now)
 
     async def run(self, stop: asyncio.Event, interval: float = 0.5) -> None:
         """Keep draining until ``stop`` is set."""

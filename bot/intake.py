@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from handlers.messages import Inbound
@@ -22,10 +23,14 @@ Waiting = tuple[Inbound, "asyncio.Future[None]"]
 class Intake:
     """The single way inbound messages enter the core."""
 
-    def __init__(self, database: Database, desk: HelpDesk, max_batch: int = 64) -> None:
+    def __init__(self, database: Database, desk: HelpDesk, max_batch: int = 64,
+                 reachable: Callable[[Sequence[str]], object] | None = None) -> None:
         self.database = database
         self.desk = desk
         self.max_batch = max_batch
+        # Told who wrote before their messages are handled (the dispatcher sends to them
+        # again if they had blocked the bot), so the replies are not set aside.
+        self.reachable = reachable
         self._queue: asyncio.Queue[Waiting] | None = None
         self._worker: asyncio.Task[None] | None = None
 
@@ -45,7 +50,7 @@ class Intake:
                 batch.append(queue.get_nowait())
             inbounds = [inbound for inbound, _done in batch]
             try:
-                await self.database.run(partial(self.desk.handle_batch, inbounds))
+                await self.database.run(partial(self._handle, inbounds))
             except Exception as exc:
                 for _inbound, done in batch:
                     if not done.done():
@@ -54,6 +59,11 @@ class Intake:
                 for _inbound, done in batch:
                     if not done.done():
                         done.set_result(None)
+
+    def _handle(self, inbounds: list[Inbound]) -> None:
+        if self.reachable is not None:
+            self.reachable([inbound.sender.identity for inbound in inbounds])
+        self.desk.handle_batch(inbounds)
 
     async def close(self) -> None:
         """Stop taking messages (what was committed stays committed)."""

@@ -436,6 +436,11 @@ class Outbox(Protocol):
         """A message sent to this member, with the texts it quoted (None: not theirs)."""
         ...
 
+    def unreachable_members(self) -> int:
+        """How many members the bot cannot reach on some platform (they blocked it), for
+        coordinators' ``/overview``."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over all repositories; nothing is stored until ``commit``."""

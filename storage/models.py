@@ -450,4 +450,9 @@ class SchedulerLockRow(Base):
 
 
 # The tables of later capabilities live in modules of their own, on the same metadata.
-from storage import models_broadcasts, models_events, models_updates  # noqa: E402,F401
+from storage import (  # noqa: E402,F401
+    models_broadcasts,
+    models_delivery,
+    models_events,
+    models_updates,
+)

@@ -6,16 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, exists, or_, select, update
+from sqlalchemy import Engine, exists, insert, or_, select, update
 
 from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
 from handlers.ports import OutboxRow, QuotedMessage
 from handlers.translation import Piece
 from storage.models import OutboxRowModel, table
+from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
 from storage.sql import Sql
 
 outbox = table(OutboxRowModel)
+unreachable = table(UnreachableIdentityRow)
+dead_letters = table(DeadLetterRow)
 
 
 _ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, text, buttons, "
@@ -97,6 +100,11 @@ class SqlOutbox:
         pieces = read_pieces(self.sql.read_json(row[4])) if row[4] is not None else []
         return QuotedMessage(row[0], Language(row[1]), row[2], row[3], pieces)
 
+    def unreachable_members(self) -> int:
+        """How many members the bot cannot reach on some platform (they blocked it)."""
+        row = self.sql.row("SELECT COUNT(DISTINCT member_id) FROM unreachable_identities")
+        return int(row[0]) if row is not None else 0
+
 
 @dataclass(frozen=True, slots=True)
 class QueuedMessage:
@@ -122,11 +130,13 @@ class OutboxQueue:
         self.max_attempts = max_attempts
 
     def waiting(self, platforms: Sequence[str], now: datetime,
-                limit: int = 100) -> list[QueuedMessage]:
-        """The oldest unsent messages for these platforms that are due now, in queue order.
+                limit: int = 100, after: int = 0) -> list[QueuedMessage]:
+        """The oldest unsent messages for these platforms that are due now, in queue order
+        (only those queued after the message numbered ``after``).
 
         A message waits while an earlier one to the same person is still being translated, so
-        that everyone reads their messages in the order they were written.
+        that everyone reads their messages in the order they were written; nothing is sent to
+        an identity that cannot be reached.
         """
         earlier = outbox.alias("earlier")
         with self.engine.connect() as conn:
@@ -135,6 +145,8 @@ class OutboxQueue:
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
                 outbox.c.attempts, outbox.c.attachments)
                 .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)),
+                       outbox.c.id > after,
+                       ~exists().where(unreachable.c.identity == outbox.c.identity),
                        or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
                        ~exists().where(earlier.c.member_id == outbox.c.member_id,
                                        earlier.c.status == "translating",
@@ -161,18 +173,39 @@ class OutboxQueue:
     def mark_sent(self, message_id: int, chat_id: str, platform_message_id: str,
                   now: datetime) -> None:
         """Record a successful send and the platform's id for the message."""
-        with self.engine.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == message_id).values(
-                status="sent", sent_at=now, sent_chat_id=chat_id,
-                platform_message_id=platform_message_id, attempts=outbox.c.attempts + 1))
+        self.mark_sent_many([(message_id, chat_id, platform_message_id)], now)
 
-    def mark_failed(self, message_id: int, error: str, permanent: bool, now: datetime) -> None:
-        """Record a failed send and when to try again (waiting longer after each failure);
-        after too many attempts, or a permanent error, set the message aside."""
+    def mark_sent_many(self, sent: Sequence[tuple[int, str, str]], now: datetime) -> None:
+        """Record several successful sends (outbox id, chat, platform message id) at once."""
+        if not sent:
+            return
         with self.engine.begin() as conn:
-            attempts = conn.execute(select(outbox.c.attempts).where(outbox.c.id == message_id)
-                                    ).scalar_one() + 1
-            status = "failed" if permanent or attempts >= self.max_attempts else "pending"
+            for message_id, chat_id, platform_message_id in sent:
+                conn.execute(update(outbox).where(outbox.c.id == message_id).values(
+                    status="sent", sent_at=now, sent_chat_id=chat_id,
+                    platform_message_id=platform_message_id,
+                    attempts=outbox.c.attempts + 1))
+
+    def mark_failed(self, message_id: int, error: str, permanent: bool, now: datetime,
+                    permanent_attempts: int = 1) -> bool:
+        """Record a failed send and when to try again (waiting longer after each failure).
+
+        A message refused ``permanent_attempts`` times for good, or failed ``max_attempts``
+        times in all, is set aside (``failed``) with a dead letter; returns whether it was.
+        """
+        with self.engine.begin() as conn:
+            row = conn.execute(select(outbox.c.attempts, outbox.c.member_id, outbox.c.identity,
+                                      outbox.c.platform).where(outbox.c.id == message_id)
+                               ).one()
+            attempts = row.attempts + 1
+            dead = (permanent and attempts >= permanent_attempts) or attempts >= self.max_attempts
             delay = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_LONGEST)
             conn.execute(update(outbox).where(outbox.c.id == message_id).values(
-                status=status, attempts=attempts, error=error[:2000], not_before=now + delay))
+                status="failed" if dead else "pending", attempts=attempts, error=error[:2000],
+                not_before=now + delay))
+            if dead:
+                conn.execute(insert(dead_letters).values(
+                    outbox_id=message_id, member_id=row.member_id, identity=row.identity,
+                    platform=row.platform, error=error[:2000], attempts=attempts,
+                    created_at=now))
+        return bool(dead)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.clock import VirtualClock
 from bot.dispatcher import Delivery, Dispatcher, PermanentFailure
+from bot.pacing import DeliveryLimits
 from handlers.domain import Language
 from handlers.ports import OutboxRow
 from storage.database import Database
@@ -50,7 +51,8 @@ async def test_a_failing_message_waits_and_does_not_hold_up_the_others(
     clock = VirtualClock(START)
     channel = FlakyChannel({"two": [TimeoutError(), ConnectionError()],
                             "three": [PermanentFailure("bot was blocked by the user")]})
-    dispatcher = Dispatcher(database, OutboxQueue(database.engine), {"console": channel}, clock)
+    dispatcher = Dispatcher(database, OutboxQueue(database.engine), {"console": channel}, clock,
+                            limits={"console": DeliveryLimits(dead_letter_attempts=1)})
     assert await dispatcher.drain() == 2
     assert channel.delivered == ["one", "four"]
     assert await dispatcher.drain() == 0  # "two" waits 5 s before its next try

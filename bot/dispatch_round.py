@@ -1,0 +1,99 @@
+"""One round of the dispatcher: the messages fetched, queued per chat, and which may go next.
+
+Each chat has its own queue in outbox order; a chat whose head message may be sent now (its
+interval, group rate and any hold have passed) is *ready*, and ready chats are served in the
+order of their head messages, within each platform's overall rate. A chat that waits never
+keeps the others waiting.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable
+
+from bot.pacing import ChatKey, Pacer
+from storage.outbox import QueuedMessage
+
+
+def chat_key(message: QueuedMessage) -> ChatKey:
+    """The chat a message goes to: its chat, or the recipient's private chat (named like the
+    identity without its platform, as on Telegram, so both spellings pace as one chat)."""
+    return (message.platform, message.chat_id or message.identity.split(":", 1)[-1])
+
+
+class DispatchRound:
+    """Per-chat queues and the chats that may be sent to, for one drain."""
+
+    def __init__(self, pacer: Pacer, is_group: Callable[[QueuedMessage], bool]) -> None:
+        self.pacer = pacer
+        self.is_group = is_group
+        self.queues: dict[ChatKey, deque[QueuedMessage]] = {}
+        self.groups: dict[ChatKey, bool] = {}
+        self.busy: dict[str, set[ChatKey]] = {}
+        self.queued = 0
+        self._later: list[tuple[float, int, ChatKey]] = []  # by the moment the chat allows
+        self._ready: dict[str, list[tuple[int, ChatKey]]] = {}  # by head message, per platform
+
+    def add(self, message: QueuedMessage) -> None:
+        """Queue a fetched message behind the others to its chat."""
+        key = chat_key(message)
+        queue = self.queues.get(key)
+        if queue is None:
+            queue = self.queues[key] = deque()
+            self.groups[key] = self.is_group(message)
+        queue.append(message)
+        self.queued += 1
+        if len(queue) == 1 and key not in self.busy.get(key[0], ()):
+            self._schedule(key)
+
+    def _schedule(self, key: ChatKey) -> None:
+        head = self.queues[key][0]
+        heapq.heappush(self._later, (self.pacer.chat_ready(key, self.groups[key]), head.id, key))
+
+    def start(self, now: float) -> list[tuple[ChatKey, QueuedMessage]]:
+        """The messages that may start now, each taken off its queue and counted by the pacer;
+        their chats are busy until :meth:`finish`."""
+        while self._later and self._later[0][0] <= now:
+            _at, head, key = heapq.heappop(self._later)
+            heapq.heappush(self._ready.setdefault(key[0], []), (head, key))
+        started: list[tuple[ChatKey, QueuedMessage]] = []
+        for platform, ready in self._ready.items():
+            limit = self.pacer.limits_for(platform).in_flight
+            busy = self.busy.setdefault(platform, set())
+            while ready and len(busy) < limit and self.pacer.platform_ready(platform) <= now:
+                _head, key = heapq.heappop(ready)
+                message = self.queues[key].popleft()
+                self.queued -= 1
+                busy.add(key)
+                self.pacer.record(key, self.groups[key], now)
+                started.append((key, message))
+        return started
+
+    def earliest(self) -> float | None:
+        """The next moment something not busy may be sent (None: nothing waits)."""
+        moments = [self._later[0][0]] if self._later else []
+        moments += [self.pacer.platform_ready(p) for p, ready in self._ready.items() if ready]
+        return min(moments) if moments else None
+
+    def finish(self, key: ChatKey, retry: QueuedMessage | None = None) -> None:
+        """A send to this chat is over; ``retry`` goes back to the front of its queue."""
+        self.busy[key[0]].discard(key)
+        queue = self.queues[key]
+        if retry is not None:
+            queue.appendleft(retry)
+            self.queued += 1
+        if queue:
+            self._schedule(key)
+
+    def drop(self, identity: str) -> None:
+        """Forget the queued messages to an identity (they were set aside in storage)."""
+        for key, queue in self.queues.items():
+            kept = deque(m for m in queue if m.identity != identity)
+            self.queued -= len(queue) - len(kept)
+            self.queues[key] = kept
+        self._later = [entry for entry in self._later if self.queues[entry[2]]]
+        heapq.heapify(self._later)
+        for platform, ready in self._ready.items():
+            self._ready[platform] = [entry for entry in ready if self.queues[entry[1]]]
+            heapq.heapify(self._ready[platform])

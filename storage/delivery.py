@@ -1,0 +1,113 @@
+"""Who the bot can no longer reach, and the messages it gave up on (the dead letters).
+
+A platform that says an identity blocked the bot (or its account is gone) makes the dispatcher
+call :meth:`Reachability.mark_unreachable`: the identity's waiting messages are set aside with
+status ``unreachable`` and nothing more is sent to it. When that person writes to the bot again,
+the intake calls :meth:`Reachability.mark_reachable` and messages flow again (those set aside
+stay aside: they are stale by then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+
+from storage.models import OutboxRowModel, table
+from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
+
+outbox = table(OutboxRowModel)
+unreachable = table(UnreachableIdentityRow)
+dead_letters = table(DeadLetterRow)
+
+# Messages not yet sent: the ones set aside when their recipient cannot be reached.
+_UNSENT = ("pending", "translating")
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A message given up on, with the platform's last word about it."""
+
+    outbox_id: int
+    member_id: int
+    identity: str
+    platform: str
+    error: str
+    attempts: int
+    created_at: datetime
+
+
+class Reachability:
+    """Unreachable identities and dead letters, on the engine (the dispatcher's side)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def mark_unreachable(self, identity: str, member_id: int, error: str,
+                         now: datetime) -> int:
+        """Stop sending to an identity; sets its unsent messages aside and returns how many."""
+        platform = identity.split(":", 1)[0]
+        with self.engine.begin() as conn:
+            known = conn.execute(select(unreachable.c.identity)
+                                 .where(unreachable.c.identity == identity)).first()
+            if known is None:
+                conn.execute(insert(unreachable).values(
+                    identity=identity, member_id=member_id, platform=platform,
+                    error=error[:2000], since=now))
+            result = conn.execute(update(outbox).where(
+                outbox.c.identity == identity, outbox.c.status.in_(_UNSENT)
+            ).values(status="unreachable", error=error[:2000]))
+            return int(result.rowcount)
+
+    def mark_reachable(self, identities: Sequence[str]) -> int:
+        """These identities wrote to the bot: send to them again. Returns how many were
+        unreachable (a read alone when none was, which is nearly always)."""
+        wanted = sorted(set(identities))
+        if not wanted:
+            return 0
+        with self.engine.connect() as conn:
+            found = conn.execute(select(unreachable.c.identity)
+                                 .where(unreachable.c.identity.in_(wanted))).scalars().all()
+        if not found:
+            return 0
+        with self.engine.begin() as conn:
+            conn.execute(delete(unreachable).where(unreachable.c.identity.in_(list(found))))
+        return len(found)
+
+    def set_aside_unreachable(self) -> int:
+        """Set aside messages queued for unreachable identities since they were marked (a read
+        alone when there are none)."""
+        unsent = select(outbox.c.id).join(
+            unreachable, unreachable.c.identity == outbox.c.identity).where(
+            outbox.c.status.in_(_UNSENT))
+        with self.engine.connect() as conn:
+            if conn.execute(unsent.limit(1)).first() is None:
+                return 0
+        with self.engine.begin() as conn:
+            result = conn.execute(update(outbox).where(
+                outbox.c.status.in_(_UNSENT),
+                outbox.c.identity.in_(select(unreachable.c.identity))
+            ).values(status="unreachable", error="unreachable"))
+            return int(result.rowcount)
+
+    def unreachable(self) -> list[str]:
+        """Every identity the bot cannot reach now, sorted."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(unreachable.c.identity)
+                                     .order_by(unreachable.c.identity)).scalars())
+
+    def unreachable_members(self) -> int:
+        """How many members cannot be reached on at least one of their identities."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(
+                select(func.count(func.distinct(unreachable.c.member_id)))).scalar_one())
+
+    def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        """The newest dead letters first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(dead_letters).order_by(dead_letters.c.id.desc())
+                                .limit(limit)).all()
+        return [DeadLetter(r.outbox_id, r.member_id, r.identity, r.platform, r.error,
+                           r.attempts, r.created_at) for r in rows]
