@@ -1,0 +1,77 @@
+"""The Telegram channel through python-telegram-bot against the local Bot API server: text in
+pieces with the keyboard on the last, documents uploaded once then sent by file_id, and
+Telegram's refusals as the dispatcher's failure kinds."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from telegram import Bot
+
+from bot.dispatcher import PermanentFailure, RetryLater, Unreachable
+from bot.telegram.channel import TelegramChannel
+from handlers.messages import Attachment
+from storage.outbox import QueuedMessage
+from tests.telegram.bot_api_server import BotApiServer
+
+ANA = 11
+
+
+def _message(text: str, chat: str | None = None,
+             buttons: list[list[tuple[str, str]]] | None = None,
+             attachments: list[Attachment] | None = None) -> QueuedMessage:
+    return QueuedMessage(1, 1, f"telegram:{ANA}", "telegram", chat, "pt", text,
+                         buttons or [], 0, attachments or [])
+
+
+async def test_text_with_buttons_and_a_long_text(bot_api_server: BotApiServer,
+                                                 telegram_bot: Bot) -> None:
+    channel = TelegramChannel(telegram_bot)
+    delivery = await channel.send(_message("Revisão de D1 v1", buttons=[
+        [("Aprovar", "review:approve:1"), ("Pedir alterações", "review:changes:1")]]))
+    (call,) = bot_api_server.sent_to(ANA)
+    assert call.params["text"] == "Revisão de D1 v1"
+    assert "review:approve:1" in str(call.params["reply_markup"])
+    assert delivery.chat_id == str(ANA) and delivery.message_id == str(call.result["message_id"])
+    long = ("Parágrafo. " * 300 + "\n\n") * 3
+    delivery = await channel.send(_message(long))
+    pieces = bot_api_server.texts_to(ANA)[1:]
+    assert len(pieces) == 3 and all(len(p) <= 4096 for p in pieces)
+    assert delivery.message_id == str(bot_api_server.sent_to(ANA)[-1].result["message_id"])
+
+
+async def test_a_document_is_uploaded_once(bot_api_server: BotApiServer, telegram_bot: Bot,
+                                           tmp_path: Path) -> None:
+    path = tmp_path / "abc"
+    path.write_bytes(b"%PDF-1.7 tor")
+    channel = TelegramChannel(telegram_bot)
+    file = Attachment("tor.pdf", 12, "application/pdf", str(path))
+    await channel.send(_message("D1 v1", attachments=[file]))
+    await channel.send(_message("D1 v1 again", attachments=[file]))
+    first, second = bot_api_server.sent_to(ANA, "sendDocument")
+    assert first.uploads and not second.uploads
+    assert second.params["document"] == first.result["document"]["file_id"]
+
+
+async def test_refusals_become_failure_kinds(bot_api_server: BotApiServer,
+                                             telegram_bot: Bot) -> None:
+    channel = TelegramChannel(telegram_bot)
+    bot_api_server.fail_next("sendMessage", ANA, error_code=429, retry_after=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PTB's own, about retry_after
+        with pytest.raises(RetryLater) as waiting:
+            await channel.send(_message("hello"))
+    assert waiting.value.retry_after_seconds == 7
+    bot_api_server.fail_next("sendMessage", ANA, error_code=400,
+                             description="Bad Request: chat not found")
+    with pytest.raises(PermanentFailure):
+        await channel.send(_message("hello"))
+    bot_api_server.block(ANA)
+    with pytest.raises(Unreachable):
+        await channel.send(_message("hello"))
+    bot_api_server.block(-100123)
+    with pytest.raises(PermanentFailure):  # a group: the group is gone, not the member
+        await channel.send(_message("hello", chat="-100123"))
+    assert channel.is_group("-100123") and not channel.is_group(str(ANA))
