@@ -1,4 +1,4 @@
-"""The ``peerdesk`` command line: ``console``, ``check-config``, ``db upgrade``."""
+"""The ``peerdesk`` command line: ``run``, ``console``, ``check-config``, ``db upgrade``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import csv
 import logging
+import os
 import random
 import re
 import shutil
@@ -22,6 +23,7 @@ from bot.clock import VirtualClock, parse_clock
 from bot.codes import RandomJoinCodes
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import ConsoleChannel, ConsoleSession, interact, play_script
+from bot.run import run
 from bot.schedule_settings import WEEKDAYS
 from bot.translation.apertium import apertium_provider
 from bot.translation.provider import ProviderError
@@ -45,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--start", help="virtual clock start, ISO time (default: now)")
     console.add_argument("--config", type=Path, dest="config_sub", default=None,
                          help=argparse.SUPPRESS)
+    run = commands.add_parser("run", help="run on the chat platforms config.toml enables")
+    run.add_argument("--config", type=Path, dest="config_sub", default=None,
+                     help=argparse.SUPPRESS)
     check = commands.add_parser("check-config", help="check config.toml and print what will run")
     check.add_argument("--config", type=Path, dest="config_sub", default=None,
                        help=argparse.SUPPRESS)
@@ -86,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             return _db(settings, args.db_command)
         if args.command == "export":
             return _export(settings, args.output)
+        if args.command == "run":
+            return run(settings, os.environ)
         return _console(settings, args)
     except (DBAPIError, OSError) as exc:
         url = args.db if getattr(args, "db", None) else settings.storage.database_url

@@ -10,7 +10,7 @@ import os
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -73,6 +73,9 @@ class PlatformSettings:
     name: str
     enabled: bool
     secret_envs: tuple[str, ...]
+    # Telegram: where the Bot API is (a local Bot API server lifts the 20 MB download limit).
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +123,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         helpdesk=_helpdesk(section(data, "helpdesk", {
             "coordinators", "require_team_approval", "default_language", "default_timezone",
             "question_timeout_hours"})),
-        telegram=_platform(section(data, "telegram", {"enabled", "token_env"}), "telegram",
-                           ("token_env",), env),
+        telegram=_telegram(section(data, "telegram", {"enabled", "token_env", "base_url",
+                                                      "base_file_url"}), env),
         slack=_platform(section(data, "slack", {"enabled", "bot_token_env", "app_token_env"}),
                         "slack", ("bot_token_env", "app_token_env"), env),
         translation=read_translation(data, env),
@@ -239,6 +242,20 @@ def _platform(section: Section, name: str, env_keys: tuple[str, ...],
                 raise ConfigError(f"[{name}] {key} = {var!r}: the environment variable ${var} is "
                                   f"not set; export it or set [{name}] enabled = false")
     return PlatformSettings(name=name, enabled=enabled, secret_envs=envs)
+
+
+def _telegram(section: Section, env: Mapping[str, str]) -> PlatformSettings:
+    platform = _platform(section, "telegram", ("token_env",), env)
+    base_url = _http_url(section, "base_url", platform.base_url)
+    base_file_url = _http_url(section, "base_file_url", platform.base_file_url)
+    return replace(platform, base_url=base_url, base_file_url=base_file_url)
+
+
+def _http_url(section: Section, key: str, default: str) -> str:
+    url = section.get(key, str, default)
+    if not url.startswith(("https://", "http://")):
+        raise section.fail(key, url, "an http(s) URL such as " + default)
+    return url
 
 
 def _log_level(section: Section) -> str:
