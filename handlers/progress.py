@@ -115,6 +115,9 @@ def overview(turn: Turn, args: str) -> None:
     lines += [_line("overview.line", s, turn.now, zone) for s in states[:OVERVIEW_LINES]]
     if len(states) > OVERVIEW_LINES:
         lines.append(phrase("overview.more", count=len(states) - OVERVIEW_LINES))
+    unreachable = turn.uow.outbox.unreachable_members()
+    if unreachable:
+        lines.append(phrase("overview.unreachable", count=unreachable))
     turn.reply_lines(lines)
 
 

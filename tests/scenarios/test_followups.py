@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import create_engine, text
+
 from bot.app import build_app
 from bot.clock import VirtualClock
 from bot.codes import RandomJoinCodes
@@ -336,3 +338,20 @@ carla> /answer 1 Sí.
     # Quiet from 2 March: told on 23 March; active on 24 March, quiet again: told on 14 April.
     assert timeline(run, "ana", "não enviou nem escreveu nada há 21 dias") == [
         "2026-03-23 13:00", "2026-04-14 13:00"]
+
+
+async def test_overview_counts_members_the_bot_cannot_reach(tmp_path: Path,
+                                                           database_url: str) -> None:
+    first = await play(setup(due="2026-04-30"), tmp_path, database_url=database_url)
+    assert first.exit_code == 0, first.errors
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO unreachable_identities (identity, member_id, "
+                              "platform, error, since) VALUES ('telegram:77', 3, 'telegram', "
+                              "'Forbidden: bot was blocked by the user', :t)"),
+                         {"t": datetime(2026, 3, 2, tzinfo=UTC)})
+    finally:
+        engine.dispose()
+    run = await play("carla> /overview\n", tmp_path, database_url=database_url)
+    assert "⚠️ 1 member(s) cannot be reached" in run.last("carla").text
