@@ -21,6 +21,7 @@ from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import App
+from bot.telegram.menus import publish_menus
 from bot.telegram.updates import BotIdentity, Incoming, incoming
 from handlers.messages import Inbound
 from handlers.ports import Clock
@@ -53,6 +54,10 @@ class TelegramAdapter:
         await application.initialize()
         me = application.bot.bot
         self.identity = BotIdentity(me.id, me.username or "")
+        try:
+            await publish_menus(application.bot, self.app.desk.catalogue)
+        except TelegramError as exc:  # the menus are a convenience; the bot works without
+            log.warning("telegram: could not set the command menus: %s", exc)
         for payload in await self.app.database.run(self.journal.unfinished):
             update = Update.de_json(payload, application.bot)
             log.info("telegram: handling update %s left unfinished", update.update_id)

@@ -100,3 +100,21 @@ async def test_an_update_left_unfinished_is_handled_at_the_next_start(
                                           for t in server.texts_to(11)), within=10)
         journal = UpdateJournal(app.database.engine, "telegram")
         assert await app.database.run(journal.unfinished) == []
+
+
+async def test_command_menus_in_each_language(bot_api_server: BotApiServer, tmp_path: Path,
+                                              database_url: str) -> None:
+    from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+
+    async with running(bot_api_server, tmp_path, database_url) as (_app, adapter):
+        bot = adapter.application.bot
+        private = await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats(),
+                                            language_code="pt")
+        groups = await bot.get_my_commands(scope=BotCommandScopeAllGroupChats(),
+                                           language_code="fr")
+        default = await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats())
+    assert [c.command for c in private][:3] == ["start", "help", "team"]
+    assert all(c.description and not c.description.startswith("/") for c in private)
+    assert "ask" in [c.command for c in groups] and "lang" not in [c.command for c in groups]
+    assert {c.command: c.description for c in private} != {
+        c.command: c.description for c in default}
