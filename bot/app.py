@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.config import Settings
@@ -89,14 +89,15 @@ class App:
 
 async def build_app(settings: Settings, database_url: str, clock: Clock, codes: JoinCodes,
                     channels: dict[str, Channel],
-                    providers: Sequence[Provider] | None = None) -> App:
+                    providers: Sequence[Provider] | None = None,
+                    invite_links: Mapping[str, str] | None = None) -> App:
     """Wire everything; migrate the database first (nothing happens at import time).
 
     ``providers`` replaces the translator chain the settings describe (tests, benchmarks).
     """
     database = Database(database_url, settings.storage.sqlite_sync)
     await database.run(lambda: upgrade(database.engine))
-    core = core_settings(settings)
+    core = replace(core_settings(settings), invite_links=dict(invite_links or {}))
     catalogue = Catalogue.load()
     desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),
                     catalogue=catalogue,

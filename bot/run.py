@@ -42,9 +42,12 @@ async def run_platforms(settings: Settings, environ: Mapping[str, str],
     application = (ApplicationBuilder().token(token).base_url(telegram.base_url)
                    .base_file_url(telegram.base_file_url).build())
     channels: dict[str, Channel] = {"telegram": TelegramChannel(application.bot)}
+    await application.initialize()  # who the bot is: its username makes the invite links
+    username = application.bot.username
     clock = SystemClock()
     app = await build_app(settings, settings.storage.database_url, clock, RandomJoinCodes(),
-                          channels)
+                          channels, invite_links={
+                              "telegram": f"https://t.me/{username}?start=join_{{code}}"})
     adapter = TelegramAdapter(app, application, UpdateJournal(app.database.engine, "telegram"),
                               settings.storage.data_dir / "incoming",
                               settings.deliverables.max_size_mb * 1024 * 1024, clock)

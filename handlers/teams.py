@@ -290,6 +290,9 @@ def show_team(turn: Turn, args: str) -> None:
                     region=region_name(team.region), status=status_name(team.status))]
     if team.status == TeamStatus.APPROVED:
         lines.append(phrase("team.code", code=team.join_code))
+        link = turn.deps.settings.invite_links.get(turn.chat.platform)
+        if link is not None:
+            lines.append(phrase("team.invite_link", link=link.format(code=team.join_code)))
     times: dict[str, str] = {}  # members often share a zone
     now, leader, co_leader = turn.now, team.leader_id, team.co_leader_id
     for member in members:

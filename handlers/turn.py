@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,6 +44,9 @@ class CoreSettings:
     event_reminder_hours: tuple[int, ...] = (24, 1)
     # Broadcasts: the sender hears how delivery goes each time this share more is done.
     broadcast_progress_percent: int = 25
+    # A link that joins a team in one tap, per platform, with ``{code}`` for the join code
+    # (Telegram: ``https://t.me/BOT?start=join_{code}``); /team shows it.
+    invite_links: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

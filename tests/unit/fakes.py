@@ -140,14 +140,16 @@ class Desk:
     """A help desk on fakes, played like the console: users by name, chats named after them."""
 
     def __init__(self, *, coordinators: Iterable[str] = (), approval: bool = False,
-                 codes: Iterable[str] = (), default_language: Language = Language.EN) -> None:
+                 codes: Iterable[str] = (), default_language: Language = Language.EN,
+                 invite_links: dict[str, str] | None = None) -> None:
         self.store = FakeStore()
         self.clock = FixedClock()
         self.codes = SequenceCodes(codes)
         self.settings = CoreSettings(
             require_team_approval=approval,
             coordinator_identities=frozenset(user(c).identity for c in coordinators),
-            default_language=default_language, default_timezone="UTC")
+            default_language=default_language, default_timezone="UTC",
+            invite_links=invite_links or {})
         self.files = MemoryFiles()
         self.helpdesk = build_help_desk(self.store, self.settings, self.clock, self.codes,
                                         self.files)
