@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, text
+from sqlalchemy import JSON, BigInteger, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -18,7 +18,7 @@ class PlatformUpdateRow(Base):
     __tablename__ = "platform_updates"
 
     platform: Mapped[str] = mapped_column(String(20), primary_key=True)
-    update_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime]
     # When its handling was committed; None while it is still to be handled.

@@ -3,6 +3,7 @@ unfinished ones after a restart."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,24 @@ class UpdateJournal:
         except IntegrityError:
             return False
         return True
+
+    def record_many(self, received: Sequence[tuple[int, dict[str, Any]]],
+                    now: datetime) -> set[int]:
+        """Keep a batch of updates in one transaction; the ids that were new (the others are
+        repeats to ignore)."""
+        ids = [update_id for update_id, _payload in received]
+        if not ids:
+            return set()
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(updates.c.update_id).where(
+                updates.c.platform == self.platform, updates.c.update_id.in_(ids))).scalars())
+            fresh = {update_id: payload for update_id, payload in received
+                     if update_id not in known}
+            if fresh:
+                conn.execute(insert(updates), [
+                    {"platform": self.platform, "update_id": update_id, "payload": payload,
+                     "received_at": now} for update_id, payload in fresh.items()])
+        return set(fresh)
 
     def finish(self, update_id: int, now: datetime) -> None:
         """Mark an update handled."""

@@ -1,24 +1,29 @@
-"""The Telegram adapter: python-telegram-bot's Application receives updates (long polling) and
-hands each to the help desk as one inbound message.
+"""The Telegram adapter: long polling with python-telegram-bot's ``Bot``, each update handed to
+the help desk as one inbound message.
 
-Nothing lost, nothing twice: each update is recorded in the journal before it is handled (a
-repeat is ignored), marked handled in the same transaction as its handling, and one recorded
-but not handled when the process stopped is handled at the next start. Polling never drops
-pending updates. A document is fetched only after its size is checked. A second poller on the
-same token makes Telegram answer "Conflict"; then this one stops and says why.
+Nothing lost, nothing twice. Telegram forgets updates once a later ``getUpdates`` asks for the
+next offset, so each batch is recorded in the journal (one transaction) *before* that next
+call — python-telegram-bot's own Updater confirms updates as soon as they are queued in
+memory, which a crash would lose, so it is not used. A repeated update is ignored; each is
+marked handled in the same transaction as its handling; one recorded but not handled when the
+process stopped is handled at the next start. Pending updates are never dropped. A document is
+fetched only after its size is checked. A second poller on the same token makes Telegram answer
+"Conflict": this one then stops and says why.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, TelegramError
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application
 
 from bot.app import App
 from bot.telegram.menus import publish_menus
@@ -32,24 +37,34 @@ log = logging.getLogger(__name__)
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # The updates the help desk uses (the rest are never fetched).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# Long polling: how long Telegram holds a getUpdates open when there is nothing new.
+POLL_SECONDS = 25
+# After a failed getUpdates, wait this long before the next, doubling up to the longest.
+FIRST_PAUSE, LONGEST_PAUSE = 1.0, 60.0
 
 
 class TelegramAdapter:
     """Feeds Telegram updates to the help desk until stopped."""
 
     def __init__(self, app: App, application: AnyApplication, journal: UpdateJournal,
-                 incoming_dir: Path, max_bytes: int, clock: Clock) -> None:
+                 incoming_dir: Path, max_bytes: int, clock: Clock,
+                 poll_seconds: int = POLL_SECONDS) -> None:
         self.app = app
         self.application = application
         self.journal = journal
         self.incoming_dir = incoming_dir
         self.max_bytes = max_bytes
         self.clock = clock
+        self.poll_seconds = poll_seconds
         self.identity: BotIdentity | None = None
         self.conflict = asyncio.Event()
+        self._polling: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._handling = False
 
     async def start(self) -> None:
-        """Say who the bot is, handle what a previous run left unfinished, start polling."""
+        """Say who the bot is, set the menus, handle what a previous run left unfinished, and
+        start polling."""
         application = self.application
         await application.initialize()
         me = application.bot.bot
@@ -61,44 +76,71 @@ class TelegramAdapter:
         for payload in await self.app.database.run(self.journal.unfinished):
             update = Update.de_json(payload, application.bot)
             log.info("telegram: handling update %s left unfinished", update.update_id)
-            await self._handle(update)
-        application.add_handler(TypeHandler(Update, self._on_update))
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES,
-                                                drop_pending_updates=False,
-                                                error_callback=self._polling_error)
+            await self._handle_safely(update)
+        # Polling and a webhook exclude each other; the pending updates are kept.
+        await application.bot.delete_webhook(drop_pending_updates=False)
+        self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
 
     async def stop(self) -> None:
-        """Stop polling and release python-telegram-bot's resources."""
-        application = self.application
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
+        """Stop polling and release the bot. An update being handled is finished first; the
+        rest of its batch stays recorded, to be handled at the next start."""
+        self._stopping = True
+        polling, self._polling = self._polling, None
+        if polling is not None:
+            if not self._handling:
+                polling.cancel()  # waiting on Telegram or the journal: nothing half-done
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+        await self.application.shutdown()
 
-    def _polling_error(self, error: TelegramError) -> None:
-        if isinstance(error, Conflict):
-            if not self.conflict.is_set():
+    async def _poll(self) -> None:
+        bot = self.application.bot
+        last = await self.app.database.run(self.journal.last_update_id)
+        offset = last + 1 if last is not None else None
+        pause = FIRST_PAUSE
+        while not self._stopping:
+            try:
+                updates = await bot.get_updates(offset=offset, timeout=self.poll_seconds,
+                                                allowed_updates=ALLOWED_UPDATES,
+                                                read_timeout=self.poll_seconds + 10)
+            except Conflict as exc:
                 log.error("telegram: another process is polling with this bot's token "
-                          "(Telegram says: %s); stop it, or use webhook mode, then start "
-                          "peerdesk again", error)
-            self.conflict.set()
-        else:
-            log.warning("telegram: polling failed, trying again: %s", error)
+                          "(Telegram says: %s); stop it, then start peerdesk again", exc)
+                self.conflict.set()
+                return
+            except TelegramError as exc:
+                log.warning("telegram: getUpdates failed (%s); trying again in %.0f s",
+                            exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, LONGEST_PAUSE)
+                continue
+            pause = FIRST_PAUSE
+            if not updates:
+                continue
+            batch = [(update.update_id, update.to_dict()) for update in updates]
+            fresh = await self.app.database.run(
+                partial(self.journal.record_many, batch, self.clock.now()))
+            offset = max(update.update_id for update in updates) + 1  # now safely recorded
+            for update in updates:
+                if self._stopping:
+                    return  # the rest are recorded: handled at the next start
+                if update.update_id not in fresh:
+                    log.info("telegram: update %s came again; ignored", update.update_id)
+                    continue
+                self._handling = True
+                try:
+                    await self._handle_safely(update)
+                finally:
+                    self._handling = False
 
-    async def _on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not isinstance(update, Update):
-            return
-        now = self.clock.now()
-        payload = update.to_dict()
-        fresh = await self.app.database.run(
-            lambda: self.journal.record(update.update_id, payload, now))
-        if not fresh:
-            log.info("telegram: update %s came again; ignored", update.update_id)
-            return
-        await self._handle(update)
+    async def _handle_safely(self, update: Update) -> None:
+        """Handle one update; a failure is logged and the update stays in the journal, to be
+        tried again at the next start."""
+        try:
+            await self._handle(update)
+        except Exception:
+            log.exception("telegram: update %s could not be handled; it is tried again at "
+                          "the next start", update.update_id)
 
     async def _handle(self, update: Update) -> None:
         """Hand one recorded update to the help desk (or mark it handled if it is nothing)."""
@@ -115,20 +157,24 @@ class TelegramAdapter:
             return
         inbound = replace(found.inbound, receipt=update.update_id)
         if found.file is not None:
-            inbound = await self._fetch(found, update.update_id)
+            inbound = await self._fetch(found, inbound)
         await self.app.receive(inbound)
 
-    async def _fetch(self, found: Incoming, update_id: int) -> Inbound:
-        """The inbound message with its document downloaded, unless it is too big."""
-        inbound = replace(found.inbound, receipt=update_id)
+    async def _fetch(self, found: Incoming, inbound: Inbound) -> Inbound:
+        """The inbound message with its document downloaded — unless it is too big, or cannot
+        be fetched (then the help desk says it could not read the file)."""
         file = found.file
         assert file is not None and inbound.attachment is not None
         if file.size is not None and file.size > self.max_bytes:
             return inbound  # the help desk refuses it by its size, with the limit
-        telegram_file = await self.application.bot.get_file(file.file_id)
-        path = self.incoming_dir / f"telegram-{update_id}"
-        await asyncio.to_thread(self.incoming_dir.mkdir, parents=True, exist_ok=True)
-        await telegram_file.download_to_drive(path)
-        size = await asyncio.to_thread(lambda: path.stat().st_size)
+        path = self.incoming_dir / f"telegram-{inbound.receipt}"
+        try:
+            telegram_file = await self.application.bot.get_file(file.file_id)
+            content = bytes(await telegram_file.download_as_bytearray())
+            await asyncio.to_thread(self.incoming_dir.mkdir, parents=True, exist_ok=True)
+            await asyncio.to_thread(path.write_bytes, content)
+        except (TelegramError, OSError) as exc:
+            log.warning("telegram: could not fetch %s: %s", file.name, exc)
+            return inbound
         return replace(inbound, attachment=replace(inbound.attachment, location=str(path),
-                                                   size=size))
+                                                   size=len(content)))

@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from bot.dispatcher import Delivery, PermanentFailure, RetryLater, Unreachable
 from bot.telegram.text import split_text
@@ -38,7 +38,10 @@ class TelegramChannel:
         PermanentFailure, anything else (timeouts, 5xx) is retried by the dispatcher."""
         chat = message.chat_id or message.identity.split(":", 1)[1]
         try:
-            last = await self._send(chat, message)
+            try:
+                last = await self._send(chat, message)
+            except ChatMigrated as moved:  # a group became a supergroup: send it there
+                last = await self._send(str(moved.new_chat_id), message)
         except RetryAfter as exc:
             seconds = exc.retry_after
             wait = float(seconds) if isinstance(seconds, int) else seconds.total_seconds()

@@ -125,7 +125,8 @@ class BotApi:
 
     def fail_next(self, method: str, chat_id: int | None = None, *,
                   error_code: int | None = 429, description: str | None = None,
-                  retry_after: int = 3, delay: float = 0.0, times: int = 1) -> None:
+                  retry_after: int = 3, delay: float = 0.0, times: int = 1,
+                  migrate_to_chat_id: int | None = None) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id``, if given) with an
         error, after ``delay`` seconds. 429 carries ``retry_after``; other codes get
         Telegram's usual description unless one is given. ``error_code=None`` with a delay
@@ -134,7 +135,7 @@ class BotApi:
         error = None
         if error_code is not None:
             error = ApiError(error_code, description,
-                             retry_after if error_code == 429 else None)
+                             retry_after if error_code == 429 else None, migrate_to_chat_id)
         self._failures.append(Failure(method, chat_id, error, delay, times))
 
     def block(self, chat_id: int) -> None:

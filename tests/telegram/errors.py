@@ -20,8 +20,9 @@ class ApiError(Exception):
     """An error answer: HTTP status = ``error_code``, with Telegram's ``description``."""
 
     def __init__(self, error_code: int, description: str | None = None,
-                 retry_after: int | None = None) -> None:
-        """``retry_after`` (for 429) becomes ``parameters.retry_after`` in the answer."""
+                 retry_after: int | None = None, migrate_to_chat_id: int | None = None) -> None:
+        """``retry_after`` (for 429) becomes ``parameters.retry_after`` in the answer;
+        ``migrate_to_chat_id`` (a 400 for a group that became a supergroup) likewise."""
         if description is None:
             description = (f"Too Many Requests: retry after {retry_after}" if error_code == 429
                            else DESCRIPTIONS.get(error_code, "Bad Request"))
@@ -29,11 +30,15 @@ class ApiError(Exception):
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def body(self) -> dict[str, Any]:
         """The JSON body Telegram sends with this error."""
         result: dict[str, Any] = {"ok": False, "error_code": self.error_code,
                         "description": self.description}
-        if self.retry_after is not None:
-            result["parameters"] = {"retry_after": self.retry_after}
+        parameters = {key: value for key, value in (
+            ("retry_after", self.retry_after), ("migrate_to_chat_id", self.migrate_to_chat_id))
+            if value is not None}
+        if parameters:
+            result["parameters"] = parameters
         return result

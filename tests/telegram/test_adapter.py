@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.codes import RandomJoinCodes
@@ -118,3 +120,46 @@ async def test_command_menus_in_each_language(bot_api_server: BotApiServer, tmp_
     assert "ask" in [c.command for c in groups] and "lang" not in [c.command for c in groups]
     assert {c.command: c.description for c in private} != {
         c.command: c.description for c in default}
+
+
+async def test_a_file_that_cannot_be_fetched_does_not_block_the_start(
+        bot_api_server: BotApiServer, tmp_path: Path, database_url: str) -> None:
+    server = bot_api_server
+    update = server.factory.document_from(ANA, b"%PDF-1.7 x", "big.pdf", caption="T1")
+    async with running(server, tmp_path, database_url) as (app, _adapter):
+        server.push_message(ANA, "/start")
+        await server.wait_for(lambda: bool(server.texts_to(11)), within=10)
+        journal = UpdateJournal(app.database.engine, "telegram")
+        now = datetime.now(UTC)
+        await app.database.run(lambda: journal.record(update["update_id"], update, now))
+    server.fail_next("getFile", error_code=400, description="Bad Request: file is too big")
+    async with running(server, tmp_path, database_url) as (app, _adapter):
+        await server.wait_for(lambda: any("big.pdf" in t for t in server.texts_to(11)),
+                              within=10)
+        journal = UpdateJournal(app.database.engine, "telegram")
+        assert await app.database.run(journal.unfinished) == []
+
+
+async def test_updates_are_recorded_before_telegram_forgets_them(
+        bot_api_server: BotApiServer, tmp_path: Path, database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    server = bot_api_server
+    async with running(server, tmp_path, database_url) as (app, adapter):
+        stuck = asyncio.Event()
+
+        async def never(inbound: object) -> None:
+            stuck.set()
+            await asyncio.Event().wait()  # the process "dies" while handling the first
+
+        monkeypatch.setattr(app, "receive", never)
+        for text in ("/help", "/tickets", "/nags"):
+            server.push_message(ANA, text)
+        await asyncio.wait_for(stuck.wait(), timeout=10)
+        journal = UpdateJournal(app.database.engine, "telegram")
+        assert len(await app.database.run(journal.unfinished)) == 3
+        assert adapter._polling is not None
+        adapter._polling.cancel()  # kill -9: nothing else runs
+        monkeypatch.undo()
+    async with running(server, tmp_path, database_url):
+        await server.wait_for(lambda: len(server.texts_to(11)) >= 3, within=10)
+    assert any("O que você pode fazer" in t for t in server.texts_to(11))

@@ -75,3 +75,14 @@ async def test_refusals_become_failure_kinds(bot_api_server: BotApiServer,
     with pytest.raises(PermanentFailure):  # a group: the group is gone, not the member
         await channel.send(_message("hello", chat="-100123"))
     assert channel.is_group("-100123") and not channel.is_group(str(ANA))
+
+
+async def test_a_group_that_became_a_supergroup_gets_it_there(bot_api_server: BotApiServer,
+                                                              telegram_bot: Bot) -> None:
+    channel = TelegramChannel(telegram_bot)
+    bot_api_server.fail_next("sendMessage", -123, error_code=400, migrate_to_chat_id=-100123,
+                             description="Bad Request: group chat was upgraded to a "
+                                         "supergroup chat")
+    delivery = await channel.send(_message("Team news", chat="-123"))
+    assert delivery.chat_id == "-100123"
+    assert bot_api_server.texts_to(-100123) == ["Team news"]

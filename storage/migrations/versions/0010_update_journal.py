@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "platform_updates",
         sa.Column("platform", sa.String(length=20), nullable=False),
-        sa.Column("update_id", sa.Integer(), nullable=False),
+        sa.Column("update_id", sa.BigInteger(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
