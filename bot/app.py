@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -71,14 +72,15 @@ class App:
         queued. The scheduler calls this; so does the console's ``:clock``."""
         return await self.database.run(self.desk.sweep)
 
-    async def deliver(self) -> int:
-        """Translate what waits for translation, retry what is due, send everything now."""
+    async def deliver(self, stop: asyncio.Event | None = None) -> int:
+        """Translate what waits for translation, retry what is due, send everything now (once
+        ``stop`` is set, only the sends under way are finished)."""
         try:
             await self.translation.run_once()
             await self.translation.retry_once()
         except Exception:  # whatever waits for translation, the rest is still sent
             log.exception("translation round failed")
-        return await self.dispatcher.drain()
+        return await self.dispatcher.drain(stop=stop)
 
     async def close(self) -> None:
         """Stop taking messages and release the translators and the database."""

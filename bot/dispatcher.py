@@ -104,20 +104,39 @@ class Dispatcher:
         test = self._groups.get(message.platform)
         return test is not None and message.chat_id is not None and test(message.chat_id)
 
-    async def drain(self, batch: int = 100) -> int:
+    async def drain(self, batch: int = 100, stop: asyncio.Event | None = None) -> int:
         """Send everything waiting now, at each platform's pace; returns how many were sent.
 
         A message that fails is not retried within the same drain, so one bad row never holds
         up the others. The drain ends when nothing is left that may go within
-        ``longest_wait`` seconds; the rest waits for the next one.
+        ``longest_wait`` seconds; the rest waits for the next one. Once ``stop`` is set, no
+        new send starts; those under way end and are recorded.
         """
+        tasks: set[asyncio.Task[_Outcome]] = set()
+        try:
+            return await self._drain(batch, stop, tasks)
+        except BaseException:
+            # Sends under way would otherwise go unrecorded and be sent again: let them end
+            # and record them if the database allows.
+            if tasks:
+                await asyncio.wait(tasks)
+                outcomes = [t.result() for t in tasks if not t.cancelled()
+                            and t.exception() is None]
+                with contextlib.suppress(Exception):
+                    await self.database.run(partial(self._record, outcomes))
+            raise
+
+    async def _drain(self, batch: int, stop: asyncio.Event | None,
+                     tasks: set[asyncio.Task[_Outcome]]) -> int:
         await self.database.run(self.reachability.set_aside_unreachable)
         round_ = DispatchRound(self.pacer, self._is_group)
         platforms = list(self.channels)
-        tasks: set[asyncio.Task[_Outcome]] = set()
         last, more, sent = 0, True, 0
         while True:
-            if more and round_.queued < batch:
+            stopping = stop is not None and stop.is_set()
+            if stopping and not tasks:
+                break
+            if more and not stopping and round_.queued < batch:
                 fetched = await self.database.run(
                     partial(self.queue.waiting, platforms, self.clock.now(), batch, last))
                 more = len(fetched) == batch
@@ -125,7 +144,7 @@ class Dispatcher:
                     last = message.id
                     round_.add(message)
             now = self.timer.monotonic()
-            for key, message in round_.start(now):
+            for key, message in ([] if stopping else round_.start(now)):
                 tasks.add(asyncio.create_task(self._attempt(key, message)))
             if tasks:
                 await asyncio.sleep(0)  # let the sends begin (and quick ones end) first
@@ -137,8 +156,8 @@ class Dispatcher:
                         continue
                     break
                 done = await self._wait(tasks, at, now)
-            tasks -= done
             sent += await self._settle(round_, [task.result() for task in done])
+            tasks -= done  # only once recorded (see drain)
         self.pacer.forget_before(self.timer.monotonic())
         return sent
 

@@ -20,7 +20,7 @@ async def deliver_until(app: App, stop: asyncio.Event, interval: float = 0.5) ->
     """Translate and send what waits, every ``interval`` seconds, until ``stop``."""
     while not stop.is_set():
         try:
-            await app.deliver()
+            await app.deliver(stop)
         except Exception:
             log.exception("delivery round failed; the next one tries again")
         with contextlib.suppress(TimeoutError):

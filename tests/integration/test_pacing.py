@@ -242,3 +242,44 @@ async def test_a_slow_send_holds_up_only_its_own_chat(database: Database) -> Non
     others = [at for chat, at in channel.sends if chat != "slow"]
     assert others == pytest.approx([i * SLOT for i in range(1, 41)])
     assert channel.texts[40:] == ["s1", "s2"]  # its own chat, in order, after the slow one
+
+
+async def test_a_stop_ends_the_drain_after_the_sends_under_way(database: Database) -> None:
+    timer = VirtualTimer()
+    stop = asyncio.Event()
+
+    class StoppingChannel(RecordingChannel):
+        async def send(self, message: QueuedMessage) -> Delivery:
+            delivery = await super().send(message)
+            if len(self.sends) == 3:
+                stop.set()  # Ctrl-C while the third message goes out
+            return delivery
+
+    channel = StoppingChannel(timer)
+    queue(database, [(f"p{n}", None, f"m{n}") for n in range(50)])
+    sent = await dispatcher(database, channel, timer).drain(stop=stop)
+    assert sent == len(channel.sends) < 50
+    waiting = OutboxQueue(database.engine).waiting(["telegram"], START, 100)
+    assert len(waiting) == 50 - sent  # nothing sent twice, nothing lost
+
+
+async def test_sends_under_way_are_recorded_when_recording_fails(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    timer = VirtualTimer()
+    channel = RecordingChannel(timer)
+    queue(database, [(f"p{n}", None, f"m{n}") for n in range(5)])
+    sender = dispatcher(database, channel, timer)
+    real = sender._record
+    calls = itertools.count()
+
+    def flaky(outcomes: object) -> None:
+        if next(calls) == 0:
+            raise RuntimeError("database went away")
+        real(outcomes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sender, "_record", flaky)
+    with pytest.raises(RuntimeError):
+        await sender.drain()
+    monkeypatch.setattr(sender, "_record", real)
+    await sender.drain()
+    assert sorted(Counter(channel.texts).values()) == [1] * len(set(channel.texts))
