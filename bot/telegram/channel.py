@@ -17,6 +17,10 @@ from storage.outbox import QueuedMessage
 
 log = logging.getLogger(__name__)
 
+# Between the parts of one message (text pieces, files) to one chat: Telegram's pace of one
+# message a second per chat (the dispatcher paces whole messages).
+PART_PAUSE = 1.0
+
 
 def keyboard(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     """The inline keyboard for a message's buttons (None when it has none)."""
@@ -28,8 +32,9 @@ def keyboard(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | Non
 class TelegramChannel:
     """The dispatcher's channel for Telegram identities."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, part_pause: float = PART_PAUSE) -> None:
         self.bot = bot
+        self.part_pause = part_pause
         # Telegram's file_id of each file already uploaded (same bot): sent again by id.
         self._file_ids: dict[str, str] = {}
 
@@ -63,9 +68,12 @@ class TelegramChannel:
         markup = keyboard(message.buttons)
         last: Message | None = None
         for number, piece in enumerate(pieces, start=1):
+            if number > 1:
+                await asyncio.sleep(self.part_pause)
             last = await self.bot.send_message(
                 chat, piece, reply_markup=markup if number == len(pieces) else None)
         for attachment in message.attachments:
+            await asyncio.sleep(self.part_pause)
             location = attachment.location or ""
             known = self._file_ids.get(location)
             if known is not None:

@@ -28,7 +28,7 @@ def _message(text: str, chat: str | None = None,
 
 async def test_text_with_buttons_and_a_long_text(bot_api_server: BotApiServer,
                                                  telegram_bot: Bot) -> None:
-    channel = TelegramChannel(telegram_bot)
+    channel = TelegramChannel(telegram_bot, part_pause=0)
     delivery = await channel.send(_message("Revisão de D1 v1", buttons=[
         [("Aprovar", "review:approve:1"), ("Pedir alterações", "review:changes:1")]]))
     (call,) = bot_api_server.sent_to(ANA)
@@ -46,7 +46,7 @@ async def test_a_document_is_uploaded_once(bot_api_server: BotApiServer, telegra
                                            tmp_path: Path) -> None:
     path = tmp_path / "abc"
     path.write_bytes(b"%PDF-1.7 tor")
-    channel = TelegramChannel(telegram_bot)
+    channel = TelegramChannel(telegram_bot, part_pause=0)
     file = Attachment("tor.pdf", 12, "application/pdf", str(path))
     await channel.send(_message("D1 v1", attachments=[file]))
     await channel.send(_message("D1 v1 again", attachments=[file]))
