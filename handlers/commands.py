@@ -17,6 +17,7 @@ from handlers import (
     reviewers,
     roles,
     tasks,
+    team_groups,
     team_talk,
     teams,
 )
@@ -103,6 +104,8 @@ COMMANDS: dict[str, Command] = {
         Command("leave", teams.leave_team, in_team),
         Command("t", team_talk.talk_to_team, in_team),
         Command("teamchat", team_talk.team_chat, in_team),
+        Command("linkgroup", team_groups.link_group, leaders),
+        Command("unlinkgroup", team_groups.unlink_group, leaders),
         Command("leader", leadership.name_leader, leaders),
         Command("colead", leadership.name_coleader, leaders),
         Command("tasks", tasks.list_tasks, in_team_or_coordinator),

@@ -9,6 +9,7 @@ import re
 from handlers import reviews
 from handlers.domain import Deliverable, Task, Team, Version, parse_number
 from handlers.filetypes import claimed_kind, detect_kind, safe_name
+from handlers.group_talk import tell_team_groups
 from handlers.messages import Attachment, Button, Context, Phrase
 from handlers.turn import Turn, phrase
 
@@ -192,9 +193,10 @@ def _receipt(turn: Turn, team: Team, task: Task, deliverable: Deliverable,
                              version=version.number, task=task.code, title=task.title),
                       reviewers], context=context)
     others = [m for m in turn.uow.teams.members(team.id) if m.id != turn.sender.id]
-    turn.tell_all(others, "upload.notice", context=context, name=turn.sender.name,
-                  code=deliverable.code, version=version.number, task=task.code,
-                  title=task.title)
+    notice = phrase("upload.notice", name=turn.sender.name, code=deliverable.code,
+                    version=version.number, task=task.code, title=task.title)
+    turn.tell_all_lines(others, [notice], context=context)
+    tell_team_groups(turn, team.id, notice, context=context, skip=turn.chat)
 
 
 def _megabytes(size: int) -> str:

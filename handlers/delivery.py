@@ -24,7 +24,7 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
     if not messages:
         return
     contacts = {contact.member_id: contact for contact in known}
-    missing = {m.to for m in messages if m.to not in contacts}
+    missing = {m.to for m in messages if m.to not in contacts and m.reader is None}
     if missing:
         contacts.update(uow.members.contacts(missing))
     rows: list[OutboxRow] = []
@@ -32,7 +32,7 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
     # them the same lines).
     rendered: dict[tuple[int, Language, bool], tuple[str, str | None, tuple[Piece, ...]]] = {}
     for message in messages:
-        contact = contacts.get(message.to)
+        contact = message.reader or contacts.get(message.to)
         if contact is None:
             continue  # the member is gone; nobody to tell
         language = contact.language

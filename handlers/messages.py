@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
-from handlers.domain import Language
+from handlers.domain import Contact, Language
 
 NO_PARAMS: Mapping[str, Param] = MappingProxyType({})
 
@@ -33,6 +33,7 @@ class ChatRef:
     platform: str
     chat_id: str
     is_private: bool = True
+    title: str = ""  # a group's name, as the platform shows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,20 @@ class Inbound:
     # The platform's number for the delivery this came in (Telegram's update_id): marked
     # handled in the same transaction as the handling, so a repeat is never handled twice.
     receipt: int | None = None
+    # False for a message in a group that was not meant for the bot (no command, mention or
+    # reply to it): only a team's linked group relays it, and the bot never answers it.
+    addressed: bool = True
+    # Something that happened to the chat rather than a message (see ``ChatEvent``).
+    event: ChatEvent | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatEvent:
+    """The bot was removed from a group (``removed``), or the group got a new id
+    (``moved_to``: Telegram turns a group into a supergroup)."""
+
+    removed: bool = False
+    moved_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +131,6 @@ class Outbound(NamedTuple):
     context: Context | None = None
     chat: ChatRef | None = None
     attachments: tuple[Attachment, ...] = ()
+    # Who reads it when that is not the member in their own chat: a team's group, with its
+    # address and language (``to`` is then the member the group's messages are filed under).
+    reader: Contact | None = None

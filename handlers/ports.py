@@ -36,6 +36,7 @@ from handlers.domain import (
 from handlers.event_ports import Events
 from handlers.followup_ports import Followups
 from handlers.messages import Attachment
+from handlers.team_group_ports import TeamGroups
 from handlers.translation import Piece
 
 if TYPE_CHECKING:  # handlers.audience needs the turn, which needs these ports
@@ -503,6 +504,11 @@ class UnitOfWork(Protocol):
     @property
     def followups(self) -> Followups:
         """What the follow-up rules look at, and the nags sent."""
+        ...
+
+    @property
+    def groups(self) -> TeamGroups:
+        """Teams' group chats."""
         ...
 
     def __enter__(self) -> UnitOfWork: ...

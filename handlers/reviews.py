@@ -20,6 +20,7 @@ from handlers.domain import (
     Team,
     Version,
 )
+from handlers.group_talk import tell_team_groups
 from handlers.messages import Attachment, Context, Phrase, UserText
 from handlers.turn import Turn, button, phrase
 
@@ -245,9 +246,11 @@ def _approved(turn: Turn, deliverable: Deliverable, version: Version, task: Task
     share = phrase("review.share", share=task.funds_share) if task.funds_share else ""
     people = set(_team_ids(turn, team)) | {m.id for m in
                                            turn.uow.members.with_role(Role.COORDINATOR)}
-    turn.tell_all(sorted(people - {turn.sender.id}), "review.approved", code=deliverable.code,
-                  version=version.number, task=task.code, title=task.title, team=team.name,
-                  reviewer=", ".join(names), share=share)
+    approved = phrase("review.approved", code=deliverable.code, version=version.number,
+                      task=task.code, title=task.title, team=team.name,
+                      reviewer=", ".join(names), share=share)
+    turn.tell_all_lines(sorted(people - {turn.sender.id}), [approved])
+    tell_team_groups(turn, team.id, approved)
 
 
 def _request_changes(turn: Turn, review: Round, deliverable: Deliverable, version: Version,
@@ -311,10 +314,11 @@ def reply_in_round(turn: Turn, round_id: int, text: str) -> None:
                                            turn.now)
     said = UserText(text, turn.sender.language)
     if reviewer:
-        for member in _team_ids(turn, team):
-            turn.tell(member, "review.comment", context=Context(COMMENT, comment.id),
-                      code=deliverable.code, version=version.number, reviewer=turn.sender.name,
-                      text=said)
+        about = Context(COMMENT, comment.id)
+        words = phrase("review.comment", code=deliverable.code, version=version.number,
+                       reviewer=turn.sender.name, text=said)
+        turn.tell_all_lines(_team_ids(turn, team), [words], context=about)
+        tell_team_groups(turn, team.id, words, context=about)
         turn.reply("review.comment_sent", code=deliverable.code, version=version.number)
     else:
         turn.uow.teams.touch(team.id, turn.now)  # the team said something: it is not quiet

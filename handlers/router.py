@@ -16,6 +16,7 @@ from handlers import (
     reviews,
     roles,
     tasks,
+    team_groups,
     team_talk,
     teams,
 )
@@ -85,6 +86,8 @@ def route(turn: Turn) -> None:
         run_command(turn, *command)
     elif inbound.reply_to is not None:
         follow_reply(turn, inbound.reply_to, text)
+    elif not inbound.chat.is_private:
+        team_groups.group_text(turn, text)  # a mention: never the answer to a private question
     elif turn.pending is not None and text:
         FLOWS[turn.pending.flow](turn, turn.pending.step, text)
     elif turn.pending is not None:
@@ -122,6 +125,10 @@ def follow_reply(turn: Turn, reply_to: str, text: str) -> None:
     """A reply to one of the bot's messages: continue whatever that message was about."""
     chat = turn.inbound.chat
     sent = turn.uow.outbox.find_sent(chat.platform, chat.chat_id, reply_to)
+    if (sent is None or sent.context is None or sent.context_id is None) \
+            and turn.pending is not None and text:
+        FLOWS[turn.pending.flow](turn, turn.pending.step, text)  # replying to the question
+        return
     if sent is None or sent.context is None or sent.context_id is None:
         turn.reply("reply.nothing")
         return
@@ -181,6 +188,8 @@ def press_button(turn: Turn, data: str) -> None:
         events.press_event(turn, arg)
     elif action == "nag":
         followups.press_nag(turn, arg)
+    elif action == team_groups.GROUP:
+        team_groups.press_group(turn, arg)
     elif action == "cancel":
         turn.finish_flow()
         turn.reply("cancel.done")

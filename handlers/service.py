@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers import broadcasts, events, followups, onboarding
+from handlers import broadcasts, events, followups, group_talk, onboarding
 from handlers.catalogue import Catalogue
 from handlers.delivery import queue_messages
 from handlers.domain import Contact, Member, Role, language_from_locale
@@ -97,6 +97,11 @@ class HelpDesk:
         return queued
 
     def _handle_one(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
+        if not inbound.addressed or inbound.event is not None:
+            # Group talk not meant for the bot, or news about a group: nobody is answered
+            # or registered by it.
+            queue_messages(uow, self.catalogue, group_talk.overheard(uow, inbound, now), now)
+            return
         turn, needs_routing = self._turn(uow, inbound, now)
         if needs_routing:
             route(turn)
@@ -144,6 +149,8 @@ class HelpDesk:
             uow.mark_handled(inbound.chat.platform, inbound.receipt, now)
 
     def _apologise(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
+        if not inbound.addressed or inbound.event is not None:
+            return  # nobody asked the bot anything
         try:
             with uow.savepoint():
                 member, _is_new = self._sender(uow, inbound, now)

@@ -8,10 +8,11 @@ message answers the whole team the same way — the multilingual team room.
 from __future__ import annotations
 
 from handlers.domain import Team
-from handlers.messages import Context, UserText
+from handlers.group_talk import TEAM_TALK, relay_team_talk
 from handlers.turn import Turn, button
 
-TEAM_TALK = "teamtalk"
+__all__ = ["OFF", "ON", "TEAM_TALK", "chat_in_team_mode", "relay", "reply_to_team_talk",
+           "talk_to_team", "team_chat"]
 
 
 def talk_to_team(turn: Turn, args: str) -> None:
@@ -23,21 +24,20 @@ def talk_to_team(turn: Turn, args: str) -> None:
 
 
 def relay(turn: Turn, text: str, *, confirm: bool = False) -> None:
-    """Send what the member wrote to every other member of their team."""
+    """Send what the member wrote to every other member of their team (and its groups)."""
     team = turn.uow.teams.of_member(turn.sender.id)
     if team is None:
         turn.reply("teamtalk.no_team")
         return
-    others = [m for m in turn.uow.teams.members(team.id) if m.id != turn.sender.id]
-    if not others:
+    if len(turn.uow.teams.members(team.id)) < 2 and not turn.uow.groups.of_team(team.id):
         turn.reply("teamtalk.alone", team=team.name)
         return
     turn.uow.teams.touch(team.id, turn.now)
-    turn.tell_all(others, "teamtalk.relayed", context=Context(TEAM_TALK, team.id),
-                  name=turn.sender.name, team=team.name,
-                  text=UserText(text, turn.sender.language))
-    if confirm:
-        turn.reply("teamtalk.sent", count=len(others), team=team.name)
+    told, groups = relay_team_talk(turn, team, text)
+    if confirm and groups:
+        turn.reply("teamtalk.sent_group", count=told, team=team.name)
+    elif confirm:
+        turn.reply("teamtalk.sent", count=told, team=team.name)
 
 
 def reply_to_team_talk(turn: Turn, team_id: int, text: str) -> None:

@@ -13,6 +13,7 @@ from handlers.domain import (
     TeamStatus,
     parse_number,
 )
+from handlers.group_talk import tell_team_groups
 from handlers.messages import Button, Context, Param, Phrase, UserText
 from handlers.timezones import clock_time, zone_label
 from handlers.turn import Turn, button, phrase
@@ -225,9 +226,11 @@ def _take_code(turn: Turn, text: str) -> None:
     turn.uow.teams.add_member(team.id, turn.sender.id, turn.now)
     leader = turn.uow.members.get(team.leader_id) if team.leader_id else None
     turn.reply("join.done", team=team.name, leader=leader.name if leader else "—")
-    turn.tell_all(others, "join.notice", team=team.name, name=turn.sender.name,
-                  language=LANGUAGE_NAMES[turn.sender.language],
-                  zone=zone_label(turn.sender.timezone))
+    joined = phrase("join.notice", team=team.name, name=turn.sender.name,
+                    language=LANGUAGE_NAMES[turn.sender.language],
+                    zone=zone_label(turn.sender.timezone))
+    turn.tell_all_lines(others, [joined])
+    tell_team_groups(turn, team.id, joined)
 
 
 def leave_team(turn: Turn, args: str) -> None:
@@ -265,7 +268,9 @@ def confirm_leave(turn: Turn, arg: str) -> None:
         turn.reply("leave.dissolved", team=team.name)
         return
     turn.reply("leave.done", team=team.name)
-    turn.tell_all(remaining, "leave.notice", team=team.name, name=turn.sender.name)
+    left = phrase("leave.notice", team=team.name, name=turn.sender.name)
+    turn.tell_all_lines(remaining, [left])
+    tell_team_groups(turn, team.id, left)
 
 
 def show_team(turn: Turn, args: str) -> None:

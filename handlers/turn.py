@@ -135,7 +135,13 @@ class Turn:
 
         Recipients given as loaded members need no second look-up of where to reach them.
         """
-        lines = (phrase(key, **params),)  # one tuple: recipients share its rendering
+        self.tell_all_lines(recipients, (phrase(key, **params),), buttons=buttons,
+                            context=context)
+
+    def tell_all_lines(self, recipients: Iterable[int | Member], lines: Sequence[Phrase], *,
+                       buttons: Buttons = (), context: Context | None = None) -> None:
+        """Tell each of several members the same catalogue lines (each in their language)."""
+        lines = tuple(lines)  # one tuple: recipients share its rendering
         told: set[int] = set()
         for recipient in recipients:
             if isinstance(recipient, int):

@@ -454,5 +454,6 @@ from storage import (  # noqa: E402,F401
     models_broadcasts,
     models_delivery,
     models_events,
+    models_groups,
     models_updates,
 )

@@ -22,6 +22,7 @@ from storage.outbox import SqlOutbox
 from storage.reviews import SqlReviews
 from storage.sql import Sql
 from storage.tasks import SqlTasks
+from storage.team_groups import SqlTeamGroups
 from storage.teams import SqlTeams
 
 # The advisory lock a sweep holds for its transaction: "sweeping" in ASCII.
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     broadcasts: SqlBroadcasts
     events: SqlEvents
     followups: SqlFollowups
+    groups: SqlTeamGroups
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -71,6 +73,7 @@ class SqlUnitOfWork:
         self.broadcasts = SqlBroadcasts(sql)
         self.events = SqlEvents(sql)
         self.followups = SqlFollowups(sql)
+        self.groups = SqlTeamGroups(sql)
         return self
 
     def __exit__(self, *exc: Any) -> None:

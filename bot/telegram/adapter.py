@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # The updates the help desk uses (the rest are never fetched).
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 # Long polling: how long Telegram holds a getUpdates open when there is nothing new.
 POLL_SECONDS = 25
 # After a failed getUpdates, wait this long before the next, doubling up to the longest.

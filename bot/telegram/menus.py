@@ -14,7 +14,7 @@ from handlers.messages import Phrase
 
 PRIVATE = ("start", "help", "team", "tasks", "status", "ask", "tickets", "nags", "events",
            "lang", "tz", "tr", "cancel")
-GROUPS = ("help", "team", "tasks", "status", "events", "ask")
+GROUPS = ("help", "team", "tasks", "status", "events", "ask", "linkgroup", "unlinkgroup")
 # Telegram's limit on a command's description.
 LONGEST = 256
 

@@ -1,9 +1,11 @@
 """Telegram updates as the core's inbound messages.
 
 A private chat is a conversation with the bot; in a group the bot only reacts to commands (not
-those meant for another bot), to replies to its own messages and to messages that mention it,
-so team chatter stays private. A document is described here (its ``file_id`` and size); the
-adapter downloads it only after checking the size.
+those meant for another bot), to replies to its own messages and to messages that mention it.
+Other group text is handed over marked as not addressed to the bot: only a team's linked group
+relays it, and nothing answers it. A document is described here (its ``file_id`` and size); the
+adapter downloads it only after checking the size. The bot's removal from a group and a group's
+new id (a group that became a supergroup) are handed over as chat events.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from telegram import Chat, Message, MessageEntity, Update, User
+from telegram import Chat, ChatMember, Message, MessageEntity, Update, User
 
-from handlers.messages import Attachment, ChatRef, Inbound, UserRef
+from handlers.messages import Attachment, ChatEvent, ChatRef, Inbound, UserRef
 
 PLATFORM = "telegram"
 
@@ -58,7 +60,7 @@ def user_ref(user: User) -> UserRef:
 
 def chat_ref(chat: Chat) -> ChatRef:
     """Where it was written."""
-    return ChatRef(PLATFORM, str(chat.id), chat.type == Chat.PRIVATE)
+    return ChatRef(PLATFORM, str(chat.id), chat.type == Chat.PRIVATE, chat.title or "")
 
 
 def incoming(update: Update, bot: BotIdentity) -> Incoming | None:
@@ -71,7 +73,12 @@ def incoming(update: Update, bot: BotIdentity) -> Incoming | None:
             return None
         return Incoming(Inbound(user_ref(query.from_user), chat_ref(message.chat),
                                 button=query.data, message_id=str(message.message_id)))
+    if update.my_chat_member is not None:
+        return _membership(update, bot)
     message = update.message
+    if message is not None and message.migrate_to_chat_id is not None:
+        return Incoming(Inbound(_chat_as_sender(message.chat), chat_ref(message.chat),
+                                event=ChatEvent(moved_to=str(message.migrate_to_chat_id))))
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
     text = message.text if message.text is not None else (message.caption or "")
@@ -79,7 +86,7 @@ def incoming(update: Update, bot: BotIdentity) -> Incoming | None:
     if not private:
         addressed, text = _addressed(message, text, bot)
         if not addressed:
-            return None
+            return _overheard(message)
     document = message.document
     file = None
     attachment = None
@@ -116,3 +123,29 @@ def _addressed(message: Message, text: str, bot: BotIdentity) -> tuple[bool, str
                 and entity.user.id == bot.id:
             return True, text
     return False, text
+
+
+def _overheard(message: Message) -> Incoming | None:
+    """Group text not meant for the bot (only a linked group relays it)."""
+    if message.text is None or message.from_user is None:
+        return None
+    return Incoming(Inbound(user_ref(message.from_user), chat_ref(message.chat),
+                            message.text.strip(), message_id=str(message.message_id),
+                            addressed=False))
+
+
+def _membership(update: Update, bot: BotIdentity) -> Incoming | None:
+    """The bot's own membership changed: being removed from a group ends its link."""
+    change = update.my_chat_member
+    if change is None or change.new_chat_member.user.id != bot.id \
+            or change.chat.type == Chat.PRIVATE:
+        return None
+    if change.new_chat_member.status not in (ChatMember.LEFT, ChatMember.BANNED):
+        return None
+    return Incoming(Inbound(user_ref(change.from_user), chat_ref(change.chat),
+                            event=ChatEvent(removed=True)))
+
+
+def _chat_as_sender(chat: Chat) -> UserRef:
+    """For service messages without a person: the chat itself."""
+    return UserRef(f"{PLATFORM}:{chat.id}", chat.title or str(chat.id))

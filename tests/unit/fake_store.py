@@ -46,6 +46,7 @@ from handlers.domain import (
 from handlers.event_ports import Events
 from handlers.followup_ports import Followups
 from handlers.ports import OutboxRow, QuotedMessage
+from handlers.team_group_ports import TeamGroup
 
 T = TypeVar("T")
 
@@ -665,6 +666,32 @@ class FakeOutbox(_Repo):
         return 0  # the fake platforms reach everyone
 
 
+class NoTeamGroups:
+    """Teams without linked groups: team groups are tested on SQLite (tests/scenarios)."""
+
+    def get(self, link_id: int) -> TeamGroup | None:
+        return None
+
+    def for_chat(self, platform: str, chat_id: str) -> TeamGroup | None:
+        return None
+
+    def of_team(self, team_id: int) -> list[TeamGroup]:
+        return []
+
+    def request(self, team_id: int, platform: str, chat_id: str, title: str,
+                language: Language, by: int, now: datetime) -> TeamGroup:
+        raise NotImplementedError("team groups are tested on SQLite, not on the fakes")
+
+    def confirm(self, link_id: int, now: datetime) -> list[TeamGroup]:
+        raise NotImplementedError("team groups are tested on SQLite, not on the fakes")
+
+    def remove(self, link_id: int) -> None:
+        raise NotImplementedError("team groups are tested on SQLite, not on the fakes")
+
+    def move(self, platform: str, old_chat_id: str, new_chat_id: str) -> TeamGroup | None:
+        return None
+
+
 class FakeUnitOfWork:
     """One transaction over the fake repositories; nothing is kept until ``commit``."""
 
@@ -680,6 +707,7 @@ class FakeUnitOfWork:
         self._deliverables = FakeDeliverables(self)
         self._reviews = FakeReviews(self)
         self._outbox = FakeOutbox(self)
+        self._groups = NoTeamGroups()
 
     @property
     def state(self) -> State:
@@ -737,6 +765,10 @@ class FakeUnitOfWork:
     @property
     def followups(self) -> Followups:
         raise NotImplementedError("follow-ups are tested on SQLite, not on the fakes")
+
+    @property
+    def groups(self) -> NoTeamGroups:
+        return self._groups
 
     def __enter__(self) -> FakeUnitOfWork:
         self._base = self._store.state

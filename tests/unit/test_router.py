@@ -37,8 +37,9 @@ def test_help_for_a_team_leader_in_their_language() -> None:
     desk.make_team("ana", "Rivers")
     (row,) = desk.say("ana", "/ajuda")
     assert row.text.split("\n") == _lines(
-        ["start", "help", "lang", "tz", "team", "leave", "t", "teamchat", "leader", "colead",
-         "tasks", "newtask", "edittask", "deltask", "status", "tr", "original", "translate",
+        ["start", "help", "lang", "tz", "team", "leave", "t", "teamchat", "linkgroup",
+         "unlinkgroup", "leader", "colead", "tasks", "newtask", "edittask", "deltask",
+         "status", "tr", "original", "translate",
          "ask", "tickets", "close", "nags", "events", "cancel"], Language.PT)
 
 
