@@ -143,7 +143,7 @@ def press_broadcast(turn: Turn, arg: str) -> None:
             _confirm(turn, data)
         else:
             turn.finish_flow()
-            turn.reply("broadcast.dropped")
+            turn.answer_press("broadcast.dropped")
     else:
         turn.reply("button.stale")
 
@@ -297,7 +297,7 @@ def _confirm(turn: Turn, data: dict[str, str]) -> None:
         turn.reply("button.stale")
         return
     if schedule.when == When.NOW:
-        turn.reply("broadcast.sending", number=broadcast_id, count=len(recipients))
+        turn.answer_press("broadcast.sending", number=broadcast_id, count=len(recipients))
         broadcast_delivery.fan_out(turn.out, turn.contacts, broadcast_id, new, recipients)
         return
     turn.uow.broadcasts.schedule(broadcast_id, [(r.id, schedule.moment_in(r.timezone))

@@ -50,7 +50,7 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
             context=message.context.kind if message.context else None,
             context_id=message.context.id if message.context else None,
             created_at=now, attachments=message.attachments,
-            template=stored_template, pieces=pieces,
+            template=stored_template, pieces=pieces, closes=message.closes,
         ))
     uow.outbox.add(rows)
 

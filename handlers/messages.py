@@ -134,3 +134,6 @@ class Outbound(NamedTuple):
     # Who reads it when that is not the member in their own chat: a team's group, with its
     # address and language (``to`` is then the member the group's messages are filed under).
     reader: Contact | None = None
+    # The platform message (in the same chat) whose buttons this answers: they are taken off
+    # it once this one is sent, so a decision cannot be pressed twice.
+    closes: str | None = None

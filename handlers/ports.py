@@ -409,6 +409,8 @@ class OutboxRow(NamedTuple):
     # translation stage replaces it; ``template`` has markers, ``pieces`` the quoted texts.
     template: str | None = None
     pieces: Sequence[Piece] = ()
+    # The platform message (same chat) whose buttons come off once this one is sent.
+    closes: str | None = None
 
 
 class QuotedMessage(NamedTuple):

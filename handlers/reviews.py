@@ -188,7 +188,7 @@ def press_review(turn: Turn, arg: str) -> None:
         turn.reply("review.not_yours", code=deliverable.code)
         return
     if not _is_current(turn, review, deliverable):
-        turn.reply("review.closed", code=deliverable.code, version=version.number)
+        turn.answer_press("review.closed", code=deliverable.code, version=version.number)
         return
     if action == "changes" and not any(c.author_id == turn.sender.id
                                        for c in turn.uow.reviews.comments(review.id)):
@@ -197,12 +197,12 @@ def press_review(turn: Turn, arg: str) -> None:
         return
     decision = {"approve": APPROVED, "changes": CHANGES, "decline": DECLINED}[action]
     if not turn.uow.reviews.decide(review.id, decision, turn.now):  # pressed twice at once
-        turn.reply("review.closed", code=deliverable.code, version=version.number)
+        turn.answer_press("review.closed", code=deliverable.code, version=version.number)
         return
     if action == "decline":
         _decline(turn, deliverable, version, task, team)
     elif action == "approve":
-        turn.reply("review.you_approved", code=deliverable.code, version=version.number)
+        turn.answer_press("review.you_approved", code=deliverable.code, version=version.number)
         settle(turn, deliverable, version, task, team)
     else:
         _request_changes(turn, review, deliverable, version, team)
@@ -263,7 +263,7 @@ def _request_changes(turn: Turn, review: Round, deliverable: Deliverable, versio
     lines.append(phrase("review.changes_next"))
     for member in _team_ids(turn, team):
         turn.tell_lines(member, lines, context=Context(ROUND, review.id))
-    turn.reply("review.you_requested", code=deliverable.code, version=version.number)
+    turn.answer_press("review.you_requested", code=deliverable.code, version=version.number)
 
 
 def _decline(turn: Turn, deliverable: Deliverable, version: Version, task: Task,
@@ -276,7 +276,7 @@ def _decline(turn: Turn, deliverable: Deliverable, version: Version, task: Task,
     if replacement:
         turn.uow.reviews.assign(deliverable.id, replacement[0].id, turn.now)
         send_card(turn, replacement[0], team, task, deliverable, version)
-        turn.reply("review.you_declined", code=deliverable.code)
+        turn.answer_press("review.you_declined", code=deliverable.code)
         settle(turn, deliverable, version, task, team)
         return
     if not others:

@@ -192,7 +192,7 @@ def press_button(turn: Turn, data: str) -> None:
         team_groups.press_group(turn, arg)
     elif action == "cancel":
         turn.finish_flow()
-        turn.reply("cancel.done")
+        turn.answer_press("cancel.done")
     elif action == "region" and pending is not None and pending.flow == teams.NEW_TEAM \
             and pending.step == "region":
         teams.answer_new_team(turn, "region", arg)
@@ -203,4 +203,4 @@ def press_button(turn: Turn, data: str) -> None:
         assert pending is not None
         FLOWS[pending.flow](turn, "name", "#" + arg.rpartition(":")[2])
     else:
-        turn.reply("button.stale")
+        turn.answer_press("button.stale")

@@ -68,25 +68,25 @@ def press_group(turn: Turn, arg: str) -> None:
     action, _, number = arg.partition(":")
     request = turn.uow.groups.get(int(number)) if number.isdigit() else None
     if request is None or action not in ("link", "drop"):
-        turn.reply("group.request_gone")
+        turn.answer_press("group.request_gone")
         return
     if request.requested_by != turn.sender.id:
         turn.reply("group.not_yours")
         return
     team = turn.uow.teams.get(request.team_id)
     if team is None or not _leads(team, turn.sender):
-        turn.reply("group.not_leader_now", team=team.name if team else "?")
+        turn.answer_press("group.not_leader_now", team=team.name if team else "?")
         return
     if request.linked_at is not None:
-        turn.reply("group.already", team=team.name)
+        turn.answer_press("group.already", team=team.name)
         return
     if action == "drop":
         turn.uow.groups.remove(request.id)
-        turn.reply("group.cancelled", title=request.title)
+        turn.answer_press("group.cancelled", title=request.title)
         return
     if turn.now - request.requested_at > turn.deps.settings.question_timeout:
         turn.uow.groups.remove(request.id)
-        turn.reply("group.request_gone")
+        turn.answer_press("group.request_gone")
         return
     _confirm(turn, request, team)
 
@@ -96,7 +96,7 @@ def _confirm(turn: Turn, request: TeamGroup, team: Team) -> None:
         turn.out.append(to_group(old, (phrase("group.replaced_notice", team=team.name,
                                               name=turn.sender.name),)))
     linked = request._replace(linked_at=turn.now)
-    turn.reply("group.linked", title=request.title, team=team.name)
+    turn.answer_press("group.linked", title=request.title, team=team.name)
     turn.out.append(to_group(linked, (phrase("group.linked_notice", team=team.name),)))
 
 

@@ -174,11 +174,12 @@ def decide_team(turn: Turn, arg: str, approve: bool) -> None:
         turn.reply("button.stale")
         return
     if team.status != TeamStatus.PENDING:
-        turn.reply("team.already_decided", team=team.name, status=status_name(team.status))
+        turn.answer_press("team.already_decided", team=team.name, status=status_name(team.status))
         return
     if not turn.uow.teams.decide(team.id, approve, turn.sender.id, turn.now):
         decided = turn.uow.teams.get(team.id) or team  # another coordinator was quicker
-        turn.reply("team.already_decided", team=team.name, status=status_name(decided.status))
+        turn.answer_press("team.already_decided", team=team.name,
+                          status=status_name(decided.status))
         return
     members = [m.id for m in turn.uow.teams.members(team.id)]
     if approve:
@@ -188,7 +189,7 @@ def decide_team(turn: Turn, arg: str, approve: bool) -> None:
         for member_id in members:
             turn.uow.teams.remove_member(team.id, member_id)
     status = TeamStatus.APPROVED if approve else TeamStatus.REJECTED
-    turn.reply("team.decided", team=team.name, status=status_name(status))
+    turn.answer_press("team.decided", team=team.name, status=status_name(status))
     turn.tell_all(_coordinator_ids(turn), "team.decided_notice", team=team.name,
                   status=status_name(status), coordinator=turn.sender.name)
 
@@ -265,9 +266,9 @@ def confirm_leave(turn: Turn, arg: str) -> None:
     remaining = turn.uow.teams.members(team.id)
     if not remaining:
         turn.uow.teams.delete(team.id)  # nobody left: the team ends and its name is free
-        turn.reply("leave.dissolved", team=team.name)
+        turn.answer_press("leave.dissolved", team=team.name)
         return
-    turn.reply("leave.done", team=team.name)
+    turn.answer_press("leave.done", team=team.name)
     left = phrase("leave.notice", team=team.name, name=turn.sender.name)
     turn.tell_all_lines(remaining, [left])
     tell_team_groups(turn, team.id, left)

@@ -116,6 +116,13 @@ class Turn:
         self.out.append(Outbound(self.sender.id, tuple(lines), rows_of(buttons), context,
                                  self.inbound.chat, tuple(attachments)))
 
+    def answer_press(self, key: str, **params: Param) -> None:
+        """Answer a pressed decision button (Confirm, Approve, Leave…): the answer, and the
+        pressed message's buttons taken off once it is sent, so it cannot be pressed twice."""
+        closes = self.inbound.message_id if self.inbound.button is not None else None
+        self.out.append(Outbound(self.sender.id, (phrase(key, **params),),
+                                 chat=self.inbound.chat, closes=closes))
+
     def tell(self, member_id: int, key: str, *, buttons: Buttons = (),
              context: Context | None = None, **params: Param) -> None:
         """Tell one member something in their private chat."""

@@ -241,6 +241,9 @@ class OutboxRowModel(Base):
     # When every translator failed: the original went out; try again from then on.
     retry_at: Mapped[datetime | None]
     retries: Mapped[int] = mapped_column(Integer, server_default="0")
+    # The platform message (same chat) whose buttons this one answers: they are taken off it
+    # once this one is sent.
+    closes: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (
         Index("ix_outbox_status_id", "status", "id"),

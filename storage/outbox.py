@@ -22,9 +22,9 @@ dead_letters = table(DeadLetterRow)
 
 
 _ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, text, buttons, "
-        "attachments, context, context_id, status, attempts, created_at, template, pieces) "
-        "VALUES (:member, :identity, :platform, :chat, :language, :text, :buttons, "
-        ":attachments, :context, :context_id, :status, 0, :now, :template, :pieces)")
+        "attachments, context, context_id, status, attempts, created_at, template, pieces, "
+        "closes) VALUES (:member, :identity, :platform, :chat, :language, :text, :buttons, "
+        ":attachments, :context, :context_id, :status, 0, :now, :template, :pieces, :closes)")
 _FIND_SENT = ("SELECT member_id, context, context_id, id FROM outbox WHERE platform = :platform "
               "AND sent_chat_id = :chat AND platform_message_id = :message "
               "ORDER BY id DESC LIMIT 1")
@@ -77,7 +77,7 @@ class SqlOutbox:
                   "location": a.location} for a in r.attachments]),
              "context": r.context, "context_id": r.context_id,
              "now": self.sql.time(r.created_at),
-             "template": r.template,
+             "template": r.template, "closes": r.closes,
              **({"status": "pending", "pieces": None} if not r.pieces else
                 dict(zip(("status", "pieces"), quoted(r), strict=True)))}
             for r in rows
@@ -120,6 +120,7 @@ class QueuedMessage:
     buttons: list[list[tuple[str, str]]]
     attempts: int
     attachments: list[Attachment] = field(default_factory=list)
+    closes: str | None = None  # the message (same chat) whose buttons come off once sent
 
 
 class OutboxQueue:
@@ -143,7 +144,7 @@ class OutboxQueue:
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
-                outbox.c.attempts, outbox.c.attachments)
+                outbox.c.attempts, outbox.c.attachments, outbox.c.closes)
                 .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)),
                        outbox.c.id > after,
                        ~exists().where(unreachable.c.identity == outbox.c.identity),
@@ -157,7 +158,7 @@ class OutboxQueue:
                               [[(str(label), str(data)) for label, data in row]
                                for row in r.buttons], r.attempts,
                               [Attachment(a["name"], a["size"], a.get("type"), a.get("location"))
-                               for a in r.attachments]) for r in rows]
+                               for a in r.attachments], r.closes) for r in rows]
 
     def sent_to(self, platform: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """Every message already sent on a platform: (chat, platform message id, buttons)."""

@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.dispatcher import Delivery, PermanentFailure, RetryLater, Unreachable
 from bot.telegram.text import split_text
@@ -57,7 +57,19 @@ class TelegramChannel:
             raise Unreachable(str(exc)) from exc
         except BadRequest as exc:
             raise PermanentFailure(str(exc)) from exc
+        if message.closes is not None:
+            await self._close_buttons(str(last.chat_id), message.closes)
         return Delivery(chat_id=str(last.chat_id), message_id=str(last.message_id))
+
+    async def _close_buttons(self, chat: str, message_id: str) -> None:
+        """Take the buttons off an answered message. The answer is already sent, so a refusal
+        (the message is too old, or already has none) is only logged: raising would send the
+        answer twice."""
+        try:
+            await self.bot.edit_message_reply_markup(chat, int(message_id), reply_markup=None)
+        except (TelegramError, ValueError) as exc:
+            log.info("could not take the buttons off message %s in %s: %s", message_id, chat,
+                     exc)
 
     def is_group(self, chat_id: str) -> bool:
         """Telegram's group and supergroup chats have negative ids."""

@@ -86,3 +86,21 @@ async def test_a_group_that_became_a_supergroup_gets_it_there(bot_api_server: Bo
     delivery = await channel.send(_message("Team news", chat="-123"))
     assert delivery.chat_id == "-100123"
     assert bot_api_server.texts_to(-100123) == ["Team news"]
+
+
+async def test_an_answer_takes_the_buttons_off_the_pressed_message(
+        bot_api_server: BotApiServer, telegram_bot: Bot) -> None:
+    channel = TelegramChannel(telegram_bot, part_pause=0)
+    card = await channel.send(_message("Confirmar?", buttons=[[("Sim", "bc:ok:1")]]))
+    answer = _message("Enviando.")
+    await channel.send(QueuedMessage(2, 1, answer.identity, "telegram", None, "pt",
+                                     answer.text, [], 0, [], closes=card.message_id))
+    (edit,) = [c for c in bot_api_server.calls if c.method == "editMessageReplyMarkup"]
+    assert str(edit.params["message_id"]) == card.message_id and edit.ok
+    # Telegram refusing the edit (the buttons are already gone) does not fail the answer,
+    # which was sent: failing would send it twice.
+    delivery = await channel.send(QueuedMessage(3, 1, answer.identity, "telegram", None, "pt",
+                                                "Já foi.", [], 0, [], closes=card.message_id))
+    assert delivery.message_id == str(bot_api_server.sent_to(ANA)[-1].result["message_id"])
+    first, again = [c for c in bot_api_server.calls if c.method == "editMessageReplyMarkup"]
+    assert first.ok and not again.ok

@@ -107,6 +107,9 @@ async def test_linking_posting_and_relaying(bot_api_server: BotApiServer, tmp_pa
         await server.wait_for(count(lambda: server.texts_to(-100500), "🔗 Este grupo"),
                               within=10)
         assert "Pronto: “Rios 💧” agora é o grupo de Rios." in server.texts_to(11)[-1]
+        # The confirmation's buttons are taken off once answered.
+        assert [c.params["message_id"] for c in server.calls
+                if c.method == "editMessageReplyMarkup"] == [message_id]
 
         # Group talk not meant for the bot: relayed to Awa (console), answered by nobody.
         before = {chat: len(server.texts_to(chat)) for chat in (11, 12, -100500)}
