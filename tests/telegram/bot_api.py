@@ -34,6 +34,7 @@ class Call:
     status: int = 200
     result: Any = None
     uploads: dict[str, bytes] = field(default_factory=dict)
+    answered: bool = False  # the answer is ready (False: the call is still in flight)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +78,9 @@ class BotApi:
         self.blocked: set[int] = set()
         self.webhook_url = ""
         self.limits: RateLimits | None = None
+        # Seconds a sending call takes after Telegram carried it out, before it answers: the
+        # message is delivered, the bot does not know yet (crash tests kill it in between).
+        self.send_latency = 0.0
         self._clock = clock
         self._failures: list[Failure] = []
         self._activity = asyncio.Event()
@@ -148,6 +152,11 @@ class BotApi:
         return self.limits
 
     @property
+    def in_flight(self) -> list[Call]:
+        """The calls received and not answered yet."""
+        return [call for call in self.calls if not call.answered]
+
+    @property
     def sent(self) -> list[Call]:
         """The calls Telegram accepted, in order."""
         return [call for call in self.calls if call.ok]
@@ -215,10 +224,13 @@ class BotApi:
                 if wait is not None:
                     raise ApiError(429, retry_after=wait)
             call.result = copy.deepcopy(await run(params, uploads))  # later edits stay out
+            if self.send_latency and method in SENDING_METHODS:
+                await asyncio.sleep(self.send_latency)
         except ApiError as error:
             call.status = error.error_code
             return error.error_code, error.body()
         finally:
+            call.answered = True
             self._activity.set()
         return 200, {"ok": True, "result": call.result}
 
