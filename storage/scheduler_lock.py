@@ -4,11 +4,14 @@ APScheduler's job store must not be shared by two running schedulers, and two sw
 would send every nag twice. PostgreSQL holds a session-level advisory lock on a connection kept
 for as long as the scheduler runs (it goes when the process dies). SQLite has no such thing, so
 a row names the holder until a moment the holder keeps pushing forward; a holder that died
-loses it when that moment passes.
+loses it when that moment passes — or at once, when it was a process of this machine that no
+longer runs (a bot restarted after a crash schedules again without waiting out the lease).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -63,7 +66,7 @@ class SqliteLock:
                              {"name": LOCK_NAME, "holder": self.holder, "until": _at(until)})
                 return LockState(True)
             expires = datetime.fromisoformat(str(row[1])).replace(tzinfo=now.tzinfo)
-            if row[0] != self.holder and expires > now:
+            if row[0] != self.holder and expires > now and not _gone(str(row[0])):
                 return LockState(False, str(row[0]), expires)
             conn.execute(text("UPDATE scheduler_lock SET holder = :holder, expires_at = :until "
                               "WHERE name = :name"),
@@ -75,6 +78,20 @@ class SqliteLock:
         with self.engine.begin() as conn:
             conn.execute(text("DELETE FROM scheduler_lock WHERE name = :name "
                               "AND holder = :holder"), {"name": LOCK_NAME, "holder": self.holder})
+
+
+def _gone(holder: str) -> bool:
+    """Whether a holder named ``HOST:PID`` was a process of this machine that has ended."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, run by another user
+    return False
 
 
 def _at(moment: datetime) -> str:

@@ -126,8 +126,9 @@ def _addressed(message: Message, text: str, bot: BotIdentity) -> tuple[bool, str
 
 
 def _overheard(message: Message) -> Incoming | None:
-    """Group text not meant for the bot (only a linked group relays it)."""
-    if message.text is None or message.from_user is None:
+    """Group talk not meant for the bot (only a linked group relays it); commands for other
+    bots are not talk."""
+    if message.text is None or message.from_user is None or message.text.startswith("/"):
         return None
     return Incoming(Inbound(user_ref(message.from_user), chat_ref(message.chat),
                             message.text.strip(), message_id=str(message.message_id),

@@ -65,9 +65,14 @@ def test_a_reply_and_a_button() -> None:
 def test_in_a_group_only_what_is_addressed_to_the_bot() -> None:
     def seen(text: str, **extra: Any) -> str | None:
         found = incoming(_update(message=_message(text, chat=GROUP, **extra)), BOT)
-        return found.inbound.text if found is not None else None
+        return found.inbound.text if found is not None and found.inbound.addressed else None
 
+    # Talk not meant for the bot is handed over as such (a linked group relays it).
+    heard = incoming(_update(message=_message("good morning everyone", chat=GROUP)), BOT)
+    assert heard is not None and not heard.inbound.addressed
+    assert heard.inbound.text == "good morning everyone"
     assert seen("good morning everyone") is None
+    assert incoming(_update(message=_message("/status@other_bot", chat=GROUP)), BOT) is None
     assert seen("/status") == "/status"
     assert seen("/status@peerdesk_bot") == "/status@peerdesk_bot"
     assert seen("/status@other_bot") is None
@@ -80,7 +85,7 @@ def test_in_a_group_only_what_is_addressed_to_the_bot() -> None:
     other = _message("hi", chat=GROUP, message_id=39)
     assert seen("thanks", reply_to_message=other) is None
     found = incoming(_update(message=_message("/tasks", chat=GROUP)), BOT)
-    assert found is not None and found.inbound.chat == ChatRef("telegram", "-100123", False)
+    assert found is not None and found.inbound.chat == ChatRef("telegram", "-100123", False, "Rios")
 
 
 def test_what_the_bot_ignores() -> None:

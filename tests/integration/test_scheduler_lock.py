@@ -1,0 +1,59 @@
+"""The SQLite scheduler lock after a crash: a holder that was a process of this machine and no
+longer runs loses the lock at once; a live or unknown holder keeps it until its lease ends."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from storage.database import Database
+from storage.migrate import upgrade
+from storage.scheduler_lock import SqliteLock
+
+
+def _dead_pid() -> int:
+    """The id of a process of this machine that has ended (and was reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_crashed_holder_of_this_machine_loses_the_lock_at_once(tmp_path: Path) -> None:
+    # SQLite only: PostgreSQL's advisory lock goes with its connection, nothing to wait out.
+    database = Database(f"sqlite:///{tmp_path / 'peerdesk.db'}")
+    upgrade(database.engine)
+    try:
+        _crashed_holder(database)
+    finally:
+        database.close()
+
+
+def _crashed_holder(database: Database) -> None:
+    now = datetime.now(UTC)
+    lease = timedelta(minutes=3)
+    host = socket.gethostname()
+    dead = SqliteLock(database.engine, f"{host}:{_dead_pid()}", lease)
+    assert dead.acquire(now).held
+    restarted = SqliteLock(database.engine, f"{host}:{os.getpid()}", lease)
+    assert restarted.acquire(now + timedelta(seconds=1)).held
+
+    # A holder still running here, or on another machine, keeps its lease.
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        running = SqliteLock(database.engine, f"{host}:{alive.pid}", lease)
+        restarted.release()
+        assert running.acquire(now).held
+        state = restarted.acquire(now + timedelta(seconds=1))
+        assert not state.held and state.holder == f"{host}:{alive.pid}"
+    finally:
+        alive.kill()
+        alive.wait()
+    running.release()
+    elsewhere = SqliteLock(database.engine, f"another-host:{_dead_pid()}", lease)
+    assert elsewhere.acquire(now).held
+    assert not restarted.acquire(now + timedelta(seconds=1)).held
+    assert restarted.acquire(now + lease + timedelta(seconds=1)).held
