@@ -1,5 +1,6 @@
 """``peerdesk run``: the help desk on the chat platforms the configuration enables, until
-stopped (Ctrl-C, SIGTERM) — the adapters, the scheduler and the delivery loop side by side."""
+stopped (Ctrl-C, SIGTERM) — the adapters, the scheduler and the delivery loop side by side.
+Telegram's updates arrive by long polling or through a webhook, as ``[telegram] mode`` says."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import signal
 from collections.abc import Mapping
 
+from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder
 
 from bot.app import build_app
@@ -48,13 +50,30 @@ async def run_platforms(settings: Settings, environ: Mapping[str, str],
     app = await build_app(settings, settings.storage.database_url, clock, RandomJoinCodes(),
                           channels, invite_links={
                               "telegram": f"https://t.me/{username}?start=join_{{code}}"})
+    webhook = telegram.webhook
+    secret = environ.get(webhook.secret_env, "") if webhook is not None else ""
     adapter = TelegramAdapter(app, application, UpdateJournal(app.database.engine, "telegram"),
                               settings.storage.data_dir / "incoming",
-                              settings.deliverables.max_size_mb * 1024 * 1024, clock)
+                              settings.deliverables.max_size_mb * 1024 * 1024, clock,
+                              webhook=webhook, secret_token=secret)
     try:
-        await adapter.start()
-        log.info("peerdesk: running on Telegram as @%s",
-                 adapter.identity.username if adapter.identity else "?")
+        try:
+            await adapter.start()
+        except OSError as exc:
+            if webhook is None:
+                raise
+            raise NothingToRun(f"cannot listen on {webhook.local_address} for the Telegram "
+                               f"webhook ({exc.strerror or exc}); set [telegram] "
+                               "webhook_listen and webhook_port") from None
+        except TelegramError as exc:
+            if webhook is None:
+                raise
+            raise NothingToRun(f"Telegram refused the webhook {webhook.url}: {exc}; check "
+                               "[telegram] webhook_url") from None
+        log.info("peerdesk: running on Telegram as @%s (%s)",
+                 adapter.identity.username if adapter.identity else "?",
+                 f"webhook {webhook.url} on {webhook.local_address}" if webhook
+                 else "long polling")
         serving = asyncio.create_task(serve(app, stop))
         conflict = asyncio.create_task(adapter.conflict.wait())
         stopping = asyncio.create_task(stop.wait())
