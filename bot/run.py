@@ -10,7 +10,6 @@ import logging
 import signal
 from collections.abc import Mapping
 
-from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder
 
 from bot.app import build_app
@@ -21,13 +20,15 @@ from bot.dispatcher import Channel
 from bot.runtime import serve
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.channel import TelegramChannel
+from bot.telegram.webhook import WebhookUnavailable
 from storage.platform_updates import UpdateJournal
 
 log = logging.getLogger(__name__)
 
 
 class NothingToRun(Exception):
-    """No platform peerdesk can run is enabled (the message says what to do)."""
+    """No platform peerdesk can run is enabled, or the one enabled cannot start (the message
+    says what to do)."""
 
 
 async def run_platforms(settings: Settings, environ: Mapping[str, str],
@@ -59,17 +60,8 @@ async def run_platforms(settings: Settings, environ: Mapping[str, str],
     try:
         try:
             await adapter.start()
-        except OSError as exc:
-            if webhook is None:
-                raise
-            raise NothingToRun(f"cannot listen on {webhook.local_address} for the Telegram "
-                               f"webhook ({exc.strerror or exc}); set [telegram] "
-                               "webhook_listen and webhook_port") from None
-        except TelegramError as exc:
-            if webhook is None:
-                raise
-            raise NothingToRun(f"Telegram refused the webhook {webhook.url}: {exc}; check "
-                               "[telegram] webhook_url") from None
+        except WebhookUnavailable as exc:
+            raise NothingToRun(str(exc)) from None
         log.info("peerdesk: running on Telegram as @%s (%s)",
                  adapter.identity.username if adapter.identity else "?",
                  f"webhook {webhook.url} on {webhook.local_address}" if webhook

@@ -31,7 +31,7 @@ from telegram.ext import Application
 from bot.app import App
 from bot.telegram.menus import publish_menus
 from bot.telegram.updates import BotIdentity, Incoming, incoming
-from bot.telegram.webhook import WebhookServer
+from bot.telegram.webhook import WebhookServer, WebhookUnavailable
 from bot.webhook_settings import WebhookSettings
 from handlers.messages import Inbound
 from handlers.ports import Clock
@@ -95,13 +95,27 @@ class TelegramAdapter:
             self._queue.put_nowait(update)
         self._worker = asyncio.create_task(self._work(), name="telegram-updates")
         if self.server is not None and self.webhook is not None:
-            await self.server.start()  # listening before Telegram is told where to post
-            await application.bot.set_webhook(
-                self.webhook.url, secret_token=self._secret_token, allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False)
+            await self._start_webhook(self.server, self.webhook)
             return
         await application.bot.delete_webhook(drop_pending_updates=False)
         self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
+
+    async def _start_webhook(self, server: WebhookServer, webhook: WebhookSettings) -> None:
+        """Listen first, then tell Telegram where to post (with the secret token)."""
+        try:
+            await server.start()
+        except OSError as exc:
+            raise WebhookUnavailable(
+                f"cannot listen on {webhook.local_address} for the Telegram webhook "
+                f"({exc.strerror or exc}); set [telegram] webhook_listen and webhook_port"
+            ) from exc
+        try:
+            await self.application.bot.set_webhook(
+                webhook.url, secret_token=self._secret_token, allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False)
+        except TelegramError as exc:
+            raise WebhookUnavailable(f"Telegram refused the webhook {webhook.url} ({exc}); "
+                                     "check [telegram] webhook_url") from exc
 
     async def stop(self) -> None:
         """Stop receiving and release the bot. Webhook requests under way finish recording;

@@ -32,6 +32,11 @@ SHUTDOWN_SECONDS = 10.0
 Accept = Callable[[Sequence[Update]], Awaitable[object]]
 
 
+class WebhookUnavailable(Exception):
+    """The webhook cannot start: its port cannot be opened or Telegram refused its URL (the
+    message says which and what to change)."""
+
+
 class WebhookServer:
     """Listens on ``listen:port`` and hands each authorised update to ``accept``."""
 
