@@ -160,6 +160,8 @@ class TelegramAdapter:
         """Handle the queued updates one at a time until stopped (after the one under way)."""
         while not self._stopping:
             update = await self._queue.get()
+            if self._stopping:  # queued while stopping: recorded, handled at the next start
+                return
             self._handling = True
             try:
                 await self._handle_safely(update)

@@ -74,7 +74,8 @@ class WebhookServer:
 
     def authorised(self, given: str | None) -> bool:
         """Whether a request carries the secret (compared in constant time)."""
-        return given is not None and hmac.compare_digest(given.encode(), self._secret)
+        return given is not None and hmac.compare_digest(
+            given.encode("utf-8", "surrogateescape"), self._secret)  # any bytes, never a 500
 
     async def _receive(self, request: web.Request) -> web.Response:
         if not self.authorised(request.headers.get(SECRET_HEADER)):

@@ -6,6 +6,7 @@ after a restart when the process died first."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -134,6 +135,23 @@ async def test_without_the_right_secret_nothing_is_recorded(
         await server.wait_for(lambda: bool(server.texts_to(11)), within=10)
         assert await bot.recorded() == update["update_id"]
     assert len(server.texts_to(11)) == 1
+
+
+async def test_a_secret_header_of_raw_bytes_is_refused_too(
+        bot_api_server: BotApiServer, tmp_path: Path, database_url: str) -> None:
+    async with webhook_mode(bot_api_server, tmp_path, database_url) as bot:
+        assert bot.adapter.server is not None
+        reader, writer = await asyncio.open_connection("127.0.0.1", bot.adapter.server.port)
+        body = json.dumps(bot_api_server.factory.message_from(ANA, "/start")).encode()
+        writer.write(b"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                     b"X-Telegram-Bot-Api-Secret-Token: \xff\xfe" + SECRET.encode() +
+                     b"\r\nContent-Type: application/json\r\nContent-Length: " +
+                     str(len(body)).encode() + b"\r\n\r\n" + body)
+        await writer.drain()
+        status = await reader.readline()
+        writer.close()
+        assert status.startswith(b"HTTP/1.1 403")
+        assert await bot.recorded() is None
 
 
 async def test_a_repeated_update_is_handled_once(bot_api_server: BotApiServer, tmp_path: Path,
