@@ -40,7 +40,7 @@ from storage.platform_updates import UpdateJournal
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-# The updates the help desk uses (the rest are never fetched nor posted).
+# The updates the help desk uses (the rest are never fetched).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # Long polling: how long Telegram holds a getUpdates open when there is nothing new.
 POLL_SECONDS = 25
