@@ -19,7 +19,7 @@ from bot.clock import SystemClock
 from bot.codes import RandomJoinCodes
 from bot.config import load_settings
 from bot.runtime import deliver_until
-from bot.telegram.adapter import TelegramAdapter
+from bot.telegram.adapter import ALLOWED_UPDATES, TelegramAdapter
 from bot.telegram.channel import TelegramChannel
 from bot.webhook_settings import WebhookSettings
 from storage.platform_updates import UpdateJournal
@@ -101,10 +101,10 @@ async def test_start_sets_the_webhook_and_a_posted_update_is_answered(
         assert len(set_webhook) == 1 and set_webhook[0].ok
         assert set_webhook[0].params["url"] == PUBLIC_URL
         assert set_webhook[0].params["secret_token"] == SECRET
-        assert set_webhook[0].params["allowed_updates"] == ["message", "callback_query"]
+        assert set_webhook[0].params["allowed_updates"] == ALLOWED_UPDATES  # as polling
         assert not set_webhook[0].params.get("drop_pending_updates")
         info = await bot.adapter.application.bot.get_webhook_info()
-        assert info.url == PUBLIC_URL and info.allowed_updates == ("message", "callback_query")
+        assert info.url == PUBLIC_URL and list(info.allowed_updates) == ALLOWED_UPDATES
         update = server.factory.message_from(ANA, "/start")
         assert await deliver(server, bot.address, update) == 200
         await server.wait_for(lambda: bool(server.texts_to(11)), within=10)
