@@ -150,6 +150,7 @@ def describe(settings: Settings) -> str:
     return "\n".join([
         f"config:       {settings.path}",
         f"platforms:    {platforms}",
+        *([f"telegram:     {telegram_mode(settings)}"] if settings.telegram.enabled else []),
         f"database:     {shown}",
         f"data dir:     {settings.storage.data_dir}",
         f"translation:  {' → '.join(settings.translation.providers) or 'none'}",
@@ -161,6 +162,15 @@ def describe(settings: Settings) -> str:
         f"{_window(settings)} in each person's zone",
         "configuration OK",
     ])
+
+
+def telegram_mode(settings: Settings) -> str:
+    """How Telegram updates arrive, in one phrase (check-config, the start-up log)."""
+    webhook = settings.telegram.webhook
+    if webhook is None:
+        return "long polling"
+    return (f"webhook {webhook.url}, listening on {webhook.local_address}, secret token from "
+            f"${webhook.secret_env}")
 
 
 def _window(settings: Settings) -> str:

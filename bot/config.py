@@ -22,6 +22,8 @@ from bot.schedule_settings import ScheduleSettings, read_schedule
 from bot.settings_table import ConfigError as ConfigError
 from bot.settings_table import Section, section
 from bot.translation.settings import TranslationSettings, read_translation
+from bot.webhook_settings import KEYS as WEBHOOK_KEYS
+from bot.webhook_settings import WebhookSettings, read_mode
 from handlers.domain import Language
 
 T = TypeVar("T")
@@ -76,6 +78,9 @@ class PlatformSettings:
     # Telegram: where the Bot API is (a local Bot API server lifts the 20 MB download limit).
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
+    # Telegram: "polling", or "webhook" with where it listens (bot/webhook_settings.py).
+    mode: str = "polling"
+    webhook: WebhookSettings | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             "coordinators", "require_team_approval", "default_language", "default_timezone",
             "question_timeout_hours"})),
         telegram=_telegram(section(data, "telegram", {"enabled", "token_env", "base_url",
-                                                      "base_file_url"}), env),
+                                                      "base_file_url", *WEBHOOK_KEYS}), env),
         slack=_platform(section(data, "slack", {"enabled", "bot_token_env", "app_token_env"}),
                         "slack", ("bot_token_env", "app_token_env"), env),
         translation=read_translation(data, env),
@@ -248,7 +253,9 @@ def _telegram(section: Section, env: Mapping[str, str]) -> PlatformSettings:
     platform = _platform(section, "telegram", ("token_env",), env)
     base_url = _http_url(section, "base_url", platform.base_url)
     base_file_url = _http_url(section, "base_file_url", platform.base_file_url)
-    return replace(platform, base_url=base_url, base_file_url=base_file_url)
+    mode, webhook = read_mode(section, platform.enabled, env)
+    return replace(platform, base_url=base_url, base_file_url=base_file_url, mode=mode,
+                   webhook=webhook)
 
 
 def _http_url(section: Section, key: str, default: str) -> str:

@@ -1,5 +1,6 @@
 """``peerdesk run``: the help desk on the chat platforms the configuration enables, until
-stopped (Ctrl-C, SIGTERM) — the adapters, the scheduler and the delivery loop side by side."""
+stopped (Ctrl-C, SIGTERM) — the adapters, the scheduler and the delivery loop side by side.
+Telegram's updates arrive by long polling or through a webhook, as ``[telegram] mode`` says."""
 
 from __future__ import annotations
 
@@ -19,13 +20,15 @@ from bot.dispatcher import Channel
 from bot.runtime import serve
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.channel import TelegramChannel
+from bot.telegram.webhook import WebhookUnavailable
 from storage.platform_updates import UpdateJournal
 
 log = logging.getLogger(__name__)
 
 
 class NothingToRun(Exception):
-    """No platform peerdesk can run is enabled (the message says what to do)."""
+    """No platform peerdesk can run is enabled, or the one enabled cannot start (the message
+    says what to do)."""
 
 
 async def run_platforms(settings: Settings, environ: Mapping[str, str],
@@ -48,13 +51,21 @@ async def run_platforms(settings: Settings, environ: Mapping[str, str],
     app = await build_app(settings, settings.storage.database_url, clock, RandomJoinCodes(),
                           channels, invite_links={
                               "telegram": f"https://t.me/{username}?start=join_{{code}}"})
+    webhook = telegram.webhook
+    secret = environ.get(webhook.secret_env, "") if webhook is not None else ""
     adapter = TelegramAdapter(app, application, UpdateJournal(app.database.engine, "telegram"),
                               settings.storage.data_dir / "incoming",
-                              settings.deliverables.max_size_mb * 1024 * 1024, clock)
+                              settings.deliverables.max_size_mb * 1024 * 1024, clock,
+                              webhook=webhook, secret_token=secret)
     try:
-        await adapter.start()
-        log.info("peerdesk: running on Telegram as @%s",
-                 adapter.identity.username if adapter.identity else "?")
+        try:
+            await adapter.start()
+        except WebhookUnavailable as exc:
+            raise NothingToRun(str(exc)) from None
+        log.info("peerdesk: running on Telegram as @%s (%s)",
+                 adapter.identity.username if adapter.identity else "?",
+                 f"webhook {webhook.url} on {webhook.local_address}" if webhook
+                 else "long polling")
         serving = asyncio.create_task(serve(app, stop))
         conflict = asyncio.create_task(adapter.conflict.wait())
         stopping = asyncio.create_task(stop.wait())

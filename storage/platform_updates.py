@@ -37,7 +37,16 @@ class UpdateJournal:
     def record_many(self, received: Sequence[tuple[int, dict[str, Any]]],
                     now: datetime) -> set[int]:
         """Keep a batch of updates in one transaction; the ids that were new (the others are
-        repeats to ignore)."""
+        repeats to ignore). The same update recorded at the same moment by another transaction
+        (a webhook delivery and its repeat) makes this one fail on the unique key: it is then
+        tried once more, and finds that update known."""
+        try:
+            return self._record_many(received, now)
+        except IntegrityError:
+            return self._record_many(received, now)
+
+    def _record_many(self, received: Sequence[tuple[int, dict[str, Any]]],
+                     now: datetime) -> set[int]:
         ids = [update_id for update_id, _payload in received]
         if not ids:
             return set()

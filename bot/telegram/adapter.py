@@ -1,14 +1,16 @@
-"""The Telegram adapter: long polling with python-telegram-bot's ``Bot``, each update handed to
-the help desk as one inbound message.
+"""The Telegram adapter: updates from long polling or from a webhook, each handed to the help
+desk as one inbound message.
 
-Nothing lost, nothing twice. Telegram forgets updates once a later ``getUpdates`` asks for the
-next offset, so each batch is recorded in the journal (one transaction) *before* that next
-call — python-telegram-bot's own Updater confirms updates as soon as they are queued in
-memory, which a crash would lose, so it is not used. A repeated update is ignored; each is
-marked handled in the same transaction as its handling; one recorded but not handled when the
-process stopped is handled at the next start. Pending updates are never dropped. A document is
-fetched only after its size is checked. A second poller on the same token makes Telegram answer
-"Conflict": this one then stops and says why.
+Nothing lost, nothing twice. Both ways in go through :meth:`TelegramAdapter.accept`, which
+records updates in the journal (one transaction) before Telegram is told they arrived — before
+the next ``getUpdates`` confirms them, or before the webhook answers 200 — and then queues the
+new ones for the one task that handles them, in order. python-telegram-bot's own Updater and
+``run_webhook`` confirm updates as soon as they are queued in memory, which a crash would lose,
+so neither is used. A repeated update is ignored; each is marked handled in the same transaction
+as its handling; one recorded but not handled when the process stopped is handled at the next
+start. Pending updates are never dropped. A document is fetched only after its size is checked.
+A second poller on the same token makes Telegram answer "Conflict": this one then stops and
+says why.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -28,6 +31,8 @@ from telegram.ext import Application
 from bot.app import App
 from bot.telegram.menus import publish_menus
 from bot.telegram.updates import BotIdentity, Incoming, incoming
+from bot.telegram.webhook import WebhookServer, WebhookUnavailable
+from bot.webhook_settings import WebhookSettings
 from handlers.messages import Inbound
 from handlers.ports import Clock
 from storage.platform_updates import UpdateJournal
@@ -44,11 +49,13 @@ FIRST_PAUSE, LONGEST_PAUSE = 1.0, 60.0
 
 
 class TelegramAdapter:
-    """Feeds Telegram updates to the help desk until stopped."""
+    """Feeds Telegram updates to the help desk until stopped: by long polling, or through a
+    webhook when ``webhook`` is given (with the secret token Telegram must send back)."""
 
     def __init__(self, app: App, application: AnyApplication, journal: UpdateJournal,
                  incoming_dir: Path, max_bytes: int, clock: Clock,
-                 poll_seconds: int = POLL_SECONDS) -> None:
+                 poll_seconds: int = POLL_SECONDS, webhook: WebhookSettings | None = None,
+                 secret_token: str = "") -> None:
         self.app = app
         self.application = application
         self.journal = journal
@@ -56,15 +63,24 @@ class TelegramAdapter:
         self.max_bytes = max_bytes
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self.webhook = webhook
+        self._secret_token = secret_token
         self.identity: BotIdentity | None = None
         self.conflict = asyncio.Event()
+        self.server: WebhookServer | None = None
+        if webhook is not None:
+            self.server = WebhookServer(self.accept, application.bot, secret_token,
+                                        webhook.listen, webhook.port, webhook.path)
+        self._queue: asyncio.Queue[Update] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
         self._polling: asyncio.Task[None] | None = None
         self._stopping = False
         self._handling = False
 
     async def start(self) -> None:
-        """Say who the bot is, set the menus, handle what a previous run left unfinished, and
-        start polling."""
+        """Say who the bot is, set the menus, queue what a previous run left unfinished, and
+        start receiving: the webhook server and ``setWebhook``, or ``deleteWebhook`` (polling
+        and a webhook exclude each other; the pending updates are kept) and polling."""
         application = self.application
         await application.initialize()
         me = application.bot.bot
@@ -75,23 +91,83 @@ class TelegramAdapter:
             log.warning("telegram: could not set the command menus: %s", exc)
         for payload in await self.app.database.run(self.journal.unfinished):
             update = Update.de_json(payload, application.bot)
-            log.info("telegram: handling update %s left unfinished", update.update_id)
-            await self._handle_safely(update)
-        # Polling and a webhook exclude each other; the pending updates are kept.
+            log.info("telegram: update %s was left unfinished; handling it", update.update_id)
+            self._queue.put_nowait(update)
+        self._worker = asyncio.create_task(self._work(), name="telegram-updates")
+        if self.server is not None and self.webhook is not None:
+            await self._start_webhook(self.server, self.webhook)
+            return
         await application.bot.delete_webhook(drop_pending_updates=False)
         self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
 
+    async def _start_webhook(self, server: WebhookServer, webhook: WebhookSettings) -> None:
+        """Listen first, then tell Telegram where to post (with the secret token)."""
+        try:
+            await server.start()
+        except OSError as exc:
+            raise WebhookUnavailable(
+                f"cannot listen on {webhook.local_address} for the Telegram webhook "
+                f"({exc.strerror or exc}); set [telegram] webhook_listen and webhook_port"
+            ) from exc
+        try:
+            await self.application.bot.set_webhook(
+                webhook.url, secret_token=self._secret_token, allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False)
+        except TelegramError as exc:
+            raise WebhookUnavailable(f"Telegram refused the webhook {webhook.url} ({exc}); "
+                                     "check [telegram] webhook_url") from exc
+
     async def stop(self) -> None:
-        """Stop polling and release the bot. An update being handled is finished first; the
-        rest of its batch stays recorded, to be handled at the next start."""
+        """Stop receiving and release the bot. Webhook requests under way finish recording;
+        the update being handled is finished; the others recorded stay in the journal, to be
+        handled at the next start. The webhook stays set: Telegram keeps the updates that
+        arrive meanwhile and posts them once the server answers again."""
         self._stopping = True
+        if self.server is not None:
+            await self.server.stop()
         polling, self._polling = self._polling, None
         if polling is not None:
-            if not self._handling:
-                polling.cancel()  # waiting on Telegram or the journal: nothing half-done
+            polling.cancel()  # waiting on Telegram, the journal or the handler: nothing half-done
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            if not self._handling:
+                worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         await self.application.shutdown()
+
+    async def accept(self, updates: Sequence[Update]) -> set[int]:
+        """Record ``updates`` in the journal (one transaction) and queue the new ones for
+        handling, in order; the ids of the new ones (the others are repeats, ignored). Once
+        this returns they are safe: Telegram may be told they arrived."""
+        if not updates:
+            return set()
+        batch = [(update.update_id, update.to_dict()) for update in updates]
+        fresh = await self.app.database.run(
+            partial(self.journal.record_many, batch, self.clock.now()))
+        queued: set[int] = set()
+        for update in sorted(updates, key=lambda update: update.update_id):
+            if update.update_id in fresh and update.update_id not in queued:
+                queued.add(update.update_id)
+                self._queue.put_nowait(update)
+            else:
+                log.info("telegram: update %s came again; ignored", update.update_id)
+        return fresh
+
+    async def _work(self) -> None:
+        """Handle the queued updates one at a time until stopped (after the one under way)."""
+        while not self._stopping:
+            update = await self._queue.get()
+            if self._stopping:  # queued while stopping: recorded, handled at the next start
+                return
+            self._handling = True
+            try:
+                await self._handle_safely(update)
+            finally:
+                self._handling = False
+                self._queue.task_done()
 
     async def _poll(self) -> None:
         bot = self.application.bot
@@ -104,8 +180,9 @@ class TelegramAdapter:
                                                 allowed_updates=ALLOWED_UPDATES,
                                                 read_timeout=self.poll_seconds + 10)
             except Conflict as exc:
-                log.error("telegram: another process is polling with this bot's token "
-                          "(Telegram says: %s); stop it, then start peerdesk again", exc)
+                log.error("telegram: another process is polling with this bot's token, or a "
+                          "webhook is set (Telegram says: %s); stop it, then start peerdesk "
+                          "again", exc)
                 self.conflict.set()
                 return
             except TelegramError as exc:
@@ -117,21 +194,9 @@ class TelegramAdapter:
             pause = FIRST_PAUSE
             if not updates:
                 continue
-            batch = [(update.update_id, update.to_dict()) for update in updates]
-            fresh = await self.app.database.run(
-                partial(self.journal.record_many, batch, self.clock.now()))
+            await self.accept(updates)
             offset = max(update.update_id for update in updates) + 1  # now safely recorded
-            for update in updates:
-                if self._stopping:
-                    return  # the rest are recorded: handled at the next start
-                if update.update_id not in fresh:
-                    log.info("telegram: update %s came again; ignored", update.update_id)
-                    continue
-                self._handling = True
-                try:
-                    await self._handle_safely(update)
-                finally:
-                    self._handling = False
+            await self._queue.join()  # fetch more once these are handled
 
     async def _handle_safely(self, update: Update) -> None:
         """Handle one update; a failure is logged and the update stays in the journal, to be

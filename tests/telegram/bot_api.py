@@ -17,11 +17,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.telegram.chat_methods import ChatMethods, Upload, required
+from tests.telegram.chat_methods import ChatMethods, Upload
 from tests.telegram.errors import ApiError
 from tests.telegram.limits import SENDING_METHODS, RateLimits
 from tests.telegram.update_queue import UpdateQueue
 from tests.telegram.updates import JSON, ChatLog, UpdateFactory
+from tests.telegram.webhooks import check_webhook
 
 
 @dataclass
@@ -77,6 +78,7 @@ class BotApi:
         self.chats = ChatMethods(self.factory)
         self.blocked: set[int] = set()
         self.webhook_url = ""
+        self.webhook_secret = ""  # setWebhook's secret_token: sent back with each update
         self.limits: RateLimits | None = None
         # Seconds a sending call takes after Telegram carried it out, before it answers: the
         # message is delivered, the bot does not know yet (crash tests kill it in between).
@@ -254,18 +256,34 @@ class BotApi:
                                       params.get("allowed_updates"))
 
     def _delete_webhook(self, params: JSON, uploads: dict[str, Upload]) -> bool:
-        self.webhook_url = ""
+        self.webhook_url = self.webhook_secret = ""
         if params.get("drop_pending_updates"):
             self.updates.drop_pending()
         return True
 
     def _set_webhook(self, params: JSON, uploads: dict[str, Upload]) -> bool:
-        self.webhook_url = str(required(params, "url"))
+        """Telegram's checks (see webhooks.py), then the URL and secret are kept; an empty URL
+        removes the webhook."""
+        url = str(params.get("url") or "")
+        if not url:
+            return self._delete_webhook(params, uploads)
+        secret = str(params.get("secret_token") or "")
+        check_webhook(url, secret)
+        self.webhook_url, self.webhook_secret = url, secret
+        if params.get("allowed_updates") is not None:  # shared with getUpdates, as Telegram
+            self.updates.allowed_updates = list(params["allowed_updates"])
+        if params.get("drop_pending_updates"):
+            self.updates.drop_pending()
         return True
 
     def _webhook_info(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": self.updates.pending}
+        info: JSON = {"url": self.webhook_url, "has_custom_certificate": False,
+                      "pending_update_count": self.updates.pending}
+        if self.webhook_url:
+            info["max_connections"] = 40
+            if self.updates.allowed_updates is not None:
+                info["allowed_updates"] = list(self.updates.allowed_updates)
+        return info
 
 
 def _chat_id(params: JSON) -> int | None:

@@ -157,8 +157,9 @@ async def test_updates_are_recorded_before_telegram_forgets_them(
         await asyncio.wait_for(stuck.wait(), timeout=10)
         journal = UpdateJournal(app.database.engine, "telegram")
         assert len(await app.database.run(journal.unfinished)) == 3
-        assert adapter._polling is not None
+        assert adapter._polling is not None and adapter._worker is not None
         adapter._polling.cancel()  # kill -9: nothing else runs
+        adapter._worker.cancel()
         monkeypatch.undo()
     async with running(server, tmp_path, database_url):
         await server.wait_for(lambda: len(server.texts_to(11)) >= 3, within=10)
