@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, exists, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Subquery,
+    Table,
+    case,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
@@ -122,6 +134,48 @@ class QueuedMessage:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+# At most this many messages to one chat are fetched at a time (a chat gets one a second), so
+# one chat's backlog never keeps the others' first messages out of a fetch.
+PER_CHAT = 10
+
+
+def chat_of(table: Table) -> ColumnElement[str]:
+    """The chat an outbox row goes to: its chat, or the recipient's private chat (named like
+    the identity without its platform, as ``bot.dispatch_round.chat_key`` does)."""
+    return func.coalesce(table.c.chat_id,
+                         func.substr(table.c.identity, func.length(table.c.platform) + 2))
+
+
+def waiting_ids(platforms: Sequence[str], now: datetime) -> Subquery:
+    """Every unsent message for these platforms with, per chat, the first one that must wait
+    and its place in the chat's queue (columns ``id``, ``blocker``, ``first_block``,
+    ``place``).
+
+    A message waits (is a *blocker*) while it is being translated, while a failed send waits
+    for its retry (``not_before``), or while an earlier message to the same person is being
+    translated (the translation stage keeps each reader's order). Everything after a blocker
+    in the same chat waits too, so each chat gets its messages in outbox order; messages set
+    aside (dead letters, unreachable identities) no longer hold anything up. One scan of the
+    unsent rows (``ix_outbox_status_id``) and one sort by chat, on SQLite and PostgreSQL.
+    """
+    earlier = outbox.alias("earlier")
+    reader_waits = exists().where(earlier.c.member_id == outbox.c.member_id,
+                                  earlier.c.status == "translating",
+                                  earlier.c.id < outbox.c.id)
+    rows = select(
+        outbox.c.id, outbox.c.platform, chat_of(outbox).label("chat"),
+        case((or_(outbox.c.status == "translating", outbox.c.not_before > now, reader_waits),
+              outbox.c.id), else_=None).label("blocker"),
+    ).where(outbox.c.status.in_(("pending", "translating")),
+            outbox.c.platform.in_(list(platforms)),
+            ~exists().where(unreachable.c.identity == outbox.c.identity)).subquery("unsent")
+    chat = (rows.c.platform, rows.c.chat)
+    return select(rows.c.id, rows.c.blocker,
+                  func.min(rows.c.blocker).over(partition_by=chat).label("first_block"),
+                  func.row_number().over(partition_by=chat, order_by=rows.c.id).label("place"),
+                  ).subquery("ready")
+
+
 class OutboxQueue:
     """The dispatcher's side of the outbox: what is waiting, and what became of each send."""
 
@@ -129,28 +183,21 @@ class OutboxQueue:
         self.engine = engine
         self.max_attempts = max_attempts
 
-    def waiting(self, platforms: Sequence[str], now: datetime,
-                limit: int = 100, after: int = 0) -> list[QueuedMessage]:
-        """The oldest unsent messages for these platforms that are due now, in queue order
-        (only those queued after the message numbered ``after``).
-
-        A message waits while an earlier one to the same person is still being translated, so
-        that everyone reads their messages in the order they were written; nothing is sent to
-        an identity that cannot be reached.
-        """
-        earlier = outbox.alias("earlier")
+    def waiting(self, platforms: Sequence[str], now: datetime, limit: int = 100,
+                per_chat: int = PER_CHAT, skip: Collection[int] = ()) -> list[QueuedMessage]:
+        """The unsent messages for these platforms that may go now: at most ``per_chat`` to
+        each chat (its oldest), oldest first, leaving out those numbered in ``skip`` (already
+        in hand); see :func:`waiting_ids` for which ones wait."""
+        ready = waiting_ids(platforms, now)
         with self.engine.connect() as conn:
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
                 outbox.c.attempts, outbox.c.attachments)
-                .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)),
-                       outbox.c.id > after,
-                       ~exists().where(unreachable.c.identity == outbox.c.identity),
-                       or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
-                       ~exists().where(earlier.c.member_id == outbox.c.member_id,
-                                       earlier.c.status == "translating",
-                                       earlier.c.id < outbox.c.id))
+                .join(ready, ready.c.id == outbox.c.id)
+                .where(ready.c.blocker.is_(None),
+                       or_(ready.c.first_block.is_(None), ready.c.id < ready.c.first_block),
+                       ready.c.place <= per_chat, outbox.c.id.not_in(list(skip)))
                 .order_by(outbox.c.id).limit(limit)).all()
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
