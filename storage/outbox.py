@@ -146,8 +146,8 @@ def chat_of(table: Table) -> ColumnElement[str]:
                          func.substr(table.c.identity, func.length(table.c.platform) + 2))
 
 
-def waiting_ids(platforms: Sequence[str], now: datetime) -> Subquery:
-    """Every unsent message for these platforms with, per chat, the first one that must wait
+def waiting_ids(now: datetime) -> Subquery:
+    """Every unsent message with, per chat, the first one that must wait
     and its place in the chat's queue (columns ``id``, ``blocker``, ``first_block``,
     ``place``).
 
@@ -166,8 +166,7 @@ def waiting_ids(platforms: Sequence[str], now: datetime) -> Subquery:
         outbox.c.id, outbox.c.platform, chat_of(outbox).label("chat"),
         case((or_(outbox.c.status == "translating", outbox.c.not_before > now, reader_waits),
               outbox.c.id), else_=None).label("blocker"),
-    ).where(outbox.c.status.in_(("pending", "translating")),
-            outbox.c.platform.in_(list(platforms)),
+    ).where(outbox.c.status.in_(("pending", "translating")),  # by ix_outbox_status_id
             ~exists().where(unreachable.c.identity == outbox.c.identity)).subquery("unsent")
     chat = (rows.c.platform, rows.c.chat)
     return select(rows.c.id, rows.c.blocker,
@@ -188,7 +187,7 @@ class OutboxQueue:
         """The unsent messages for these platforms that may go now: at most ``per_chat`` to
         each chat (its oldest), oldest first, leaving out those numbered in ``skip`` (already
         in hand); see :func:`waiting_ids` for which ones wait."""
-        ready = waiting_ids(platforms, now)
+        ready = waiting_ids(now)
         with self.engine.connect() as conn:
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
@@ -197,7 +196,8 @@ class OutboxQueue:
                 .join(ready, ready.c.id == outbox.c.id)
                 .where(ready.c.blocker.is_(None),
                        or_(ready.c.first_block.is_(None), ready.c.id < ready.c.first_block),
-                       ready.c.place <= per_chat, outbox.c.id.not_in(list(skip)))
+                       ready.c.place <= per_chat, outbox.c.id.not_in(list(skip)),
+                       outbox.c.platform.in_(list(platforms)))
                 .order_by(outbox.c.id).limit(limit)).all()
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
