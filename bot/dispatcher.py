@@ -140,7 +140,7 @@ class Dispatcher:
             stopping = stop is not None and stop.is_set()
             if stopping and not tasks:
                 break
-            if not stopping and (round_.refill or (more and round_.queued <= batch // 2)):
+            if not stopping and (more or round_.refill) and round_.queued <= batch // 2:
                 round_.refill = False
                 fetched = await self.database.run(partial(
                     self.queue.waiting, platforms, self.clock.now(), batch, per_chat,

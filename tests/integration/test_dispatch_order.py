@@ -7,9 +7,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
-from telegram import Bot
+from sqlalchemy import select, update
+from telegram import Bot, Message
+from telegram.error import NetworkError
 
 from bot.clock import VirtualClock
 from bot.dispatcher import Dispatcher
@@ -17,10 +21,10 @@ from bot.pacing import DeliveryLimits, VirtualTimer
 from bot.telegram.channel import TelegramChannel
 from storage.database import Database
 from storage.delivery import Reachability
-from storage.outbox import OutboxQueue
+from storage.outbox import OutboxQueue, QueuedMessage, outbox
 from tests.integration.test_pacing import SLOT, START, RecordingChannel, dispatcher, queue
 from tests.telegram.bot_api_server import BotApiServer
-from tests.telegram.offline import server_bot
+from tests.telegram.offline import loopback_request, server_bot
 
 
 def ids(database: Database) -> dict[str, int]:
@@ -108,3 +112,67 @@ async def test_telegram_chats_get_their_messages_in_order_after_a_server_error(
     clock.move("+1m")  # past a1's back-off
     assert await sender.drain() == 3
     assert server.texts_to(11) == ["a1", "a2", "a3"]
+
+
+async def test_a_message_in_parts_resumes_from_the_first_part_not_delivered(
+        database: Database, telegram: tuple[BotApiServer, Bot], tmp_path: Path) -> None:
+    server, bot = telegram
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.7 report")
+    members = queue(database, [("11", None, "D1 v2 is ready"), ("12", None, "b1"),
+                               ("11", None, "a2")])
+    with database.engine.begin() as conn:  # the first message comes with a file
+        conn.execute(update(outbox).where(outbox.c.text == "D1 v2 is ready").values(
+            attachments=[{"name": "report.pdf", "size": 15, "type": "application/pdf",
+                          "location": str(report)}]))
+    server.fail_next("sendDocument", 11, error_code=500, description="Internal Server Error")
+    clock = VirtualClock(START)
+    sender = Dispatcher(database, OutboxQueue(database.engine),
+                        {"telegram": TelegramChannel(bot, part_pause=0)}, clock,
+                        limits={"telegram": DeliveryLimits(in_flight=8)}, timer=VirtualTimer())
+    assert await sender.drain() == 1  # b1; the file failed after its text, a2 waits
+    assert server.texts_to(11) == ["D1 v2 is ready"] and server.sent_to(11, "sendDocument") == []
+    clock.move("+1m")
+    assert await sender.drain() == 2
+    assert server.texts_to(11) == ["D1 v2 is ready", "a2"]  # the text once, then a2
+    (document,) = server.sent_to(11, "sendDocument")
+    assert server.calls.index(document) < server.calls.index(server.sent_to(11)[-1])
+    with database.engine.connect() as conn:
+        landed = conn.execute(select(outbox.c.platform_message_id).where(
+            outbox.c.text == "D1 v2 is ready")).scalar_one()
+    assert landed == str(server.sent_to(11)[0].result["message_id"])  # where the text is
+    assert members["11"] > 0
+
+
+async def test_a_long_text_resumes_after_the_pieces_already_delivered(
+        telegram: tuple[BotApiServer, Bot]) -> None:
+    server, _bot = telegram
+
+    class FailsAfterFirstPiece(Bot):
+        """Makes Telegram answer 502 to the piece after the first one it sends."""
+
+        armed = True
+
+        async def send_message(self, *args: Any, **kwargs: Any) -> Message:
+            sent = await super().send_message(*args, **kwargs)
+            if FailsAfterFirstPiece.armed:
+                FailsAfterFirstPiece.armed = False
+                server.fail_next("sendMessage", 11, error_code=502, description="Bad Gateway")
+            return sent
+
+    words = ["Primeiro.", "Segundo.", "Terceiro."]
+    long = "\n\n".join(" ".join([word] * 330) for word in words)  # three pieces
+    async with FailsAfterFirstPiece(server.token, base_url=server.base_url,
+                                    base_file_url=server.base_file_url,
+                                    request=loopback_request()) as bot:
+        channel = TelegramChannel(bot, part_pause=0)
+        message = QueuedMessage(7, 1, "telegram:11", "telegram", None, "pt", long,
+                                [[("OK", "ok")]], 0)
+        with pytest.raises(NetworkError):
+            await channel.send(message)
+        assert len(server.texts_to(11)) == 1
+        delivery = await channel.send(message)
+    pieces = server.texts_to(11)
+    assert [set(piece.split()) for piece in pieces] == [{word} for word in words]  # each once
+    assert "reply_markup" in server.sent_to(11)[-1].params  # the buttons on the last piece
+    assert delivery.message_id == str(server.sent_to(11)[-1].result["message_id"])
