@@ -17,7 +17,7 @@ and checks every member got exactly one message and every row is marked sent. ``
 one chat answer its first send with "retry after 30 s" to show it holds up nobody else.
 ``--backlog B`` queues B messages to one chat before the fan-out and shows when the other
 chats' messages went out (not after the backlog: at most 10 per chat are fetched at a time).
-``--fetch ROWS`` times one fetch of the waiting messages with ROWS waiting (100 chats) instead.
+``--fetch ROWS`` times one fetch of the waiting messages with ROWS waiting instead.
 Median of R runs.
 """
 
@@ -126,24 +126,33 @@ async def one_run(url: str, chats: int, held: bool, backlog: int) -> Run:
 
 def time_fetch(url: str, rows: int, repeat: int) -> None:
     """Time the dispatcher's fetch (100 messages, at most 10 per chat) with ``rows`` waiting
-    messages spread over 100 chats."""
+    messages spread over 100 chats, then with all of them in one chat ahead of one message to
+    each of 100 others (the worst case: the whole backlog is read to find the others)."""
     database = Database(url)
     try:
         upgrade(database.engine)
         with SqlUnitOfWork(database.engine) as uow:
             members = [uow.members.add(f"m{n}", f"telegram:{100000 + n}", Language.EN, "UTC",
-                                       START) for n in range(100)]
-            uow.outbox.add([OutboxRow(members[n % 100].id, f"telegram:{100000 + n % 100}", None,
-                                      Language.EN, TEXT, [], None, None, START)
-                            for n in range(rows)])
+                                       START) for n in range(101)]
             uow.commit()
-        queue, moments = OutboxQueue(database.engine), []
-        for _ in range(max(repeat, 3)):
-            wall = time.perf_counter()
-            fetched = queue.waiting(["telegram"], START, 100)
-            moments.append(time.perf_counter() - wall)
-        print(f"fetch of {len(fetched)} with {rows:,} waiting over 100 chats: "
-              f"{statistics.median(moments) * 1e3:.0f} ms (median of {len(moments)})")
+        queue = OutboxQueue(database.engine)
+        for layout, people in (("spread over 100 chats", [n % 100 for n in range(rows)]),
+                               ("in one chat ahead of 100 others",
+                                [100] * rows + list(range(100)))):
+            with SqlUnitOfWork(database.engine) as uow:
+                uow.outbox.add([OutboxRow(members[n].id, f"telegram:{100000 + n}", None,
+                                          Language.EN, TEXT, [], None, None, START)
+                                for n in people])
+                uow.commit()
+            moments = []
+            for _ in range(max(repeat, 3)):
+                wall = time.perf_counter()
+                fetched = queue.waiting(["telegram"], START, 100)
+                moments.append(time.perf_counter() - wall)
+            print(f"fetch of {len(fetched)} with {rows:,} waiting {layout}: "
+                  f"{statistics.median(moments) * 1e3:.0f} ms (median of {len(moments)})")
+            with database.engine.begin() as conn:
+                conn.exec_driver_sql("DELETE FROM outbox")
     finally:
         database.close()
 

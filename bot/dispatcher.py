@@ -109,12 +109,13 @@ class Dispatcher:
                     per_chat: int = PER_CHAT) -> int:
         """Send everything waiting now, at each platform's pace; returns how many were sent.
 
-        Messages are fetched ``batch`` at a time, at most ``per_chat`` to one chat, so one
-        chat's backlog does not hold up the others' first messages. A message that fails is not
-        retried within the same drain; the later ones to its chat wait for it, the other chats
-        go on. The drain ends when nothing is left that may go within
-        ``longest_wait`` seconds; the rest waits for the next one. Once ``stop`` is set, no
-        new send starts; those under way end and are recorded.
+        Messages are fetched ``batch`` at a time (again when half are left, or when a chat
+        fetched in full runs dry), at most ``per_chat`` to one chat, so one chat's backlog does
+        not hold up the others' first messages. A message that fails waits for its back-off
+        before it is tried again, and the later ones to its chat wait with it; the other chats
+        go on. The drain ends when nothing is left that may go within ``longest_wait`` seconds;
+        the rest waits for the next one. Once ``stop`` is set, no new send starts; those under
+        way end and are recorded.
         """
         tasks: set[asyncio.Task[_Outcome]] = set()
         try:

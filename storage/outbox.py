@@ -6,19 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import (
-    ColumnElement,
-    Engine,
-    Subquery,
-    Table,
-    case,
-    exists,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Engine, insert, select, update
 
 from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
@@ -27,6 +15,7 @@ from handlers.translation import Piece
 from storage.models import OutboxRowModel, table
 from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
 from storage.sql import Sql
+from storage.waiting import waiting_ids
 
 outbox = table(OutboxRowModel)
 unreachable = table(UnreachableIdentityRow)
@@ -139,42 +128,6 @@ class QueuedMessage:
 PER_CHAT = 10
 
 
-def chat_of(table: Table) -> ColumnElement[str]:
-    """The chat an outbox row goes to: its chat, or the recipient's private chat (named like
-    the identity without its platform, as ``bot.dispatch_round.chat_key`` does)."""
-    return func.coalesce(table.c.chat_id,
-                         func.substr(table.c.identity, func.length(table.c.platform) + 2))
-
-
-def waiting_ids(now: datetime) -> Subquery:
-    """Every unsent message with, per chat, the first one that must wait
-    and its place in the chat's queue (columns ``id``, ``blocker``, ``first_block``,
-    ``place``).
-
-    A message waits (is a *blocker*) while it is being translated, while a failed send waits
-    for its retry (``not_before``), or while an earlier message to the same person is being
-    translated (the translation stage keeps each reader's order). Everything after a blocker
-    in the same chat waits too, so each chat gets its messages in outbox order; messages set
-    aside (dead letters, unreachable identities) no longer hold anything up. One scan of the
-    unsent rows (``ix_outbox_status_id``) and one sort by chat, on SQLite and PostgreSQL.
-    """
-    earlier = outbox.alias("earlier")
-    reader_waits = exists().where(earlier.c.member_id == outbox.c.member_id,
-                                  earlier.c.status == "translating",
-                                  earlier.c.id < outbox.c.id)
-    rows = select(
-        outbox.c.id, outbox.c.platform, chat_of(outbox).label("chat"),
-        case((or_(outbox.c.status == "translating", outbox.c.not_before > now, reader_waits),
-              outbox.c.id), else_=None).label("blocker"),
-    ).where(outbox.c.status.in_(("pending", "translating")),  # by ix_outbox_status_id
-            ~exists().where(unreachable.c.identity == outbox.c.identity)).subquery("unsent")
-    chat = (rows.c.platform, rows.c.chat)
-    return select(rows.c.id, rows.c.blocker,
-                  func.min(rows.c.blocker).over(partition_by=chat).label("first_block"),
-                  func.row_number().over(partition_by=chat, order_by=rows.c.id).label("place"),
-                  ).subquery("ready")
-
-
 class OutboxQueue:
     """The dispatcher's side of the outbox: what is waiting, and what became of each send."""
 
@@ -186,19 +139,14 @@ class OutboxQueue:
                 per_chat: int = PER_CHAT, skip: Collection[int] = ()) -> list[QueuedMessage]:
         """The unsent messages for these platforms that may go now: at most ``per_chat`` to
         each chat (its oldest), oldest first, leaving out those numbered in ``skip`` (already
-        in hand); see :func:`waiting_ids` for which ones wait."""
-        ready = waiting_ids(now)
+        in hand). See :mod:`storage.waiting` for which ones wait."""
         with self.engine.connect() as conn:
+            ids = waiting_ids(conn, platforms, now, limit, per_chat, skip)
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
                 outbox.c.attempts, outbox.c.attachments)
-                .join(ready, ready.c.id == outbox.c.id)
-                .where(ready.c.blocker.is_(None),
-                       or_(ready.c.first_block.is_(None), ready.c.id < ready.c.first_block),
-                       ready.c.place <= per_chat, outbox.c.id.not_in(list(skip)),
-                       outbox.c.platform.in_(list(platforms)))
-                .order_by(outbox.c.id).limit(limit)).all()
+                .where(outbox.c.id.in_(ids)).order_by(outbox.c.id)).all() if ids else []
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
                               [[(str(label), str(data)) for label, data in row]

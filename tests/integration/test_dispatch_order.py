@@ -19,6 +19,7 @@ from bot.clock import VirtualClock
 from bot.dispatcher import Dispatcher
 from bot.pacing import DeliveryLimits, VirtualTimer
 from bot.telegram.channel import TelegramChannel
+from storage import waiting
 from storage.database import Database
 from storage.delivery import Reachability
 from storage.outbox import OutboxQueue, QueuedMessage, outbox
@@ -176,3 +177,19 @@ async def test_a_long_text_resumes_after_the_pieces_already_delivered(
     assert [set(piece.split()) for piece in pieces] == [{word} for word in words]  # each once
     assert "reply_markup" in server.sent_to(11)[-1].params  # the buttons on the last piece
     assert delivery.message_id == str(server.sent_to(11)[-1].result["message_id"])
+
+
+@pytest.mark.parametrize("scan", [20, 500])
+async def test_the_fetch_reads_past_a_long_backlog(database: Database, scan: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(waiting, "SCAN", scan)
+    monkeypatch.setattr(waiting, "CROWDED", scan // 10)
+    queue(database, [("busy", None, f"x{n}") for n in range(120)] + [("ana", None, "a1")]
+          + [("late", None, f"l{n}") for n in range(60)] + [("bob", "-100", "g1")])
+    outbox = OutboxQueue(database.engine)
+    fetched = [m.text for m in outbox.waiting(["telegram"], START)]
+    assert fetched == [f"x{n}" for n in range(10)] + ["a1"] + [f"l{n}" for n in range(10)] + [
+        "g1"]
+    outbox.mark_failed(ids(database)["l0"], "timeout", permanent=False, now=START)
+    fetched = [m.text for m in outbox.waiting(["telegram"], START, limit=12)]
+    assert fetched == [f"x{n}" for n in range(10)] + ["a1", "g1"]
