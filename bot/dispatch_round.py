@@ -3,7 +3,10 @@
 Each chat has its own queue in outbox order; a chat whose head message may be sent now (its
 interval, group rate and any hold have passed) is *ready*, and ready chats are served in the
 order of their head messages, within each platform's overall rate. A chat that waits never
-keeps the others waiting.
+keeps the others waiting. A message that failed and waits for its retry takes the rest of its
+chat's queue with it (storage hands them out again only after it), so each chat still gets its
+messages in outbox order. At most ``per_chat`` messages of one chat are fetched at a time; when
+a chat that had that many runs dry, the round asks for more (``refill``).
 """
 
 from __future__ import annotations
@@ -25,9 +28,14 @@ def chat_key(message: QueuedMessage) -> ChatKey:
 class DispatchRound:
     """Per-chat queues and the chats that may be sent to, for one drain."""
 
-    def __init__(self, pacer: Pacer, is_group: Callable[[QueuedMessage], bool]) -> None:
+    def __init__(self, pacer: Pacer, is_group: Callable[[QueuedMessage], bool],
+                 per_chat: int) -> None:
         self.pacer = pacer
         self.is_group = is_group
+        self.per_chat = per_chat
+        self.held: set[int] = set()  # outbox ids queued or being sent
+        self.capped: set[ChatKey] = set()  # chats fetched up to per_chat: may have more
+        self.refill = False  # a capped chat ran dry: fetch again
         self.queues: dict[ChatKey, deque[QueuedMessage]] = {}
         self.groups: dict[ChatKey, bool] = {}
         self.busy: dict[str, set[ChatKey]] = {}
@@ -44,6 +52,9 @@ class DispatchRound:
             self.groups[key] = self.is_group(message)
         queue.append(message)
         self.queued += 1
+        self.held.add(message.id)
+        if len(queue) + (key in self.busy.get(key[0], ())) >= self.per_chat:
+            self.capped.add(key)
         if len(queue) == 1 and key not in self.busy.get(key[0], ()):
             self._schedule(key)
 
@@ -63,8 +74,12 @@ class DispatchRound:
             busy = self.busy.setdefault(platform, set())
             while ready and len(busy) < limit and self.pacer.platform_ready(platform) <= now:
                 _head, key = heapq.heappop(ready)
-                message = self.queues[key].popleft()
+                queue = self.queues[key]
+                message = queue.popleft()
                 self.queued -= 1
+                if not queue and key in self.capped:
+                    self.capped.discard(key)
+                    self.refill = True
                 busy.add(key)
                 self.pacer.record(key, self.groups[key], now)
                 started.append((key, message))
@@ -76,13 +91,23 @@ class DispatchRound:
         moments += [self.pacer.platform_ready(p) for p, ready in self._ready.items() if ready]
         return min(moments) if moments else None
 
-    def finish(self, key: ChatKey, retry: QueuedMessage | None = None) -> None:
-        """A send to this chat is over; ``retry`` goes back to the front of its queue."""
+    def finish(self, key: ChatKey, message: QueuedMessage, again: bool = False,
+               waits: bool = False) -> None:
+        """A send to this chat is over. ``again``: the message goes back to the front of its
+        queue (the platform asked to wait). ``waits``: it failed and waits for a retry, and the
+        chat's other messages are let go to wait behind it (a later fetch brings them back)."""
         self.busy[key[0]].discard(key)
         queue = self.queues[key]
-        if retry is not None:
-            queue.appendleft(retry)
+        if again:
+            queue.appendleft(message)
             self.queued += 1
+        else:
+            self.held.discard(message.id)
+        if waits:
+            self.held.difference_update(m.id for m in queue)
+            self.queued -= len(queue)
+            queue.clear()
+            self.capped.discard(key)
         if queue:
             self._schedule(key)
 
@@ -90,6 +115,7 @@ class DispatchRound:
         """Forget the queued messages to an identity (they were set aside in storage)."""
         for key, queue in self.queues.items():
             kept = deque(m for m in queue if m.identity != identity)
+            self.held.difference_update(m.id for m in queue if m.identity == identity)
             self.queued -= len(queue) - len(kept)
             self.queues[key] = kept
         self._later = [entry for entry in self._later if self.queues[entry[2]]]

@@ -22,7 +22,7 @@ from bot.pacing import DEFAULT_LIMITS, ChatKey, DeliveryLimits, Pacer, RealTimer
 from handlers.ports import Clock
 from storage.database import Database
 from storage.delivery import Reachability
-from storage.outbox import OutboxQueue, QueuedMessage
+from storage.outbox import PER_CHAT, OutboxQueue, QueuedMessage
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ class _Outcome:
     ended: float
     delivery: Delivery | None = None
     error: Exception | None = None
+    waits: bool = False  # failed, and its chat waits for its retry (set when recorded)
 
 
 class Dispatcher:
@@ -104,17 +105,21 @@ class Dispatcher:
         test = self._groups.get(message.platform)
         return test is not None and message.chat_id is not None and test(message.chat_id)
 
-    async def drain(self, batch: int = 100, stop: asyncio.Event | None = None) -> int:
+    async def drain(self, batch: int = 100, stop: asyncio.Event | None = None,
+                    per_chat: int = PER_CHAT) -> int:
         """Send everything waiting now, at each platform's pace; returns how many were sent.
 
-        A message that fails is not retried within the same drain, so one bad row never holds
-        up the others. The drain ends when nothing is left that may go within
-        ``longest_wait`` seconds; the rest waits for the next one. Once ``stop`` is set, no
-        new send starts; those under way end and are recorded.
+        Messages are fetched ``batch`` at a time (again when half are left, or when a chat
+        fetched in full runs dry), at most ``per_chat`` to one chat, so one chat's backlog does
+        not hold up the others' first messages. A message that fails waits for its back-off
+        before it is tried again, and the later ones to its chat wait with it; the other chats
+        go on. The drain ends when nothing is left that may go within ``longest_wait`` seconds;
+        the rest waits for the next one. Once ``stop`` is set, no new send starts; those under
+        way end and are recorded.
         """
         tasks: set[asyncio.Task[_Outcome]] = set()
         try:
-            return await self._drain(batch, stop, tasks)
+            return await self._drain(batch, per_chat, stop, tasks)
         except BaseException:
             # Sends under way would otherwise go unrecorded and be sent again: let them end
             # and record them if the database allows.
@@ -126,22 +131,23 @@ class Dispatcher:
                     await self.database.run(partial(self._record, outcomes))
             raise
 
-    async def _drain(self, batch: int, stop: asyncio.Event | None,
+    async def _drain(self, batch: int, per_chat: int, stop: asyncio.Event | None,
                      tasks: set[asyncio.Task[_Outcome]]) -> int:
         await self.database.run(self.reachability.set_aside_unreachable)
-        round_ = DispatchRound(self.pacer, self._is_group)
+        round_ = DispatchRound(self.pacer, self._is_group, per_chat)
         platforms = list(self.channels)
-        last, more, sent = 0, True, 0
+        more, sent = True, 0
         while True:
             stopping = stop is not None and stop.is_set()
             if stopping and not tasks:
                 break
-            if more and not stopping and round_.queued < batch:
-                fetched = await self.database.run(
-                    partial(self.queue.waiting, platforms, self.clock.now(), batch, last))
+            if not stopping and (more or round_.refill) and round_.queued <= batch // 2:
+                round_.refill = False
+                fetched = await self.database.run(partial(
+                    self.queue.waiting, platforms, self.clock.now(), batch, per_chat,
+                    list(round_.held)))
                 more = len(fetched) == batch
                 for message in fetched:
-                    last = message.id
                     round_.add(message)
             now = self.timer.monotonic()
             for key, message in ([] if stopping else round_.start(now)):
@@ -152,7 +158,7 @@ class Dispatcher:
             if not done:
                 at = round_.earliest()
                 if not tasks and (at is None or at - now > self.longest_wait):
-                    if at is None and more:
+                    if at is None and (more or round_.refill):
                         continue
                     break
                 done = await self._wait(tasks, at, now)
@@ -196,11 +202,11 @@ class Dispatcher:
             error = outcome.error
             if isinstance(error, RetryLater):
                 self.pacer.hold(outcome.key, outcome.ended + error.retry_after_seconds)
-                round_.finish(outcome.key, retry=outcome.message)
+                round_.finish(outcome.key, outcome.message, again=True)
                 continue
             if isinstance(error, Unreachable):
                 round_.drop(outcome.message.identity)
-            round_.finish(outcome.key)
+            round_.finish(outcome.key, outcome.message, waits=outcome.waits)
         return sum(outcome.delivery is not None for outcome in outcomes)
 
     def _record(self, outcomes: Sequence[_Outcome]) -> None:
@@ -223,12 +229,13 @@ class Dispatcher:
             elif isinstance(error, PermanentFailure):
                 limit = self.pacer.limits_for(message.platform).dead_letter_attempts
                 dead = self.queue.mark_failed(message.id, str(error), True, now, limit)
+                outcome.waits = not dead
                 log.warning("outbox %s to %s refused%s: %s", message.id, message.identity,
                             " for good (dead letter)" if dead else "", error)
             else:
                 log.warning("outbox %s to %s failed, will retry: %r", message.id,
                             message.identity, error)
-                self.queue.mark_failed(message.id, repr(error), False, now)
+                outcome.waits = not self.queue.mark_failed(message.id, repr(error), False, now)
 
     async def run(self, stop: asyncio.Event, interval: float = 0.5) -> None:
         """Keep draining until ``stop`` is set."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, exists, insert, or_, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
@@ -15,6 +15,7 @@ from handlers.translation import Piece
 from storage.models import OutboxRowModel, table
 from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
 from storage.sql import Sql
+from storage.waiting import waiting_ids
 
 outbox = table(OutboxRowModel)
 unreachable = table(UnreachableIdentityRow)
@@ -123,6 +124,11 @@ class QueuedMessage:
     closes: str | None = None  # the message (same chat) whose buttons come off once sent
 
 
+# At most this many messages to one chat are fetched at a time (a chat gets one a second), so
+# one chat's backlog never keeps the others' first messages out of a fetch.
+PER_CHAT = 10
+
+
 class OutboxQueue:
     """The dispatcher's side of the outbox: what is waiting, and what became of each send."""
 
@@ -130,29 +136,18 @@ class OutboxQueue:
         self.engine = engine
         self.max_attempts = max_attempts
 
-    def waiting(self, platforms: Sequence[str], now: datetime,
-                limit: int = 100, after: int = 0) -> list[QueuedMessage]:
-        """The oldest unsent messages for these platforms that are due now, in queue order
-        (only those queued after the message numbered ``after``).
-
-        A message waits while an earlier one to the same person is still being translated, so
-        that everyone reads their messages in the order they were written; nothing is sent to
-        an identity that cannot be reached.
-        """
-        earlier = outbox.alias("earlier")
+    def waiting(self, platforms: Sequence[str], now: datetime, limit: int = 100,
+                per_chat: int = PER_CHAT, skip: Collection[int] = ()) -> list[QueuedMessage]:
+        """The unsent messages for these platforms that may go now: at most ``per_chat`` to
+        each chat (its oldest), oldest first, leaving out those numbered in ``skip`` (already
+        in hand). See :mod:`storage.waiting` for which ones wait."""
         with self.engine.connect() as conn:
+            ids = waiting_ids(conn, platforms, now, limit, per_chat, skip)
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
                 outbox.c.attempts, outbox.c.attachments, outbox.c.closes)
-                .where(outbox.c.status == "pending", outbox.c.platform.in_(list(platforms)),
-                       outbox.c.id > after,
-                       ~exists().where(unreachable.c.identity == outbox.c.identity),
-                       or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
-                       ~exists().where(earlier.c.member_id == outbox.c.member_id,
-                                       earlier.c.status == "translating",
-                                       earlier.c.id < outbox.c.id))
-                .order_by(outbox.c.id).limit(limit)).all()
+                .where(outbox.c.id.in_(ids)).order_by(outbox.c.id)).all() if ids else []
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
                               [[(str(label), str(data)) for label, data in row]

@@ -1,11 +1,18 @@
 """Sending outbox rows through Telegram: text in pieces, buttons as an inline keyboard, files
 as documents (by file_id once Telegram has one), and Telegram's refusals as the dispatcher's
-failure kinds."""
+failure kinds.
+
+A message in several parts (a long text in pieces, text and files) that fails after some parts
+were accepted is resumed from the first part not delivered when the dispatcher retries it, so
+readers never see a part twice. That progress is kept by the channel, in memory: after a
+restart such a message is sent whole again (keeping it on the outbox row needs a column).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -13,6 +20,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 
 from bot.dispatcher import Delivery, PermanentFailure, RetryLater, Unreachable
 from bot.telegram.text import split_text
+from handlers.messages import Attachment
 from storage.outbox import QueuedMessage
 
 log = logging.getLogger(__name__)
@@ -20,6 +28,17 @@ log = logging.getLogger(__name__)
 # Between the parts of one message (text pieces, files) to one chat: Telegram's pace of one
 # message a second per chat (the dispatcher paces whole messages).
 PART_PAUSE = 1.0
+# Messages whose progress is kept (those that failed part-way); the oldest is forgotten first.
+KEPT_PROGRESS = 10_000
+
+
+@dataclass(slots=True)
+class _Progress:
+    """How far a message in several parts got: parts accepted, and the last text piece sent
+    (it carries the buttons: where the message is said to have landed)."""
+
+    parts: int = 0
+    last: Message | None = None
 
 
 def keyboard(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
@@ -37,6 +56,8 @@ class TelegramChannel:
         self.part_pause = part_pause
         # Telegram's file_id of each file already uploaded (same bot): sent again by id.
         self._file_ids: dict[str, str] = {}
+        # Outbox id → parts already delivered, for messages that failed part-way.
+        self._progress: dict[int, _Progress] = {}
 
     async def send(self, message: QueuedMessage) -> Delivery:
         """Send one message; Telegram's refusals become RetryLater, Unreachable or
@@ -76,24 +97,42 @@ class TelegramChannel:
         return chat_id.startswith("-")
 
     async def _send(self, chat: str, message: QueuedMessage) -> Message:
+        """Send the parts not yet delivered, in order: the text's pieces (the keyboard on the
+        last), then the files, a pause apart; returns the last text piece."""
         pieces = split_text(message.text)
         markup = keyboard(message.buttons)
-        last: Message | None = None
-        for number, piece in enumerate(pieces, start=1):
-            if number > 1:
-                await asyncio.sleep(self.part_pause)
-            last = await self.bot.send_message(
-                chat, piece, reply_markup=markup if number == len(pieces) else None)
-        for attachment in message.attachments:
-            await asyncio.sleep(self.part_pause)
-            location = attachment.location or ""
-            known = self._file_ids.get(location)
-            if known is not None:
-                sent = await self.bot.send_document(chat, known)
-            else:
-                content = await asyncio.to_thread(Path(location).read_bytes)
-                sent = await self.bot.send_document(chat, content, filename=attachment.filename)
-                if sent.document is not None:
-                    self._file_ids[location] = sent.document.file_id
-        assert last is not None
-        return last
+        progress = self._progress.pop(message.id, None) or _Progress()
+        first, parts = progress.parts + 1, len(pieces) + len(message.attachments)
+        try:
+            for number in range(first, parts + 1):
+                if number > first:  # the dispatcher paced the first
+                    await asyncio.sleep(self.part_pause)
+                if number <= len(pieces):
+                    progress.last = await self.bot.send_message(
+                        chat, pieces[number - 1],
+                        reply_markup=markup if number == len(pieces) else None)
+                else:
+                    await self._send_file(chat, message.attachments[number - len(pieces) - 1])
+                progress.parts = number
+        except BaseException:
+            if progress.parts:
+                self._keep(message.id, progress)
+            raise
+        assert progress.last is not None
+        return progress.last
+
+    def _keep(self, message_id: int, progress: _Progress) -> None:
+        self._progress[message_id] = progress
+        while len(self._progress) > KEPT_PROGRESS:
+            del self._progress[next(iter(self._progress))]
+
+    async def _send_file(self, chat: str, attachment: Attachment) -> None:
+        location = attachment.location or ""
+        known = self._file_ids.get(location)
+        if known is not None:
+            await self.bot.send_document(chat, known)
+            return
+        content = await asyncio.to_thread(Path(location).read_bytes)
+        sent = await self.bot.send_document(chat, content, filename=attachment.filename)
+        if sent.document is not None:
+            self._file_ids[location] = sent.document.file_id

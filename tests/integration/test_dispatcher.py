@@ -45,28 +45,32 @@ def queued(database: Database) -> Database:
     return db
 
 
-async def test_a_failing_message_waits_and_does_not_hold_up_the_others(
+async def test_a_failing_message_holds_up_its_chat_only_until_retried_or_set_aside(
         queued: Database) -> None:
     database = queued
+    with SqlUnitOfWork(database.engine) as uow:
+        bob = uow.members.add("Bob", "console:bob", Language.EN, "UTC", START)
+        uow.outbox.add([OutboxRow(bob.id, "console:bob", None, Language.EN, "bob", [], None,
+                                  None, START)])
+        uow.commit()
     clock = VirtualClock(START)
     channel = FlakyChannel({"two": [TimeoutError(), ConnectionError()],
-                            "three": [PermanentFailure("bot was blocked by the user")]})
+                            "three": [PermanentFailure("Bad Request: message is too long")]})
     dispatcher = Dispatcher(database, OutboxQueue(database.engine), {"console": channel}, clock,
                             limits={"console": DeliveryLimits(dead_letter_attempts=1)})
     assert await dispatcher.drain() == 2
-    assert channel.delivered == ["one", "four"]
+    assert channel.delivered == ["one", "bob"]  # "three" and "four" wait behind "two"
     assert await dispatcher.drain() == 0  # "two" waits 5 s before its next try
     clock.move("+5m")  # past its back-off
     assert await dispatcher.drain() == 0  # failed again: now it waits 10 s more
     clock.move("+1m")
-    assert await dispatcher.drain() == 1
-    assert channel.delivered == ["one", "four", "two"]
-    clock.move("+2h")
-    assert await dispatcher.drain() == 0  # "three" was refused for good
+    assert await dispatcher.drain() == 2  # "two", then "three" refused for good, then "four"
+    assert channel.delivered == ["one", "bob", "two", "four"]
     with database.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT text, status, attempts FROM outbox ORDER BY id").all()
     assert [tuple(r) for r in rows] == [("one", "sent", 1), ("two", "sent", 3),
-                                        ("three", "failed", 1), ("four", "sent", 1)]
+                                        ("three", "failed", 1), ("four", "sent", 1),
+                                        ("bob", "sent", 1)]
 
 
 async def test_too_many_failures_set_a_message_aside(queued: Database) -> None:
