@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from handlers.ports import Clock
 from storage.database import Database, is_sqlite
-from storage.scheduler_lock import SchedulerLock, scheduler_lock
+from storage.scheduler_lock import SchedulerLock, process_holder, scheduler_lock
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +45,7 @@ class SchedulerSettings:
 
 def holder_name() -> str:
     """How this process is named in the lock row and the log."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return process_holder()
 
 
 async def run_sweep(name: str) -> None:

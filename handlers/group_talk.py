@@ -1,10 +1,10 @@
 """What reaches a team's linked group chats, and what is said there reaches the team.
 
-A team's notifications (uploads, review comments, approvals, arrivals and departures) go to
-its members privately and also to each of its linked groups, in the group's language. Team
-talk goes to the groups instead of privately to members on the groups' platforms, who read it
-there. What is written in a linked group — to the bot or not — is relayed, translated, to the
-members on other platforms (who cannot see the group) and to the team's other groups.
+A team's notifications (uploads, review comments, approvals, arrivals and departures) and its
+talk go to its members privately, each in their language, and also to each of its linked
+groups, in the group's language. What is written in a linked group — to the bot or not — is
+relayed, translated, to the members on other platforms (who cannot see the group) and to the
+team's other groups.
 """
 
 from __future__ import annotations
@@ -46,21 +46,21 @@ def tell_team_groups(turn: Turn, team_id: int, line: Phrase, *, context: Context
             turn.out.append(to_group(group, lines, context))
 
 
-def outside_groups(members: Iterable[Member], groups: Sequence[TeamGroup]) -> list[Member]:
-    """The members who do not read team talk in one of the team's groups: those on a platform
-    where the team has no group."""
-    platforms = {group.platform for group in groups}
-    return [m for m in members if m.identity.split(":", 1)[0] not in platforms]
+def elsewhere(members: Iterable[Member], platform: str) -> list[Member]:
+    """The members on other platforms than a group's (who cannot read the group)."""
+    return [m for m in members if m.identity.split(":", 1)[0] != platform]
 
 
 def relay_team_talk(turn: Turn, team: Team, text: str) -> tuple[int, int]:
-    """Team talk from a member: privately to teammates on platforms without a team group, and
-    to the team's groups (except the one it was written in); how many members were told
-    privately, and in how many groups it was posted."""
+    """Team talk from a member: privately to each teammate and to the team's groups — but
+    when written in a group, not to that group again nor privately to the teammates on its
+    platform, who read it there. How many members were told privately, and in how many groups
+    it was posted."""
     groups = turn.uow.groups.of_team(team.id)
     here = turn.chat if not turn.chat.is_private else None
-    others = [m for m in outside_groups(turn.uow.teams.members(team.id), groups)
-              if m.id != turn.sender.id]
+    others = [m for m in turn.uow.teams.members(team.id) if m.id != turn.sender.id]
+    if here is not None:
+        others = elsewhere(others, here.platform)
     said = UserText(text, turn.sender.language)
     context = Context(TEAM_TALK, team.id)
     turn.tell_all(others, RELAYED, context=context, name=turn.sender.name, team=team.name,
@@ -104,7 +104,7 @@ def overheard(uow: UnitOfWork, inbound: Inbound, now: datetime) -> list[Outbound
     lines = (phrase(RELAYED, name=name, team=team.name, text=said),)
     context = Context(TEAM_TALK, team.id)
     out = [Outbound(m.id, lines, context=context)
-           for m in outside_groups(uow.teams.members(team.id), groups)
+           for m in elsewhere(uow.teams.members(team.id), group.platform)
            if writer is None or m.id != writer.id]
     out += [to_group(g, lines, context) for g in groups if g.id != group.id]
     return out
@@ -118,6 +118,9 @@ def chat_event(uow: UnitOfWork, inbound: Inbound) -> list[Outbound]:
         return []
     if event.moved_to is not None:
         uow.groups.move(chat.platform, chat.chat_id, event.moved_to)
+        return []
+    if event.title is not None:
+        uow.groups.rename(chat.platform, chat.chat_id, event.title)
         return []
     group = uow.groups.for_chat(chat.platform, chat.chat_id)
     if not event.removed or group is None:

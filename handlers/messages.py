@@ -65,15 +65,18 @@ class Inbound:
     addressed: bool = True
     # Something that happened to the chat rather than a message (see ``ChatEvent``).
     event: ChatEvent | None = None
+    # For a command in a group: whether its sender administers the group (None: not known).
+    sender_admin: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ChatEvent:
-    """The bot was removed from a group (``removed``), or the group got a new id
-    (``moved_to``: Telegram turns a group into a supergroup)."""
+    """The bot was removed from a group (``removed``), the group got a new id (``moved_to``:
+    Telegram turns a group into a supergroup), or a new name (``title``)."""
 
     removed: bool = False
     moved_to: str | None = None
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,12 +125,13 @@ def follow_reply(turn: Turn, reply_to: str, text: str) -> None:
     """A reply to one of the bot's messages: continue whatever that message was about."""
     chat = turn.inbound.chat
     sent = turn.uow.outbox.find_sent(chat.platform, chat.chat_id, reply_to)
-    if (sent is None or sent.context is None or sent.context_id is None) \
-            and turn.pending is not None and text:
-        FLOWS[turn.pending.flow](turn, turn.pending.step, text)  # replying to the question
-        return
     if sent is None or sent.context is None or sent.context_id is None:
-        turn.reply("reply.nothing")
+        if not chat.is_private:
+            team_groups.group_text(turn, text)  # in a group: talk, never a private answer
+        elif turn.pending is not None and text:
+            FLOWS[turn.pending.flow](turn, turn.pending.step, text)  # replying to the question
+        else:
+            turn.reply("reply.nothing")
         return
     if not text:
         turn.reply("reply.empty")

@@ -97,9 +97,9 @@ class HelpDesk:
         return queued
 
     def _handle_one(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
-        if not inbound.addressed or inbound.event is not None:
-            # Group talk not meant for the bot, or news about a group: nobody is answered
-            # or registered by it.
+        if not inbound.addressed or inbound.event is not None or _stranger_talk(uow, inbound):
+            # Group talk not meant for the bot (or from someone who never started with it),
+            # or news about a group: nobody is answered or registered by it.
             queue_messages(uow, self.catalogue, group_talk.overheard(uow, inbound, now), now)
             return
         turn, needs_routing = self._turn(uow, inbound, now)
@@ -159,3 +159,11 @@ class HelpDesk:
                 queue_messages(uow, self.catalogue, [sorry], now, known=[me])
         except Exception:
             log.exception("could not tell %s that their message failed", inbound.sender.identity)
+
+
+def _stranger_talk(uow: UnitOfWork, inbound: Inbound) -> bool:
+    """Text (not a command or a button) in a group from someone the help desk does not know:
+    talk to relay, not a newcomer to greet in front of the group."""
+    return (not inbound.chat.is_private and inbound.button is None
+            and inbound.attachment is None and not inbound.text.startswith("/")
+            and uow.members.by_identity(inbound.sender.identity) is None)

@@ -52,8 +52,17 @@ class TeamGroups(Protocol):
         """Ask to link a group (replacing an earlier unconfirmed request for it)."""
         ...
 
-    def confirm(self, link_id: int, now: datetime) -> list[TeamGroup]:
-        """Confirm a request; returns the team's groups on that platform it replaces."""
+    def confirm(self, link_id: int, now: datetime) -> list[TeamGroup] | None:
+        """Confirm a request; the team's groups on that platform it replaces (unlinked), or
+        None when it was no longer waiting (confirmed meanwhile, or gone)."""
+        ...
+
+    def set_language(self, link_id: int, language: Language) -> None:
+        """The language the bot writes in in a linked group."""
+        ...
+
+    def rename(self, platform: str, chat_id: str, title: str) -> None:
+        """A group's new name."""
         ...
 
     def remove(self, link_id: int) -> None:

@@ -7,14 +7,23 @@ press it, and only while they still lead the team and the request is fresh.
 
 from __future__ import annotations
 
-from handlers.domain import LANGUAGE_NAMES, Member, Team, TeamRole
+from handlers.domain import Language, Member, Team, TeamRole
 from handlers.group_talk import linked_group, relay_team_talk, to_group
-from handlers.messages import Outbound
+from handlers.messages import Outbound, Phrase
 from handlers.onboarding import parse_language
 from handlers.team_group_ports import TeamGroup
 from handlers.turn import Turn, button, phrase, rows_of
 
 GROUP = "group"  # the buttons' action: group:link:ID, group:drop:ID
+
+# Each language's name, in the language of the sentence it is in ("em inglês", "en anglais").
+LANGUAGE_KEYS: dict[Language, str] = {Language.EN: "lang.name.en", Language.PT: "lang.name.pt",
+                                      Language.ES: "lang.name.es", Language.FR: "lang.name.fr"}
+
+
+def language_name(language: Language) -> Phrase:
+    """A language's name, rendered in the reader's language."""
+    return Phrase(LANGUAGE_KEYS[language])
 
 
 def _leads(team: Team | None, member: Member) -> bool:
@@ -42,6 +51,9 @@ def link_group(turn: Turn, args: str) -> None:
         leader = turn.uow.members.get(team.leader_id) if team.leader_id else None
         turn.reply("group.not_leader", team=team.name, leader=leader.name if leader else "—")
         return
+    if turn.inbound.sender_admin is False:
+        turn.reply("group.not_admin")
+        return
     existing = turn.uow.groups.for_chat(chat.platform, chat.chat_id)
     if existing is not None and existing.linked_at is not None:
         if existing.team_id != team.id:
@@ -51,6 +63,10 @@ def link_group(turn: Turn, args: str) -> None:
         if existing.language == language:
             turn.reply("group.already", team=team.name)
             return
+        turn.uow.groups.set_language(existing.id, language)
+        turn.out.append(to_group(existing._replace(language=language), (phrase(
+            "group.language_set", language=language_name(language)),)))
+        return
     title = chat.title or chat.chat_id
     request = turn.uow.groups.request(team.id, chat.platform, chat.chat_id, title, language,
                                       turn.sender.id, turn.now)
@@ -58,7 +74,7 @@ def link_group(turn: Turn, args: str) -> None:
                 button(f"{GROUP}:drop:{request.id}", "button.cancel")]]
     # In private (no chat): the confirmation is the leader's alone.
     turn.out.append(Outbound(turn.sender.id, (phrase(
-        "group.confirm", title=title, team=team.name, language=LANGUAGE_NAMES[language]),),
+        "group.confirm", title=title, team=team.name, language=language_name(language)),),
         rows_of(confirm)))
     turn.reply("group.asked", name=turn.sender.name, team=team.name)
 
@@ -92,7 +108,11 @@ def press_group(turn: Turn, arg: str) -> None:
 
 
 def _confirm(turn: Turn, request: TeamGroup, team: Team) -> None:
-    for old in turn.uow.groups.confirm(request.id, turn.now):
+    replaced = turn.uow.groups.confirm(request.id, turn.now)
+    if replaced is None:  # pressed twice at once: the other press linked it
+        turn.answer_press("group.already", team=team.name)
+        return
+    for old in replaced:
         turn.out.append(to_group(old, (phrase("group.replaced_notice", team=team.name,
                                               name=turn.sender.name),)))
     linked = request._replace(linked_at=turn.now)
@@ -101,11 +121,17 @@ def _confirm(turn: Turn, request: TeamGroup, team: Team) -> None:
 
 
 def unlink_group(turn: Turn, args: str) -> None:
-    """``/unlinkgroup``: in the group, or in private for the team's group on this platform.
-    Its team's leaders and coordinators may."""
+    """``/unlinkgroup``: in the group, or in private for the team's group on this platform
+    (a coordinator names the team: ``/unlinkgroup TEAM``). Its team's leaders and coordinators
+    may."""
     chat = turn.chat
     own = turn.uow.teams.of_member(turn.sender.id)
     group: TeamGroup | None
+    if chat.is_private and args.strip() and turn.sender.is_coordinator:
+        own = turn.uow.teams.by_name(args.strip())
+        if own is None:
+            turn.reply("team.not_found", team=args.strip())
+            return
     if chat.is_private:
         groups = turn.uow.groups.of_team(own.id) if own is not None else []
         here = [g for g in groups if g.platform == chat.platform]

@@ -26,6 +26,9 @@ class TeamGroupRow(Base):
     requested_at: Mapped[datetime]
     linked_at: Mapped[datetime | None]
 
+    # SQLite would otherwise reuse a deleted request's id, and an old Link button would
+    # confirm another group's request.
     __table_args__ = (
         UniqueConstraint("platform", "chat_id"),
+        {"sqlite_autoincrement": True},
     )

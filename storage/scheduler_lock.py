@@ -80,10 +80,26 @@ class SqliteLock:
                               "AND holder = :holder"), {"name": LOCK_NAME, "holder": self.holder})
 
 
+def this_machine() -> str:
+    """This machine as a lock holder's name starts: the host name and the process-id
+    namespace (two containers may share a host name, never a pid namespace)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").removeprefix("pid:").strip("[]")
+    except OSError:
+        namespace = "?"
+    return f"{socket.gethostname()}~{namespace}"
+
+
+def process_holder() -> str:
+    """How this process is named as a lock holder (``HOST~NAMESPACE:PID``)."""
+    return f"{this_machine()}:{os.getpid()}"
+
+
 def _gone(holder: str) -> bool:
-    """Whether a holder named ``HOST:PID`` was a process of this machine that has ended."""
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+    """Whether a holder named ``HOST~NAMESPACE:PID`` was a process of this machine (and pid
+    namespace) that has ended."""
+    machine, _, pid = holder.rpartition(":")
+    if machine != this_machine() or not pid.isdigit() or int(pid) == os.getpid():
         return False
     try:
         os.kill(int(pid), 0)  # signal 0: only asks whether the process exists

@@ -55,18 +55,30 @@ class SqlTeamGroups:
         return TeamGroup(link_id, team_id, platform, chat_id, title[:200], language, by, now,
                          None)
 
-    def confirm(self, link_id: int, now: datetime) -> list[TeamGroup]:
-        """Confirm a request; the team's other group on that platform is unlinked (returned)."""
+    def confirm(self, link_id: int, now: datetime) -> list[TeamGroup] | None:
+        """Confirm a request (only once, even when pressed twice at the same moment); the
+        team's other group on that platform is unlinked and returned."""
         link = self.get(link_id)
-        if link is None:
-            return []
+        if link is None or not self.sql.run(
+                "UPDATE team_groups SET linked_at = :now WHERE id = :id AND linked_at IS NULL",
+                {"now": self.sql.time(now), "id": link_id}):
+            return None
         replaced = [g for g in self.of_team(link.team_id)
                     if g.platform == link.platform and g.id != link.id]
         for group in replaced:
             self.remove(group.id)
-        self.sql.run("UPDATE team_groups SET linked_at = :now WHERE id = :id",
-                     {"now": self.sql.time(now), "id": link_id})
         return replaced
+
+    def set_language(self, link_id: int, language: Language) -> None:
+        """The language the bot writes in in a linked group."""
+        self.sql.run("UPDATE team_groups SET language = :language WHERE id = :id",
+                     {"language": language.value, "id": link_id})
+
+    def rename(self, platform: str, chat_id: str, title: str) -> None:
+        """A group's new name."""
+        self.sql.run("UPDATE team_groups SET title = :title WHERE platform = :platform "
+                     "AND chat_id = :chat", {"title": title[:200], "platform": platform,
+                                             "chat": chat_id})
 
     def remove(self, link_id: int) -> None:
         """Forget a link or a request."""

@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
+from telegram import ChatMember, Update
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application
 
@@ -223,7 +223,22 @@ class TelegramAdapter:
         inbound = replace(found.inbound, receipt=update.update_id)
         if found.file is not None:
             inbound = await self._fetch(found, inbound)
+        if not inbound.chat.is_private and inbound.addressed and inbound.text.startswith("/"):
+            inbound = replace(inbound, sender_admin=await self._administers(inbound))
         await self.app.receive(inbound)
+
+    async def _administers(self, inbound: Inbound) -> bool | None:
+        """Whether the sender of a group command administers the group (None when Telegram
+        could not say)."""
+        user = inbound.sender.identity.split(":", 1)[1]
+        try:
+            member = await self.application.bot.get_chat_member(int(inbound.chat.chat_id),
+                                                                int(user))
+        except (TelegramError, ValueError) as exc:
+            log.info("telegram: could not check who administers %s: %s", inbound.chat.chat_id,
+                     exc)
+            return None
+        return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 
     async def _fetch(self, found: Incoming, inbound: Inbound) -> Inbound:
         """The inbound message with its document downloaded — unless it is too big, or cannot

@@ -79,6 +79,9 @@ def incoming(update: Update, bot: BotIdentity) -> Incoming | None:
     if message is not None and message.migrate_to_chat_id is not None:
         return Incoming(Inbound(_chat_as_sender(message.chat), chat_ref(message.chat),
                                 event=ChatEvent(moved_to=str(message.migrate_to_chat_id))))
+    if message is not None and message.new_chat_title is not None:
+        return Incoming(Inbound(_chat_as_sender(message.chat), chat_ref(message.chat),
+                                event=ChatEvent(title=message.new_chat_title)))
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
     text = message.text if message.text is not None else (message.caption or "")
@@ -128,8 +131,9 @@ def _addressed(message: Message, text: str, bot: BotIdentity) -> tuple[bool, str
 def _overheard(message: Message) -> Incoming | None:
     """Group talk not meant for the bot (only a linked group relays it); commands for other
     bots are not talk."""
-    if message.text is None or message.from_user is None or message.text.startswith("/"):
-        return None
+    if message.text is None or message.from_user is None or message.text.startswith("/") \
+            or message.sender_chat is not None or message.is_automatic_forward:
+        return None  # a channel's post (or its automatic forward) is not a person's talk
     return Incoming(Inbound(user_ref(message.from_user), chat_ref(message.chat),
                             message.text.strip(), message_id=str(message.message_id),
                             addressed=False))

@@ -73,6 +73,10 @@ def test_in_a_group_only_what_is_addressed_to_the_bot() -> None:
     assert heard.inbound.text == "good morning everyone"
     assert seen("good morning everyone") is None
     assert incoming(_update(message=_message("/status@other_bot", chat=GROUP)), BOT) is None
+    # A channel's post forwarded into its discussion group is not a person's talk.
+    channel = {"id": -100999, "type": "channel", "title": "News"}
+    forwarded = _message("news", chat=GROUP, sender_chat=channel, is_automatic_forward=True)
+    assert incoming(_update(message=forwarded), BOT) is None
     assert seen("/status") == "/status"
     assert seen("/status@peerdesk_bot") == "/status@peerdesk_bot"
     assert seen("/status@other_bot") is None

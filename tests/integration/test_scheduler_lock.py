@@ -4,7 +4,6 @@ longer runs loses the lock at once; a live or unknown holder keeps it until its 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from storage.database import Database
 from storage.migrate import upgrade
-from storage.scheduler_lock import SqliteLock
+from storage.scheduler_lock import SqliteLock, this_machine
 
 
 def _dead_pid() -> int:
@@ -35,7 +34,7 @@ def test_a_crashed_holder_of_this_machine_loses_the_lock_at_once(tmp_path: Path)
 def _crashed_holder(database: Database) -> None:
     now = datetime.now(UTC)
     lease = timedelta(minutes=3)
-    host = socket.gethostname()
+    host = this_machine()
     dead = SqliteLock(database.engine, f"{host}:{_dead_pid()}", lease)
     assert dead.acquire(now).held
     restarted = SqliteLock(database.engine, f"{host}:{os.getpid()}", lease)
@@ -53,7 +52,7 @@ def _crashed_holder(database: Database) -> None:
         alive.kill()
         alive.wait()
     running.release()
-    elsewhere = SqliteLock(database.engine, f"another-host:{_dead_pid()}", lease)
+    elsewhere = SqliteLock(database.engine, f"another-host~1:{_dead_pid()}", lease)
     assert elsewhere.acquire(now).held
     assert not restarted.acquire(now + timedelta(seconds=1)).held
     assert restarted.acquire(now + lease + timedelta(seconds=1)).held

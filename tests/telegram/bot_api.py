@@ -144,6 +144,10 @@ class BotApi:
                              retry_after if error_code == 429 else None, migrate_to_chat_id)
         self._failures.append(Failure(method, chat_id, error, delay, times))
 
+    def make_admin(self, chat_id: int, user_id: int) -> None:
+        """The user administers the group (getChatMember says so)."""
+        self.chats.admins.setdefault(chat_id, set()).add(user_id)
+
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: every later call naming their chat answers 403."""
         self.blocked.add(chat_id)

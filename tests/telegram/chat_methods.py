@@ -40,6 +40,8 @@ class ChatMethods:
         self.factory = factory
         self.log: ChatLog = factory.log
         self.commands: dict[tuple[str, str], list[JSON]] = {}
+        # Group chat id -> the users who administer it (everyone else is a plain member).
+        self.admins: dict[int, set[int]] = {}
 
     def table(self) -> dict[str, Any]:
         """Bot API method name -> implementation."""
@@ -49,7 +51,24 @@ class ChatMethods:
                 "getFile": self.get_file, "answerCallbackQuery": self.answer_callback_query,
                 "editMessageText": self.edit_message_text,
                 "editMessageReplyMarkup": self.edit_message_reply_markup,
-                "deleteMessage": self.delete_message}
+                "deleteMessage": self.delete_message, "getChatMember": self.get_chat_member}
+
+    def get_chat_member(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
+        """A user's standing in a chat: "administrator" for those named in ``admins``,
+        "member" for anyone else who wrote there, 400 for a user the chat never saw."""
+        chat_id, user_id = int(required(params, "chat_id")), int(required(params, "user_id"))
+        user = next((m["from"] for (chat, _n), m in self.log.messages.items()
+                     if chat == chat_id and m["from"]["id"] == user_id), None)
+        if user is None:
+            raise ApiError(400, "Bad Request: user not found")
+        if user_id not in self.admins.get(chat_id, set()):
+            return {"status": "member", "user": user}
+        rights = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                  "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                  "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+                  "can_delete_stories")
+        return {"status": "administrator", "user": user,
+                **{right: right not in ("can_be_edited", "is_anonymous") for right in rights}}
 
     def _command_key(self, params: JSON) -> tuple[str, str]:
         scope = params.get("scope") or {"type": "default"}

@@ -74,6 +74,7 @@ async def link(server: BotApiServer, group: dict[str, Any] = GROUP,
     """Ana types /linkgroup in a group; the confirmation she gets in private (its message id
     and the data of its Link button)."""
     chat = int(group["id"])
+    server.make_admin(chat, int(ANA["id"]))
     asked = len(server.texts_to(chat))
     server.push_message(ANA, command, group)
 
@@ -125,15 +126,30 @@ async def test_linking_posting_and_relaying(bot_api_server: BotApiServer, tmp_pa
         await asyncio.sleep(0.2)
         assert {chat: len(server.texts_to(chat)) for chat in before} == before
 
-        # Awa's team talk from the console: posted in the group, not privately to Ana and
-        # Diego (they read it in the group); Awa is told where it went.
+        # A reply in the group to a bot post that is about nothing in particular: talk too —
+        # never the answer to a question the bot asked Diego in private.
+        server.push_message(DIEGO, "/ask")
+        await server.wait_for(lambda: len(server.texts_to(12)) > before[12], within=10)
+        before[12] += 1
+        server.push_message(DIEGO, "¡Bienvenida!", GROUP,
+                            reply_to=server.sent_to(-100500)[-1].result["message_id"])
+        server.push_message(user(98, "Lia", language_code="pt"), "Oi!", GROUP,
+                            reply_to=server.sent_to(-100500)[-1].result["message_id"])
+        await until(count(lambda: outbox_to(database_url, "console:awa"), "Lia · Rios"))
+        assert any("¡Bienvenida!" in t for t in outbox_to(database_url, "console:awa"))
+        assert query(database_url, "SELECT count(*) FROM help_requests") == [(0,)]
+        assert query(database_url, "SELECT count(*) FROM members") == [(3,)]
+        await asyncio.sleep(0.2)
+        assert {chat: len(server.texts_to(chat)) for chat in before} == before
+
+        # Awa's team talk from the console: to each teammate privately, in their language,
+        # and in the group; Awa is told where it went.
         await app.receive(Inbound(UserRef("console:awa", "Awa"), ChatRef("console", "awa"),
                                   "/t Je m'en occupe"))
-        await server.wait_for(count(lambda: server.texts_to(-100500), "Je m'en occupe"),
-                              within=10)
-        assert {chat: len(server.texts_to(chat)) for chat in (11, 12)} == {
-            11: before[11], 12: before[12]}
-        assert "Envoyé au groupe de Rios" in outbox_to(database_url, "console:awa")[-1]
+        for chat in (-100500, 11, 12):
+            await server.wait_for(count(lambda c=chat: server.texts_to(c), "Je m'en occupe"),
+                                  within=10)
+        assert "et au groupe de l'équipe" in outbox_to(database_url, "console:awa")[-1]
 
         # A reply to the bot's post in the group goes back to the team (Awa).
         relayed = server.sent_to(-100500)[-1].result["message_id"]
@@ -165,8 +181,12 @@ async def test_who_may_link_and_what_goes_wrong(bot_api_server: BotApiServer, tm
         assert "Não escrevo em “klingon”" in server.texts_to(-100500)[1]
         assert "Em grupos eu respondo a comandos" in server.texts_to(-100600)[0]
         assert query(database_url, "SELECT count(*) FROM team_groups") == [(0,)]
+        # Leading the team is not enough: the group's administrators decide what it is for.
+        server.push_message(ANA, "/linkgroup", other)
+        await server.wait_for(count(lambda: server.texts_to(-100600),
+                                    "Só quem administra este grupo"), within=10)
 
-        # Linked with the group's language given; a second /linkgroup says it is done.
+        # Linked with the group's language given.
         server.push_callback(ANA, *await link(server, command="/linkgroup es"))
         await server.wait_for(count(lambda: server.texts_to(-100500), "🔗 Este grupo ahora"),
                               within=10)
@@ -181,11 +201,25 @@ async def test_who_may_link_and_what_goes_wrong(bot_api_server: BotApiServer, tm
         await until(lambda: query(database_url, "SELECT chat_id FROM team_groups")
                     == [("-100700",)])
 
+        # Another language for the group: the bot says so there, in it.
+        server.make_admin(-100700, 11)
+        server.push_message(ANA, "/linkgroup fr", group_chat(-100700, "Rios 💧"))
+        await server.wait_for(count(lambda: server.texts_to(-100700),
+                                    "Désormais, j'écris ici en français."), within=10)
+        # Renamed: later notices use the new name.
+        renamed = server.factory.message_from(ANA, "", group_chat(-100700, "Rios 2027"))
+        renamed["message"].pop("text", None)
+        renamed["message"].pop("entities", None)
+        renamed["message"]["new_chat_title"] = "Rios 2027"
+        server.push_update(renamed)
+        await until(lambda: query(database_url, "SELECT title, language FROM team_groups")
+                    == [("Rios 2027", "fr")])
+
         # Removed from the group: the link ends and Ana is told in private.
         server.push_update(server.factory.bot_status_change(
-            DIEGO, group_chat(-100700, "Rios 💧"), "kicked"))
-        await server.wait_for(count(lambda: server.texts_to(11), "Fui removido do grupo"),
-                              within=10)
+            DIEGO, group_chat(-100700, "Rios 2027"), "kicked"))
+        await server.wait_for(count(lambda: server.texts_to(11),
+                                    "Fui removido do grupo “Rios 2027”"), within=10)
         assert query(database_url, "SELECT count(*) FROM team_groups") == [(0,)]
 
 
@@ -229,6 +263,15 @@ async def test_moving_unlinking_and_stale_requests(bot_api_server: BotApiServer,
         await server.wait_for(lambda: len([t for t in server.texts_to(-100500) if "🔗" in t])
                               >= 2, within=10)
         server.push_message(carla, "/unlinkgroup", GROUP)
-        await server.wait_for(count(lambda: server.texts_to(-100500),
-                                    "não está mais vinculado à equipe Rios"), within=10)
+        await server.wait_for(lambda: len([t for t in server.texts_to(-100500)
+                                           if "não está mais vinculado à equipe Rios" in t])
+                              >= 1, within=10)
+        assert query(database_url, "SELECT count(*) FROM team_groups") == [(0,)]
+        # …also from her private chat, naming the team.
+        server.push_callback(ANA, *await link(server))
+        await server.wait_for(lambda: len([t for t in server.texts_to(-100500) if "🔗" in t])
+                              >= 3, within=10)
+        server.push_message(carla, "/unlinkgroup Rios")
+        await server.wait_for(count(lambda: server.texts_to(1), "Unlinked: Rios no longer"),
+                              within=10)
         assert query(database_url, "SELECT count(*) FROM team_groups") == [(0,)]

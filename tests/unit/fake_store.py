@@ -682,8 +682,14 @@ class NoTeamGroups:
                 language: Language, by: int, now: datetime) -> TeamGroup:
         raise NotImplementedError("team groups are tested on SQLite, not on the fakes")
 
-    def confirm(self, link_id: int, now: datetime) -> list[TeamGroup]:
+    def confirm(self, link_id: int, now: datetime) -> list[TeamGroup] | None:
         raise NotImplementedError("team groups are tested on SQLite, not on the fakes")
+
+    def set_language(self, link_id: int, language: Language) -> None:
+        raise NotImplementedError("team groups are tested on SQLite, not on the fakes")
+
+    def rename(self, platform: str, chat_id: str, title: str) -> None:
+        """No group is linked: nothing to rename."""
 
     def remove(self, link_id: int) -> None:
         raise NotImplementedError("team groups are tested on SQLite, not on the fakes")

@@ -35,6 +35,7 @@ def upgrade() -> None:
                                 name=op.f("fk_team_groups_requested_by_members")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_team_groups")),
         sa.UniqueConstraint("platform", "chat_id", name=op.f("uq_team_groups_platform")),
+        sqlite_autoincrement=True,  # a deleted request's id is never given to another
     )
     op.create_index(op.f("ix_team_groups_team_id"), "team_groups", ["team_id"], unique=False)
 
