@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.config import Settings
@@ -62,15 +62,22 @@ class App:
     translator: TranslationService
     translation: TranslationStage
     scheduler: Scheduler | None = None
+    # Set when something was queued in the outbox: the delivery loop wakes at once instead of
+    # at its next round.
+    queued: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one inbound message; returns once it and its outbox rows are committed."""
         await self.intake.receive(inbound)
+        self.queued.set()
 
     async def sweep(self) -> int:
         """Do what is due now (nags, reminders, scheduled broadcasts); how many messages that
         queued. The scheduler calls this; so does the console's ``:clock``."""
-        return await self.database.run(self.desk.sweep)
+        count = await self.database.run(self.desk.sweep)
+        if count:
+            self.queued.set()
+        return count
 
     async def deliver(self, stop: asyncio.Event | None = None) -> int:
         """Translate what waits for translation, retry what is due, send everything now (once

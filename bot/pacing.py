@@ -33,16 +33,20 @@ class DeliveryLimits:
     group_per_minute: int = 0  # messages per minute to one group chat
     dead_letter_attempts: int = 3  # refusals (4xx) before a message becomes a dead letter
     in_flight: int = 1
+    # Seconds added to each interval and window: a request that leaves on time may still reach
+    # the platform a hair early, and a strict counter would refuse it (429). Costs ~1 % at
+    # 0.01 s.
+    margin: float = 0.0
 
 
 # Telegram: "no more than one message per second" in a chat, "about 30 messages per second"
 # in bulk, and "no more than 20 messages per minute" in a group (core.telegram.org/bots/faq).
 TELEGRAM = DeliveryLimits(chat_interval=1.0, overall_per_second=30.0, group_per_minute=20,
-                          dead_letter_attempts=3, in_flight=8)
+                          dead_letter_attempts=3, in_flight=8, margin=0.01)
 # Slack: chat.postMessage allows about one message per second per channel (bursts tolerated);
 # it publishes no overall figure, and a channel is a chat here.
 SLACK = DeliveryLimits(chat_interval=1.0, overall_per_second=0.0, group_per_minute=0,
-                       dead_letter_attempts=3, in_flight=4)
+                       dead_letter_attempts=3, in_flight=4, margin=0.01)
 UNLIMITED = DeliveryLimits()
 DEFAULT_LIMITS: Mapping[str, DeliveryLimits] = {"telegram": TELEGRAM, "slack": SLACK}
 
@@ -97,6 +101,7 @@ class Pacer:
         self.limits = limits
         self._chat_next: dict[ChatKey, float] = {}
         self._platform_next: dict[str, float] = {}
+        self._platform_sent: dict[str, deque[float]] = {}
         self._group_sent: dict[ChatKey, deque[float]] = {}
 
     def limits_for(self, platform: str) -> DeliveryLimits:
@@ -107,24 +112,43 @@ class Pacer:
         """The earliest moment this chat alone allows its next message (its interval, a hold
         asked by the platform, and its group rate)."""
         at = self._chat_next.get(key, float("-inf"))
-        per_minute = self.limits_for(key[0]).group_per_minute
+        limits = self.limits_for(key[0])
+        per_minute = limits.group_per_minute
         window = self._group_sent.get(key) if group and per_minute else None
         if window is not None and len(window) >= per_minute:
-            at = max(at, window[-per_minute] + GROUP_WINDOW)
+            at = max(at, window[-per_minute] + GROUP_WINDOW + limits.margin)
         return at
 
     def platform_ready(self, platform: str) -> float:
-        """The earliest moment the platform's overall rate allows another message."""
-        return self._platform_next.get(platform, float("-inf"))
+        """The earliest moment the platform's overall rate allows another message: the next
+        slot of its steady pace, and never more than the rate within any one second."""
+        at = self._platform_next.get(platform, float("-inf"))
+        sent = self._platform_sent.get(platform)
+        if sent is not None and len(sent) == sent.maxlen:
+            at = max(at, sent[0] + 1.0 + self.limits_for(platform).margin)
+        return at
 
     def record(self, key: ChatKey, group: bool, at: float) -> None:
-        """A message to this chat starts now."""
+        """A message to this chat starts now.
+
+        The overall pace keeps its slots: a send that starts a little late (the event loop
+        was busy) does not push every later one back, so a broadcast keeps the full rate; the
+        count over the last second still never exceeds it.
+        """
         limits = self.limits_for(key[0])
-        self._chat_next[key] = max(self._chat_next.get(key, at), at + limits.chat_interval)
+        interval = limits.chat_interval + limits.margin if limits.chat_interval else 0.0
+        self._chat_next[key] = max(self._chat_next.get(key, at), at + interval)
         if limits.overall_per_second > 0:
-            platform = key[0]
-            self._platform_next[platform] = max(self.platform_ready(platform), at) + (
-                1.0 / limits.overall_per_second)
+            platform, step = key[0], 1.0 / limits.overall_per_second
+            due = self._platform_next.get(platform)
+            # Late by less than a step: keep the slot; idle for longer: start afresh from now.
+            slot = due if due is not None and at < due + step else at
+            self._platform_next[platform] = slot + step
+            sent = self._platform_sent.get(platform)
+            if sent is None:
+                sent = self._platform_sent[platform] = deque(
+                    maxlen=max(1, int(limits.overall_per_second)))
+            sent.append(at)
         if group and limits.group_per_minute:
             window = self._group_sent.setdefault(key, deque(maxlen=limits.group_per_minute))
             window.append(at)

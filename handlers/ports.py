@@ -525,8 +525,8 @@ class UnitOfWork(Protocol):
         """Forget everything done in this unit of work."""
         ...
 
-    def mark_handled(self, platform: str, receipt: int, now: datetime) -> None:
-        """Record that a platform's delivery (an update) has been handled."""
+    def mark_handled(self, platform: str, receipts: Sequence[int], now: datetime) -> None:
+        """Record that a platform's deliveries (updates) have been handled."""
         ...
 
     def one_sweep_at_a_time(self) -> None:

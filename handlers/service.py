@@ -55,9 +55,8 @@ class HelpDesk:
             try:
                 with self.unit_of_work() as uow:
                     for inbound in inbounds:
-                        now = self.deps.clock.now()
-                        self._handle_one(uow, inbound, now)
-                        self._mark_handled(uow, inbound, now)
+                        self._handle_one(uow, inbound, self.deps.clock.now())
+                    self._mark_handled(uow, inbounds, self.deps.clock.now())
                     uow.commit()
                 return
             except Exception:
@@ -72,7 +71,8 @@ class HelpDesk:
                 except Exception:
                     log.exception("handling a message from %s failed", inbound.sender.identity)
                     self._apologise(uow, inbound, now)
-                self._mark_handled(uow, inbound, now)  # handled, or answered with an apology
+            # Each one handled, or answered with an apology.
+            self._mark_handled(uow, inbounds, self.deps.clock.now())
             uow.commit()
 
     def sweep(self) -> int:
@@ -144,9 +144,13 @@ class HelpDesk:
         queue_messages(uow, self.catalogue, out, now, known=[*turn.contacts.values(), me])
 
     @staticmethod
-    def _mark_handled(uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
-        if inbound.receipt is not None:
-            uow.mark_handled(inbound.chat.platform, inbound.receipt, now)
+    def _mark_handled(uow: UnitOfWork, inbounds: Sequence[Inbound], now: datetime) -> None:
+        receipts: dict[str, list[int]] = {}
+        for inbound in inbounds:
+            if inbound.receipt is not None:
+                receipts.setdefault(inbound.chat.platform, []).append(inbound.receipt)
+        for platform, numbers in receipts.items():
+            uow.mark_handled(platform, numbers, now)
 
     def _apologise(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
         if not inbound.addressed or inbound.event is not None:

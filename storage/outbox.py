@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 
 from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
@@ -175,12 +175,15 @@ class OutboxQueue:
         """Record several successful sends (outbox id, chat, platform message id) at once."""
         if not sent:
             return
+        # One statement, executed for every row at once (compiled once: under load this runs
+        # after every few sends).
+        statement = update(outbox).where(outbox.c.id == bindparam("row")).values(
+            status="sent", sent_at=bindparam("at"), sent_chat_id=bindparam("chat"),
+            platform_message_id=bindparam("message"), attempts=outbox.c.attempts + 1)
         with self.engine.begin() as conn:
-            for message_id, chat_id, platform_message_id in sent:
-                conn.execute(update(outbox).where(outbox.c.id == message_id).values(
-                    status="sent", sent_at=now, sent_chat_id=chat_id,
-                    platform_message_id=platform_message_id,
-                    attempts=outbox.c.attempts + 1))
+            conn.execute(statement, [{"row": message_id, "at": now, "chat": chat_id,
+                                      "message": platform_message_id}
+                                     for message_id, chat_id, platform_message_id in sent])
 
     def mark_failed(self, message_id: int, error: str, permanent: bool, now: datetime,
                     permanent_attempts: int = 1) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -99,12 +99,15 @@ class SqlUnitOfWork:
         """Forget everything done in this unit of work."""
         self._require()[0].rollback()
 
-    def mark_handled(self, platform: str, receipt: int, now: datetime) -> None:
-        """Mark a journalled update handled, in this transaction."""
+    def mark_handled(self, platform: str, receipts: Sequence[int], now: datetime) -> None:
+        """Mark journalled updates handled, in this transaction (one statement for all)."""
+        if not receipts:
+            return
         sql = self._require()[1]
-        sql.run("UPDATE platform_updates SET done_at = :now WHERE platform = :platform "
-                "AND update_id = :receipt", {"now": sql.time(now), "platform": platform,
-                                            "receipt": receipt})
+        at = sql.time(now)
+        sql.run_many("UPDATE platform_updates SET done_at = :now WHERE platform = :platform "
+                     "AND update_id = :receipt", [{"now": at, "platform": platform,
+                                                   "receipt": receipt} for receipt in receipts])
 
     def one_sweep_at_a_time(self) -> None:
         """PostgreSQL: a transaction-scoped advisory lock; SQLite's immediate transactions

@@ -46,6 +46,9 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 POLL_SECONDS = 25
 # After a failed getUpdates, wait this long before the next, doubling up to the longest.
 FIRST_PAUSE, LONGEST_PAUSE = 1.0, 60.0
+# At most this many queued updates are handed to the help desk together (one transaction,
+# each update atomic within it): under load, a commit serves many updates.
+HANDLED_TOGETHER = 64
 
 
 class TelegramAdapter:
@@ -157,17 +160,21 @@ class TelegramAdapter:
         return fresh
 
     async def _work(self) -> None:
-        """Handle the queued updates one at a time until stopped (after the one under way)."""
+        """Handle the queued updates, those waiting together, until stopped (after the ones
+        under way)."""
         while not self._stopping:
-            update = await self._queue.get()
+            batch = [await self._queue.get()]
+            while len(batch) < HANDLED_TOGETHER and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
             if self._stopping:  # queued while stopping: recorded, handled at the next start
                 return
             self._handling = True
             try:
-                await self._handle_safely(update)
+                await self._handle_all(batch)
             finally:
                 self._handling = False
-                self._queue.task_done()
+                for _update in batch:
+                    self._queue.task_done()
 
     async def _poll(self) -> None:
         bot = self.application.bot
@@ -198,17 +205,32 @@ class TelegramAdapter:
             offset = max(update.update_id for update in updates) + 1  # now safely recorded
             await self._queue.join()  # fetch more once these are handled
 
-    async def _handle_safely(self, update: Update) -> None:
-        """Handle one update; a failure is logged and the update stays in the journal, to be
-        tried again at the next start."""
-        try:
-            await self._handle(update)
-        except Exception:
-            log.exception("telegram: update %s could not be handled; it is tried again at "
-                          "the next start", update.update_id)
+    async def _handle_all(self, updates: Sequence[Update]) -> None:
+        """Prepare each update in order (answer its button, fetch its file), then hand them to
+        the help desk together, in that order. A failure is logged and leaves its update in
+        the journal, to be tried again at the next start."""
+        ready: list[tuple[Update, Inbound]] = []
+        for update in updates:
+            try:
+                inbound = await self._prepare(update)
+            except Exception:
+                log.exception("telegram: update %s could not be read; it is tried again at "
+                              "the next start", update.update_id)
+                continue
+            if inbound is not None:
+                ready.append((update, inbound))
+        outcomes = await asyncio.gather(*(self.app.receive(inbound) for _u, inbound in ready),
+                                        return_exceptions=True)
+        for (update, _inbound), outcome in zip(ready, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.error("telegram: update %s could not be handled; it is tried again at the "
+                          "next start", update.update_id, exc_info=outcome)
+            elif isinstance(outcome, BaseException):
+                raise outcome
 
-    async def _handle(self, update: Update) -> None:
-        """Hand one recorded update to the help desk (or mark it handled if it is nothing)."""
+    async def _prepare(self, update: Update) -> Inbound | None:
+        """The inbound message a recorded update carries, ready for the help desk (None: it
+        carries nothing, and is marked handled)."""
         assert self.identity is not None
         found = incoming(update, self.identity)
         if update.callback_query is not None:
@@ -219,13 +241,13 @@ class TelegramAdapter:
         if found is None:
             now = self.clock.now()
             await self.app.database.run(lambda: self.journal.finish(update.update_id, now))
-            return
+            return None
         inbound = replace(found.inbound, receipt=update.update_id)
         if found.file is not None:
             inbound = await self._fetch(found, inbound)
         if not inbound.chat.is_private and inbound.addressed and inbound.text.startswith("/"):
             inbound = replace(inbound, sender_admin=await self._administers(inbound))
-        await self.app.receive(inbound)
+        return inbound
 
     async def _administers(self, inbound: Inbound) -> bool | None:
         """Whether the sender of a group command administers the group (None when Telegram

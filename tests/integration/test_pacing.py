@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.clock import VirtualClock
 from bot.dispatcher import Delivery, Dispatcher, PermanentFailure, RetryLater, Unreachable
-from bot.pacing import TELEGRAM, DeliveryLimits, VirtualTimer
+from bot.pacing import TELEGRAM, DeliveryLimits, Pacer, VirtualTimer
 from handlers.domain import Language
 from handlers.ports import OutboxRow
 from storage.database import Database
@@ -26,6 +27,9 @@ from storage.uow import SqlUnitOfWork
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SLOT = 1 / 30  # Telegram's overall pace
+
+# Telegram's limits without the safety margin, so that times come out round.
+EXACT = replace(TELEGRAM, margin=0.0)
 
 
 class RecordingChannel:
@@ -74,7 +78,7 @@ def queue(database: Database, messages: list[tuple[str, str | None, str]]) -> di
 
 def dispatcher(database: Database, channel: RecordingChannel, timer: VirtualTimer,
                clock: VirtualClock | None = None, longest_wait: float = 120.0,
-               limits: DeliveryLimits = TELEGRAM) -> Dispatcher:
+               limits: DeliveryLimits = EXACT) -> Dispatcher:
     return Dispatcher(database, OutboxQueue(database.engine), {"telegram": channel},
                       clock or VirtualClock(START), limits={"telegram": limits}, timer=timer,
                       longest_wait=longest_wait)
@@ -283,3 +287,17 @@ async def test_sends_under_way_are_recorded_when_recording_fails(
     monkeypatch.setattr(sender, "_record", real)
     await sender.drain()
     assert sorted(Counter(channel.texts).values()) == [1] * len(set(channel.texts))
+
+
+def test_late_starts_keep_the_pace_and_a_second_never_holds_more_than_thirty() -> None:
+    # The event loop wakes each send 2 ms late: the slots stay 1/30 s apart (no drift), and
+    # with the margin no second ever sees more than thirty starts.
+    pacer = Pacer({"telegram": TELEGRAM})
+    now, starts = 0.0, []
+    for number in range(300):
+        now = max(now, pacer.platform_ready("telegram")) + 0.002 * (number % 3)
+        pacer.record(("telegram", str(number)), False, now)
+        starts.append(now)
+    assert starts[-1] == pytest.approx(299 / 30, abs=0.15)
+    assert all(later - earlier >= 1.0 for earlier, later in zip(starts, starts[30:],
+                                                                strict=False))

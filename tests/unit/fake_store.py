@@ -798,7 +798,7 @@ class FakeUnitOfWork:
         if self._base is not None:
             self._work = self._base.copy()
 
-    def mark_handled(self, platform: str, receipt: int, now: datetime) -> None:
+    def mark_handled(self, platform: str, receipts: Sequence[int], now: datetime) -> None:
         """Journalled updates are tested on SQLite (tests/integration)."""
 
     def one_sweep_at_a_time(self) -> None:
