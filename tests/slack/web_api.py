@@ -147,7 +147,7 @@ class SlackWebApi:
                 "user": "peerdesk", "team_id": space.team_id, "user_id": space.bot_user,
                 "bot_id": space.bot_id, "is_enterprise_install": False}
 
-    def _conversation(self, channel: Any, posting: bool) -> Conversation:
+    def _conversation(self, channel: Any) -> Conversation:
         space = self.workspace
         if isinstance(channel, str) and channel.startswith(("U", "W")):
             user = space.users.get(channel)  # posting to a user id posts to the bot's DM
@@ -157,8 +157,8 @@ class SlackWebApi:
         conversation = space.conversations.get(channel) if isinstance(channel, str) else None
         if conversation is None:
             raise Refused("channel_not_found")
-        if conversation.user is not None and space.users[conversation.user]["deleted"]:
-            raise Refused("account_inactive" if posting else "user_disabled")
+        # A deactivated member's DM still takes messages (Slack answers ok; python-slack-sdk
+        # issue 1156): only conversations.open refuses them (user_disabled).
         if conversation.archived:
             raise Refused("is_archived")
         if not conversation.bot_member:
@@ -166,7 +166,7 @@ class SlackWebApi:
         return conversation
 
     def _post_message(self, params: JSON) -> JSON:
-        conversation = self._conversation(params.get("channel"), posting=True)
+        conversation = self._conversation(params.get("channel"))
         blocks = _decoded(params.get("blocks"))
         check_message(params.get("text"), blocks)
         thread_ts = params.get("thread_ts") or None
@@ -184,7 +184,7 @@ class SlackWebApi:
         return {"channel": conversation.id, "ts": ts, "message": dict(message)}
 
     def _update(self, params: JSON) -> JSON:
-        conversation = self._conversation(params.get("channel"), posting=True)
+        conversation = self._conversation(params.get("channel"))
         message = conversation.message(str(params.get("ts")))
         if message is None:
             raise Refused("message_not_found")
@@ -252,7 +252,7 @@ class SlackWebApi:
         if not isinstance(files, list) or not files:
             raise Refused("invalid_arguments")
         channel = params.get("channel_id")
-        conversation = self._conversation(channel, posting=True) if channel else None
+        conversation = self._conversation(channel) if channel else None
         described = []
         for item in files:
             stored = self.workspace.files.get(str(item.get("id")))
