@@ -14,7 +14,7 @@ from bot.dispatcher import PermanentFailure, RetryLater, Unreachable
 from bot.slack.channel import SlackChannel
 from handlers.messages import Attachment
 from storage.outbox import QueuedMessage
-from tests.slack.conftest import ANA, ARCHIVED, GONE, OUTSIDE, TEAM_CHANNEL
+from tests.slack.people import ANA, ARCHIVED, GONE, OUTSIDE, TEAM_CHANNEL
 from tests.slack.web_api_server import SlackServer
 
 ANA_DM = "D" + ANA[1:]

@@ -13,7 +13,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack.conftest import ANA, ARCHIVED, GONE, OUTSIDE, TEAM_CHANNEL
+from tests.slack.people import ANA, ARCHIVED, GONE, OUTSIDE, TEAM_CHANNEL
 from tests.slack.web_api_server import SlackServer
 
 
