@@ -189,18 +189,32 @@ class SlackChannel:
 
     async def close_buttons(self, channel: str, ts: str) -> None:
         """Take the buttons off an answered message, keeping its text. The answer is already
-        sent, so a refusal (or a message this process did not send) is only logged: raising
-        would send the answer twice."""
-        shown = self._shown.pop((channel, ts), None)
-        if shown is None:
-            log.info("buttons of message %s in %s not taken off: its text is not known here",
-                     ts, channel)
-            return
+        sent, so a refusal is only logged: raising would send the answer twice. A message sent
+        by an earlier run is read back with conversations.history (a message inside a thread
+        is not found that way: its buttons stay)."""
         try:
-            await self.client.chat_update(channel=channel, ts=ts, text=shown.text,
-                                          blocks=shown.blocks())
+            kept = await self._without_buttons(channel, ts)
+            if kept is None:
+                log.info("message %s in %s has no buttons to take off", ts, channel)
+                return
+            await self.client.chat_update(channel=channel, ts=ts, text=kept[0], blocks=kept[1])
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("could not take the buttons off message %s in %s: %r", ts, channel, exc)
+
+    async def _without_buttons(self, channel: str, ts: str,
+                               ) -> tuple[str, list[dict[str, Any]]] | None:
+        """A message's text and blocks without its actions (None: no buttons, or not found)."""
+        shown = self._shown.pop((channel, ts), None)
+        if shown is not None:
+            return shown.text, shown.blocks()
+        answer = await self.client.conversations_history(channel=channel, latest=ts, oldest=ts,
+                                                         inclusive=True, limit=1)
+        for found in answer.get("messages") or []:
+            if found.get("ts") == ts:
+                blocks = list(found.get("blocks") or [])
+                kept = [block for block in blocks if block.get("type") != "actions"]
+                return (str(found.get("text", "")), kept) if len(kept) < len(blocks) else None
+        return None
 
 
 def _remember(kept: OrderedDict[Any, Any], key: Any, value: Any) -> None:

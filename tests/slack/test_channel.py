@@ -85,12 +85,22 @@ async def test_thread_replies_and_buttons_taken_off(slack_server: SlackServer,
     assert answer["thread_ts"] == card.message_id and reply.chat_id == TEAM_CHANNEL
     assert reply.message_id == answer["ts"]
     assert [b["type"] for b in root["blocks"]] == ["section"] and root["text"] == "Card"
-    # Not known here (another process sent it), or refused: only logged, the send stands.
-    await channel.send(_message("Again", chat=TEAM_CHANNEL, closes="1.2", number=3))
-    slack_server.fail_next("chat.update", "message_not_found")
+    # Sent by an earlier run: read back with conversations.history, text kept.
     card = await channel.send(_message("Card 2", chat=TEAM_CHANNEL, buttons=[[("Sim", "y")]]))
-    await channel.send(_message("Done", chat=TEAM_CHANNEL, closes=card.message_id, number=4))
-    assert len(slack_server.calls_to("chat.update")) == 2
+    restarted = SlackChannel(slack_client, part_pause=0)
+    await restarted.send(_message("Done", chat=TEAM_CHANNEL, closes=card.message_id, number=3))
+    shown = slack_server.workspace.conversations[TEAM_CHANNEL].message(card.message_id)
+    assert shown is not None and [b["type"] for b in shown["blocks"]] == ["section"]
+    assert shown["text"] == "Card 2"
+    # Unknown, or refused: only logged, the answer stands.
+    await restarted.send(_message("Again", chat=TEAM_CHANNEL, closes="1.2", number=4))
+    card = await channel.send(_message("Card 3", chat=TEAM_CHANNEL, buttons=[[("Sim", "y")]]))
+    slack_server.fail_next("chat.update", "message_not_found")
+    done = await channel.send(_message("Done", chat=TEAM_CHANNEL, closes=card.message_id,
+                                       number=5))
+    assert done.chat_id == TEAM_CHANNEL
+    assert len(slack_server.calls_to("chat.update")) == 3
+    assert len(slack_server.calls_to("conversations.history")) == 2
 
 
 @pytest.mark.parametrize(("method", "error", "chat", "kind"), [
@@ -155,3 +165,13 @@ async def test_a_message_failing_part_way_resumes(slack_server: SlackServer,
     delivery = await channel.send(message)
     assert slack_server.texts_in(TEAM_CHANNEL) == ["Texto", ""]
     assert delivery.message_id == slack_server.workspace.posted(TEAM_CHANNEL)[0]["ts"]
+
+
+async def test_a_timeout_is_left_to_the_dispatchers_back_off(
+        slack_server: SlackServer) -> None:
+    impatient = AsyncWebClient(token=slack_server.bot_token, base_url=slack_server.api_url,
+                               timeout=0.05)  # type: ignore[arg-type]
+    slack_server.fail_next("chat.postMessage", delay=0.5)
+    with pytest.raises(Exception) as caught:
+        await SlackChannel(impatient).send(_message("x", chat=TEAM_CHANNEL))
+    assert isinstance(caught.value, TimeoutError)

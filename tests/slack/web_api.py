@@ -5,12 +5,13 @@ carried, and returns ``(status, headers, body)``: Slack's ``{"ok": true, ...}`` 
 refusals as ``{"ok": false, "error": "..."}`` with HTTP 200 (``ratelimited`` comes as HTTP 429
 with ``Retry-After``). Every call is recorded; :meth:`fail_next` injects an error, a 429, a 5xx
 or a slow answer for the next matching calls. Methods: auth.test, chat.postMessage,
-chat.update, conversations.open, users.info, files.getUploadURLExternal,
+chat.update, conversations.open, conversations.history, users.info, files.getUploadURLExternal,
 files.completeUploadExternal, views.open, views.publish, apps.connections.open.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ class SlackWebApi:
         self._methods: dict[str, Callable[[JSON], JSON]] = {
             "auth.test": self._auth_test, "chat.postMessage": self._post_message,
             "chat.update": self._update, "conversations.open": self._open,
+            "conversations.history": self._history,
             "users.info": self._users_info,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
@@ -220,6 +222,22 @@ class SlackWebApi:
         if existing:
             answer.update(no_op=True, already_open=True)
         return answer
+
+    def _history(self, params: JSON) -> JSON:
+        conversation = self._conversation(params.get("channel"))
+        inclusive = str(params.get("inclusive")).lower() in ("1", "true")
+        latest, oldest = params.get("latest"), params.get("oldest")
+
+        def within(ts: str) -> bool:
+            after = oldest is None or ts > oldest or (inclusive and ts == oldest)
+            before = latest is None or ts < latest or (inclusive and ts == latest)
+            return after and before
+
+        found = [m for m in reversed(conversation.messages)  # newest first, no thread replies
+                 if m.get("thread_ts") in (None, m["ts"]) and within(m["ts"])]
+        limit = int(params.get("limit") or 100)
+        return {"messages": copy.deepcopy(found[:limit]), "has_more": len(found) > limit,
+                "pin_count": 0}
 
     def _users_info(self, params: JSON) -> JSON:
         user = self.workspace.users.get(str(params.get("user")))
