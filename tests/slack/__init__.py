@@ -7,7 +7,8 @@
   token), token checks (``not_authed``, ``invalid_auth``, ``not_allowed_token_type``) and
   injected failures (Slack errors, HTTP 429 with ``Retry-After``, 5xx, slow answers);
 * socket_mode.py — the Socket Mode WebSocket: hello, envelopes pushed, acks recorded;
-* web_api_server.py — all of it over HTTP/WebSocket on 127.0.0.1 (aiohttp, in the test's loop).
+* web_api_server.py — all of it over HTTP/WebSocket on 127.0.0.1 (aiohttp, in the test's loop);
+* people.py — the seeded members and channels, and ``local_slack()`` (server + client).
 
 The fixtures ``slack_server`` and ``slack_client`` live in this package's conftest.py.
 """
