@@ -22,6 +22,7 @@ from bot.codes import RandomJoinCodes
 from bot.config import load_settings
 from handlers.domain import Language, Region
 from handlers.messages import ChatRef, Inbound, UserRef
+from storage.delivery import Reachability
 from storage.uow import SqlUnitOfWork
 from tests.scenarios.harness import Recorder, Unchanged, query
 
@@ -278,5 +279,10 @@ async def test_a_team_reaches_each_member_where_they_last_wrote(tmp_path: Path,
         await d.say("console:diego", "/help", "Diego")
         await d.say("telegram:11", "/t Obrigada!", "Ana")
         assert "Obrigada!" in d.last("console:diego")
+        # The console account is blocked: he is reached on Telegram until he writes again.
+        Reachability(d.app.database.engine).mark_unreachable("console:diego", diego,
+                                                             "blocked", START)
+        await d.say("telegram:11", "/t Até sexta", "Ana")
+        assert "Até sexta" in d.last("telegram:12")
         assert query(database_url, f"SELECT COUNT(*) FROM members WHERE id IN ({carla}, "
                      f"{ana}, {diego}, {awa})") == [(4,)]
