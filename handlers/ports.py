@@ -35,6 +35,7 @@ from handlers.domain import (
 )
 from handlers.event_ports import Events
 from handlers.followup_ports import Followups
+from handlers.link_ports import Links
 from handlers.messages import Attachment
 from handlers.team_group_ports import TeamGroups
 from handlers.translation import Piece
@@ -511,6 +512,11 @@ class UnitOfWork(Protocol):
     @property
     def groups(self) -> TeamGroups:
         """Teams' group chats."""
+        ...
+
+    @property
+    def links(self) -> Links:
+        """One-time codes that join a person's identities on several platforms."""
         ...
 
     def __enter__(self) -> UnitOfWork: ...

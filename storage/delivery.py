@@ -13,14 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
-from storage.models import OutboxRowModel, table
+from storage.models import IdentityRow, MemberRow, OutboxRowModel, table
 from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
 
 outbox = table(OutboxRowModel)
 unreachable = table(UnreachableIdentityRow)
 dead_letters = table(DeadLetterRow)
+members = table(MemberRow)
+identities = table(IdentityRow)
 
 # Messages not yet sent: the ones set aside when their recipient cannot be reached.
 _UNSENT = ("pending", "translating")
@@ -56,6 +58,7 @@ class Reachability:
                 conn.execute(insert(unreachable).values(
                     identity=identity, member_id=member_id, platform=platform,
                     error=error[:2000], since=now))
+            _reach_elsewhere(conn, identity, member_id)
             result = conn.execute(update(outbox).where(
                 outbox.c.identity == identity, outbox.c.status.in_(_UNSENT)
             ).values(status="unreachable", error=error[:2000]))
@@ -111,3 +114,16 @@ class Reachability:
                                 .limit(limit)).all()
         return [DeadLetter(r.outbox_id, r.member_id, r.identity, r.platform, r.error,
                            r.attempts, r.created_at) for r in rows]
+
+
+def _reach_elsewhere(conn: Connection, identity: str, member_id: int) -> None:
+    """A person the bot can no longer reach where they last wrote is reached on another of
+    their linked identities (the newest one still reachable), if they have one."""
+    other = (select(identities.c.identity)
+             .where(identities.c.member_id == member_id, identities.c.identity != identity,
+                    identities.c.identity.not_in(select(unreachable.c.identity)))
+             .order_by(identities.c.created_at.desc(), identities.c.identity.desc())
+             .limit(1).scalar_subquery())
+    conn.execute(update(members)
+                 .where(members.c.id == member_id, members.c.primary_identity == identity)
+                 .values(primary_identity=func.coalesce(other, identity)))

@@ -458,5 +458,6 @@ from storage import (  # noqa: E402,F401
     models_delivery,
     models_events,
     models_groups,
+    models_links,
     models_updates,
 )

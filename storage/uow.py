@@ -17,6 +17,7 @@ from storage.deliverables import SqlDeliverables
 from storage.events import SqlEvents
 from storage.followups import SqlFollowups
 from storage.help_requests import SqlHelpRequests
+from storage.links import SqlLinks
 from storage.members import SqlMembers
 from storage.outbox import SqlOutbox
 from storage.reviews import SqlReviews
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     events: SqlEvents
     followups: SqlFollowups
     groups: SqlTeamGroups
+    links: SqlLinks
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.events = SqlEvents(sql)
         self.followups = SqlFollowups(sql)
         self.groups = SqlTeamGroups(sql)
+        self.links = SqlLinks(sql)
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -45,6 +45,7 @@ from handlers.domain import (
 )
 from handlers.event_ports import Events
 from handlers.followup_ports import Followups
+from handlers.link_ports import Links
 from handlers.ports import OutboxRow, QuotedMessage
 from handlers.team_group_ports import TeamGroup
 
@@ -775,6 +776,10 @@ class FakeUnitOfWork:
     @property
     def groups(self) -> NoTeamGroups:
         return self._groups
+
+    @property
+    def links(self) -> Links:
+        raise NotImplementedError("identity links are tested on SQLite, not on the fakes")
 
     def __enter__(self) -> FakeUnitOfWork:
         self._base = self._store.state

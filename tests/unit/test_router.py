@@ -28,8 +28,8 @@ def test_help_for_someone_without_a_team() -> None:
     desk = _desk()
     (row,) = desk.say("bob", "/help")
     assert row.text.split("\n") == _lines(
-        ["start", "help", "lang", "tz", "newteam", "join", "team", "tr", "original", "translate",
-         "ask", "tickets", "close", "nags", "events", "cancel"])
+        ["start", "help", "lang", "tz", "link", "unlink", "newteam", "join", "team", "tr",
+         "original", "translate", "ask", "tickets", "close", "nags", "events", "cancel"])
 
 
 def test_help_for_a_team_leader_in_their_language() -> None:
@@ -37,8 +37,8 @@ def test_help_for_a_team_leader_in_their_language() -> None:
     desk.make_team("ana", "Rivers")
     (row,) = desk.say("ana", "/ajuda")
     assert row.text.split("\n") == _lines(
-        ["start", "help", "lang", "tz", "team", "leave", "t", "teamchat", "linkgroup",
-         "unlinkgroup", "leader", "colead", "tasks", "newtask", "edittask", "deltask",
+        ["start", "help", "lang", "tz", "link", "unlink", "team", "leave", "t", "teamchat",
+         "linkgroup", "unlinkgroup", "leader", "colead", "tasks", "newtask", "edittask", "deltask",
          "status", "tr", "original", "translate",
          "ask", "tickets", "close", "nags", "events", "cancel"], Language.PT)
 
