@@ -1,0 +1,1 @@
+"""The Slack adapter: Slack's events, commands and button presses in, messages out."""
