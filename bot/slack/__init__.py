@@ -1,1 +1,2 @@
-"""The Slack adapter: Slack's events, commands and button presses in, messages out."""
+"""The Slack adapter: slack_sdk and slack-bolt on one side, the core's neutral messages on the
+other. No Slack type crosses into ``handlers/``."""
