@@ -151,6 +151,7 @@ def describe(settings: Settings) -> str:
         f"config:       {settings.path}",
         f"platforms:    {platforms}",
         *([f"telegram:     {telegram_mode(settings)}"] if settings.telegram.enabled else []),
+        *([f"slack:        {settings.slack_app.describe()}"] if settings.slack.enabled else []),
         f"database:     {shown}",
         f"data dir:     {settings.storage.data_dir}",
         f"translation:  {' → '.join(settings.translation.providers) or 'none'}",

@@ -21,6 +21,8 @@ from bot.delivery_settings import DeliverySettings, read_delivery
 from bot.schedule_settings import ScheduleSettings, read_schedule
 from bot.settings_table import ConfigError as ConfigError
 from bot.settings_table import Section, section
+from bot.slack_settings import KEYS as SLACK_KEYS
+from bot.slack_settings import SlackSettings, read_slack
 from bot.translation.settings import TranslationSettings, read_translation
 from bot.webhook_settings import KEYS as WEBHOOK_KEYS
 from bot.webhook_settings import WebhookSettings, read_mode
@@ -34,8 +36,6 @@ KINDS = ("pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "odp"
          "csv", "zip")
 _DEFAULT_ENVS = {
     "telegram.token_env": "PEERDESK_TELEGRAM_TOKEN",
-    "slack.bot_token_env": "PEERDESK_SLACK_BOT_TOKEN",
-    "slack.app_token_env": "PEERDESK_SLACK_APP_TOKEN",
 }
 
 
@@ -97,6 +97,8 @@ class Settings:
     deliverables: DeliverableSettings = DeliverableSettings()
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    # Slack: its mode, secrets' variables, Web API and command (bot/slack_settings.py).
+    slack_app: SlackSettings = field(default_factory=SlackSettings)
 
     @property
     def platforms(self) -> list[str]:
@@ -120,6 +122,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError(f"[{unknown[0]}]: unknown section; expected storage, helpdesk, "
                           "deliverables, telegram, slack, translation, scheduler, followups, "
                           "events, broadcasts, delivery, logging")
+    slack = read_slack(section(data, "slack", SLACK_KEYS), env)
     return Settings(
         path=path,
         storage=_storage(section(data, "storage", {"data_dir", "database_url",
@@ -130,8 +133,9 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             "question_timeout_hours"})),
         telegram=_telegram(section(data, "telegram", {"enabled", "token_env", "base_url",
                                                       "base_file_url", *WEBHOOK_KEYS}), env),
-        slack=_platform(section(data, "slack", {"enabled", "bot_token_env", "app_token_env"}),
-                        "slack", ("bot_token_env", "app_token_env"), env),
+        slack=PlatformSettings("slack", slack.enabled, slack.secret_envs, base_url=slack.base_url,
+                               mode=slack.mode),
+        slack_app=slack,
         translation=read_translation(data, env),
         log_level=_log_level(section(data, "logging", {"level"})),
         deliverables=_deliverables(section(data, "deliverables",
