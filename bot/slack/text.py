@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.text_pieces import split_pieces
+
 MESSAGE_LIMIT = 4_000
 SECTION_LIMIT = 3_000
-# Break where the text allows only if that keeps the piece at least this full.
-_AT_LEAST = 0.5
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -37,39 +37,15 @@ def escaped_length(text: str) -> int:
     return len(text) + sum(len(_ESCAPES[c]) - 1 for c in text if c in _ESCAPES)
 
 
-def _fitting(text: str, limit: int) -> int:
-    """How many characters of ``text`` fit in ``limit`` characters once escaped."""
-    used = 0
-    for index, char in enumerate(text):
-        used += len(_ESCAPES.get(char, char))
-        if used > limit:
-            return index
-    return len(text)
+def _escaped(char: str) -> int:
+    """How long one character is once escaped."""
+    return len(_ESCAPES.get(char, char))
 
 
 def split_plain(text: str, limit: int) -> list[str]:
     """Plain ``text`` in pieces of at most ``limit`` characters each once escaped (one piece
     when it fits); nothing is lost or reordered but the blanks at the breaks."""
-    pieces: list[str] = []
-    rest = text
-    while escaped_length(rest) > limit:
-        room = max(_fitting(rest, limit), 1)
-        window = rest[:room]
-        cut = 0
-        for mark in ("\n\n", "\n", ". ", "! ", "? ", " "):
-            found = window.rfind(mark)
-            if found >= room * _AT_LEAST:
-                cut = found + len(mark)
-                break
-        if cut == 0:
-            cut = room
-        piece = rest[:cut].rstrip()
-        if piece:
-            pieces.append(piece)
-        rest = rest[cut:].lstrip("\n")
-    if rest.strip() or not pieces:
-        pieces.append(rest)
-    return pieces
+    return split_pieces(text, limit, _escaped, escaped_length)
 
 
 @dataclass(frozen=True, slots=True)
