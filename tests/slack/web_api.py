@@ -5,8 +5,9 @@ carried, and returns ``(status, headers, body)``: Slack's ``{"ok": true, ...}`` 
 refusals as ``{"ok": false, "error": "..."}`` with HTTP 200 (``ratelimited`` comes as HTTP 429
 with ``Retry-After``). Every call is recorded; :meth:`fail_next` injects an error, a 429, a 5xx
 or a slow answer for the next matching calls. Methods: auth.test, chat.postMessage,
-chat.update, conversations.open, conversations.history, users.info, files.getUploadURLExternal,
-files.completeUploadExternal, views.open, views.publish, apps.connections.open.
+chat.update, conversations.open, conversations.history, users.info, files.info,
+files.getUploadURLExternal, files.completeUploadExternal, views.open, views.publish,
+apps.connections.open.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class SlackWebApi:
             "auth.test": self._auth_test, "chat.postMessage": self._post_message,
             "chat.update": self._update, "conversations.open": self._open,
             "conversations.history": self._history,
-            "users.info": self._users_info,
+            "users.info": self._users_info, "files.info": self._files_info,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "views.open": self._view, "views.publish": self._view,
@@ -247,6 +248,12 @@ class SlackWebApi:
         if str(params.get("include_locale")).lower() not in ("1", "true"):
             shown.pop("locale")  # Slack gives the locale only when asked
         return {"user": shown}
+
+    def _files_info(self, params: JSON) -> JSON:
+        stored = self.workspace.files.get(str(params.get("file")))
+        if stored is None:
+            raise Refused("file_not_found")
+        return {"file": self.workspace.file_json(stored, self.base_url)}
 
     def _upload_url(self, params: JSON) -> JSON:
         filename, length = params.get("filename"), str(params.get("length") or "")
