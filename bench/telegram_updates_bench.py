@@ -35,8 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +43,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core_bench import peak_rss_mb
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, Updater, filters
 from telegram_product import Person, application_for, people, running_product
 from telegram_server import ServerProcess
+
+from tests.databases import fresh_postgres_database
 
 # No limits in the product's pacing: the throughput of the product, not Telegram's pace.
 CONFIG = """
@@ -112,22 +111,6 @@ async def echo_bot(token: str, base: str) -> AsyncIterator[None]:
             await application.stop()
 
 
-@contextlib.contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A fresh database on that PostgreSQL server, dropped afterwards."""
-    server = make_url(server_url)
-    name = f"peerdesk_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
 async def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     rng = random.Random(args.seed)
@@ -141,7 +124,8 @@ async def main(args: argparse.Namespace) -> int:
                 contextlib.ExitStack() as stack:
             urls = {"sqlite": f"sqlite:///{folder}/sqlite/bench.db"}
             if postgres:
-                urls["postgresql"] = stack.enter_context(postgres_database(postgres))
+                urls["postgresql"] = stack.enter_context(
+                    fresh_postgres_database(postgres, "peerdesk_bench"))
             async with contextlib.AsyncExitStack() as bots:
                 await bots.enter_async_context(echo_bot(*server.bots["echo"]))
                 for name in backends:
