@@ -69,12 +69,13 @@ class UpdateJournal:
                          .values(done_at=now))
 
     def unfinished(self) -> list[dict[str, Any]]:
-        """Updates recorded but never handled (the process stopped in between), in order."""
+        """Updates recorded but never handled (the process stopped in between), in the order
+        they arrived (Slack's numbers are hashes, not a sequence)."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(updates.c.payload)
                                 .where(updates.c.platform == self.platform,
                                        updates.c.done_at.is_(None))
-                                .order_by(updates.c.update_id)).all()
+                                .order_by(updates.c.received_at, updates.c.update_id)).all()
         return [dict(row.payload) for row in rows]
 
     def last_update_id(self) -> int | None:

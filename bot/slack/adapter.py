@@ -1,0 +1,373 @@
+"""The Slack adapter: slack-bolt's AsyncApp receiving events, slash commands, button presses and
+modal submissions — over Socket Mode (the default) or HTTP (signed requests) — each handed to
+the help desk as one inbound message.
+
+Nothing lost, nothing twice. A payload is recorded in the update journal (by its
+:func:`~bot.slack.inbound.delivery_key`) before it is acknowledged, and acknowledged as soon as
+it is recorded — well inside Slack's 3 s — then queued for the one task that hands payloads to
+the help desk, in order. Slack retries an event it saw no ack for, with the same ``event_id``
+(``X-Slack-Retry-Num`` over HTTP, ``retry_attempt`` over Socket Mode): the journal knows it, so
+it is acknowledged and ignored. A payload is marked handled in the same transaction as its
+handling; one recorded but not handled when the process stopped is handled at the next start.
+If the journal cannot record a payload, it is not acknowledged, so Slack tries it again.
+
+The pieces of Slack's own interface — the App Home tab and the modals of the guided commands —
+are given as :class:`Surfaces`; the adapter calls them at the right moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import App
+from bot.group_record import GroupRecorder
+from bot.slack.connection import SocketModeLink
+from bot.slack.files import SlackFiles
+from bot.slack.http_mode import SlackHttpServer
+from bot.slack.inbound import BotIdentity, Incoming, identity, incoming
+from bot.slack.users import SlackProfiles
+from bot.slack_settings import SlackSettings
+from handlers.messages import ChatRef, Inbound
+from handlers.ports import Clock
+from storage.platform_updates import UpdateJournal
+
+log = logging.getLogger(__name__)
+
+# At most this many queued payloads are handed to the help desk together (one transaction,
+# each payload atomic within it).
+HANDLED_TOGETHER = 64
+# A modal's submission is answered within this many seconds (Slack waits 3): if the help desk
+# takes longer, the modal closes and the work finishes anyway.
+SUBMIT_SECONDS = 2.5
+# Commands that act on the channel they are typed in; the others are answered in the person's
+# direct messages with the bot, wherever they were typed.
+CHANNEL_COMMANDS = frozenset({"linkgroup", "unlinkgroup"})
+
+
+class NotRecorded(Exception):
+    """A payload could not be recorded: it is not acknowledged, so Slack sends it again."""
+
+
+class SlackUnavailable(Exception):
+    """Slack cannot be reached with the configured tokens (the message says what to do)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Surfaces:
+    """Slack's own interface around the conversation, each optional.
+
+    ``home(identity, user_id)`` publishes a person's App Home tab; ``open_form(identity,
+    command, trigger_id)`` opens a command's modal (False: the command has none);
+    ``submit_form(identity, view)`` takes a modal's submission (None closes it, else the
+    response with the errors to show)."""
+
+    home: Callable[[str, str], Awaitable[None]] | None = None
+    open_form: Callable[[str, str, str], Awaitable[bool]] | None = None
+    submit_form: Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any] | None]] | None \
+        = None
+
+
+class SlackAdapter:
+    """Feeds one Slack workspace to the help desk until stopped."""
+
+    def __init__(self, app: App, settings: SlackSettings, client: AsyncWebClient, *,
+                 journal: UpdateJournal, files: SlackFiles, profiles: SlackProfiles,
+                 clock: Clock, app_token: str = "", signing_secret: str = "",
+                 surfaces: Surfaces | None = None, health_seconds: float = 30.0) -> None:
+        self.app = app
+        self.settings = settings
+        self.client = client
+        self.journal = journal
+        self.files = files
+        self.profiles = profiles
+        self.clock = clock
+        self.surfaces = surfaces or Surfaces()
+        self.identity = BotIdentity("")
+        self.team_id = ""
+        self.recorder = GroupRecorder(app.database, journal, clock.now)
+        self.bolt = AsyncApp(client=client, signing_secret=signing_secret, name="peerdesk",
+                             # Listeners only record and queue (the handling comes after),
+                             # so bolt may wait for them: Slack's ack then means "recorded".
+                             process_before_response=True,
+                             request_verification_enabled=settings.mode == "http",
+                             raise_error_for_unhandled_request=False,
+                             logger=logging.getLogger("peerdesk.slack.bolt"))
+        self._listen(self.bolt)
+        self.link: SocketModeLink | None = None
+        self.server: SlackHttpServer | None = None
+        if settings.mode == "socket":
+            self.link = SocketModeLink(self.bolt, app_token, client, health_seconds)
+        else:
+            self.server = SlackHttpServer(self.bolt, settings.http_listen, settings.http_port,
+                                          settings.http_path)
+        self._queue: asyncio.Queue[Incoming] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stopping = False
+        self._handling = False
+
+    def _listen(self, bolt: AsyncApp) -> None:
+        """Everything Slack sends is acknowledged; the first listener that matches takes it."""
+        bolt.event("message")(self._on_payload)
+        bolt.event("app_mention")(self._on_payload)
+        bolt.event("app_home_opened")(self._on_home_opened)
+        bolt.event("user_change")(self._on_user_change)
+        bolt.event(re.compile(".*"))(self._on_ignored)
+        bolt.command(self.settings.command)(self._on_payload)
+        bolt.action(re.compile(".*"))(self._on_payload)
+        bolt.view_submission(re.compile(".*"))(self._on_submission)
+        bolt.view_closed(re.compile(".*"))(self._on_ignored)
+        bolt.options(re.compile(".*"))(self._on_ignored)
+
+    async def start(self) -> None:
+        """Say who the bot is, queue what a previous run left unfinished, and start receiving
+        (the Socket Mode connection, or the HTTP server)."""
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as exc:
+            raise SlackUnavailable(
+                f"Slack refused the bot token ({exc.response.get('error')}); check "
+                f"${self.settings.bot_token_env}") from exc
+        except OSError as exc:
+            raise SlackUnavailable(f"cannot reach Slack at {self.settings.base_url} ({exc}); "
+                                   "check [slack] base_url and the network") from exc
+        self.identity = BotIdentity(str(auth.get("user_id") or ""), str(auth.get("bot_id") or ""))
+        self.team_id = str(auth.get("team_id") or "")
+        for payload in await self.app.database.run(self.journal.unfinished):
+            found = incoming(payload, self.identity, self.settings.command)
+            if found is None or found.inbound.receipt is None:
+                continue
+            log.info("slack: %s was left unfinished; handling it", found.key)
+            self._queue.put_nowait(found)
+        self._worker = asyncio.create_task(self._work(), name="slack-payloads")
+        if self.link is not None:
+            await self.link.start()
+        elif self.server is not None:
+            try:
+                await self.server.start()
+            except OSError as exc:
+                raise SlackUnavailable(
+                    f"cannot listen on {self.settings.local_address} for Slack "
+                    f"({exc.strerror or exc}); set [slack] http_listen and http_port") from exc
+
+    @property
+    def healthy(self) -> bool:
+        """Whether Slack can reach this process now (the Socket Mode connection is up, or the
+        HTTP server listens)."""
+        if self.link is not None:
+            return self.link.connected
+        return self.server is not None and self.server.listening
+
+    async def stop(self) -> None:
+        """Stop receiving. The payload being handled is finished; the others recorded stay in
+        the journal, to be handled at the next start."""
+        self._stopping = True
+        if self.link is not None:
+            await self.link.stop()
+        if self.server is not None:
+            await self.server.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            if not self._handling:
+                worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+
+    async def queued(self) -> None:
+        """Wait until every payload accepted so far has been handled (tests, benchmarks)."""
+        await self._queue.join()
+
+    # Listeners: bolt passes the arguments by name.
+
+    async def _on_payload(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await self.accept(body, ack)
+        if ack.response is None:  # bolt then answers 500, or no ack: Slack sends it again
+            raise NotRecorded("the journal could not record this payload")
+
+    async def _on_ignored(self, ack: AsyncAck) -> None:
+        await ack()
+
+    async def _on_user_change(self, ack: AsyncAck, event: dict[str, Any]) -> None:
+        await ack()
+        user = event.get("user")
+        if isinstance(user, Mapping) and isinstance(user.get("id"), str):
+            self.profiles.forget(user["id"])
+
+    async def _on_home_opened(self, ack: AsyncAck, body: dict[str, Any],
+                              event: dict[str, Any]) -> None:
+        await ack()
+        home = self.surfaces.home
+        user = event.get("user")
+        if home is None or event.get("tab") != "home" or not isinstance(user, str):
+            return
+        team = str(body.get("team_id") or self.team_id)
+        self._background(home(identity(team, user), user), "publishing the App Home")
+
+    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A modal submitted: answered with its errors, or closed once done. If taking it
+        fails, there is no answer: Slack shows the person an error in the modal, and they can
+        submit again (nothing was stored)."""
+        submit = self.surfaces.submit_form
+        user = body.get("user")
+        view = body.get("view")
+        if submit is None or not isinstance(user, Mapping) or not isinstance(view, Mapping):
+            await ack()
+            return
+        team = str(user.get("team_id") or self.team_id)
+        taking = asyncio.ensure_future(submit(identity(team, str(user.get("id"))), view))
+        try:
+            answer = await asyncio.wait_for(asyncio.shield(taking), SUBMIT_SECONDS)
+        except TimeoutError:
+            await ack()  # Slack would give up: close the modal, finish the work anyway
+            self._tasks.add(taking)
+            taking.add_done_callback(self._tasks.discard)
+            return
+        except Exception:
+            log.exception("slack: a modal's submission could not be taken")
+            return
+        if answer is None:
+            await ack()
+        else:
+            await ack(**answer)
+
+    async def accept(self, body: dict[str, Any], ack: AsyncAck | None = None) -> bool:
+        """Record one payload and queue it for handling; True when it was new. It is
+        acknowledged once recorded (a repeat at once); when recording fails, it is not."""
+        found = incoming(body, self.identity, self.settings.command)
+        if found is None or found.inbound.receipt is None:
+            if ack is not None:
+                await ack()
+            return False
+        try:
+            fresh = await self.recorder.record(found.inbound.receipt, body)
+        except Exception:
+            log.exception("slack: %s could not be recorded; Slack will send it again",
+                          found.key)
+            return False
+        if ack is not None:
+            await ack()
+        if not fresh:
+            log.info("slack: %s came again; ignored", found.key)
+            return False
+        if self._may_have_form(body, found):
+            self._background(self._open_form_or_queue(body, found), "opening a modal")
+        else:
+            self._queue.put_nowait(found)
+        return True
+
+    def _may_have_form(self, body: Mapping[str, Any], found: Incoming) -> bool:
+        """A slash command typed alone, which may be a guided command with a modal."""
+        return self.surfaces.open_form is not None and "command" in body \
+            and isinstance(body.get("trigger_id"), str) and len(found.inbound.text.split()) == 1
+
+    async def _open_form_or_queue(self, body: Mapping[str, Any], found: Incoming) -> None:
+        """The command's modal instead of its first question (the command is then done: the
+        modal's submission does the rest); else the command goes to the help desk."""
+        if not await self._opened_form(body, found):
+            self._queue.put_nowait(found)
+
+    async def _opened_form(self, body: Mapping[str, Any], found: Incoming) -> bool:
+        """For a guided command typed alone, its modal instead of the first question (the
+        command is then done: the modal's submission does the rest)."""
+        open_form = self.surfaces.open_form
+        trigger = body.get("trigger_id")
+        words = found.inbound.text.split()
+        if open_form is None or not isinstance(trigger, str) or len(words) != 1:
+            return False
+        try:
+            opened = await open_form(found.inbound.sender.identity, words[0].lstrip("/"),
+                                     trigger)
+        except Exception:
+            log.exception("slack: could not open the modal for %s", words[0])
+            return False
+        if opened:
+            receipt = found.inbound.receipt
+            assert receipt is not None
+            now = self.clock.now()
+            await self.app.database.run(lambda: self.journal.finish(receipt, now))
+        return opened
+
+    def _background(self, work: Awaitable[Any], what: str) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("slack: %s failed", what)
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _work(self) -> None:
+        """Hand the queued payloads to the help desk, those waiting together, until stopped
+        (after the ones under way)."""
+        while not self._stopping:
+            batch = [await self._queue.get()]
+            while len(batch) < HANDLED_TOGETHER and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            if self._stopping:  # recorded, handled at the next start
+                return
+            self._handling = True
+            try:
+                await self._handle_all(batch)
+            finally:
+                self._handling = False
+                for _found in batch:
+                    self._queue.task_done()
+
+    async def _handle_all(self, batch: Sequence[Incoming]) -> None:
+        """Prepare each payload (who wrote, their file), then hand them over together, in
+        order. A failure is logged and leaves its payload in the journal for the next start."""
+        prepared = await asyncio.gather(*(self._prepare(found) for found in batch),
+                                        return_exceptions=True)
+        ready: list[tuple[Incoming, Inbound]] = []
+        for found, inbound in zip(batch, prepared, strict=True):
+            if isinstance(inbound, Inbound):
+                ready.append((found, inbound))
+            elif isinstance(inbound, Exception):
+                log.error("slack: %s could not be read; it is tried again at the next start",
+                          found.key, exc_info=inbound)
+            elif isinstance(inbound, BaseException):
+                raise inbound
+        outcomes = await asyncio.gather(*(self.app.receive(inbound) for _f, inbound in ready),
+                                        return_exceptions=True)
+        for (found, _inbound), outcome in zip(ready, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.error("slack: %s could not be handled; it is tried again at the next "
+                          "start", found.key, exc_info=outcome)
+            elif isinstance(outcome, BaseException):
+                raise outcome
+
+    async def _prepare(self, found: Incoming) -> Inbound:
+        """The inbound message ready for the help desk: the sender's name and locale from
+        their profile, the file downloaded, a command's answer sent to the right place."""
+        inbound = found.inbound
+        team, _slash, user = inbound.sender.identity.partition(":")[2].partition("/")
+        sender = await self.profiles.user_ref(team, user)
+        if sender.display_name == user and inbound.sender.display_name != user:
+            sender = replace(sender, display_name=inbound.sender.display_name)
+        inbound = replace(inbound, sender=sender)
+        if found.file is not None:
+            inbound = await self.files.fetch(found.file, inbound)
+        if found.response_url is not None and _command_name(inbound.text) not in CHANNEL_COMMANDS:
+            # A slash command may be typed in any conversation, the bot's or not: it is
+            # answered in the person's direct messages with the bot (opened when sending).
+            inbound = replace(inbound, chat=ChatRef(inbound.chat.platform, "", True))
+        return inbound
+
+
+def _command_name(text: str) -> str:
+    words = text.split()
+    return words[0].lstrip("/").partition("@")[0].lower() if words else ""

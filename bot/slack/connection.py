@@ -1,0 +1,85 @@
+"""Slack's Socket Mode: the WebSocket Slack pushes events through (no public URL needed), kept
+alive and watched.
+
+slack_sdk's aiohttp client pings, notices a stale or closed session and reconnects by itself;
+its log lines go to ``peerdesk.slack.socket``. On top of that a health check looks every few
+seconds: the moment the connection is found down it is logged, and if it stays down for two
+checks in a row a new connection is forced (the client's own reconnection may be stuck on a
+dead network). :attr:`SocketModeLink.connected` says whether Slack can reach us now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+
+class SocketModeLink:
+    """One Socket Mode connection for ``bolt``, with the app-level token."""
+
+    def __init__(self, bolt: AsyncApp, app_token: str, client: AsyncWebClient,
+                 health_seconds: float = 30.0, ping_seconds: float = 10.0) -> None:
+        self.handler = AsyncSocketModeHandler(
+            bolt, app_token, logger=logging.getLogger("peerdesk.slack.socket"),
+            web_client=client, ping_interval=ping_seconds)
+        self.health_seconds = health_seconds
+        self.connected = False
+        self.down_since: float | None = None
+        self.reconnections = 0
+        self._watch: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Connect (``apps.connections.open``, then the WebSocket) and start watching."""
+        await self.handler.connect_async()  # type: ignore[no-untyped-call]
+        self.connected = await self.handler.client.is_connected()
+        log.info("slack: Socket Mode connected")
+        self._watch = asyncio.create_task(self._check_health(), name="slack-socket-health")
+
+    async def stop(self) -> None:
+        """Stop watching and close the connection."""
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+        await self.handler.close_async()  # type: ignore[no-untyped-call]
+        self.connected = False
+
+    async def check(self) -> bool:
+        """One health check: notice a change, force a new connection when it stays down;
+        whether the connection is up now."""
+        client = self.handler.client
+        up = await client.is_connected()
+        if not up and self.connected:
+            log.warning("slack: the Socket Mode connection is down; reconnecting")
+            self.down_since = time.monotonic()
+        elif not up:
+            log.warning("slack: the Socket Mode connection is still down; opening a new one")
+            self.reconnections += 1
+            try:
+                await client.connect_to_new_endpoint(force=True)
+            except Exception as exc:
+                log.warning("slack: could not open a new Socket Mode connection: %s", exc)
+            up = await client.is_connected()
+        if up and not self.connected:
+            gone = time.monotonic() - self.down_since if self.down_since else 0.0
+            log.info("slack: Socket Mode connected again (down %.0f s)", gone)
+            self.down_since = None
+        self.connected = up
+        return up
+
+    async def _check_health(self) -> None:
+        while True:
+            await asyncio.sleep(self.health_seconds)
+            try:
+                await self.check()
+            except Exception:
+                log.exception("slack: the Socket Mode health check failed")

@@ -1,0 +1,39 @@
+"""The Slack pieces ``peerdesk run`` puts together: the Web API client with the bot token, the
+channel the dispatcher sends through, and the adapter with its journal, files, profiles and
+Slack's own surfaces (App Home, modals)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import App
+from bot.config import Settings
+from bot.slack.adapter import SlackAdapter, Surfaces
+from bot.slack.files import SlackFiles
+from bot.slack.users import SlackProfiles
+from handlers.ports import Clock
+from storage.platform_updates import UpdateJournal
+
+
+def slack_client(settings: Settings, environ: Mapping[str, str]) -> AsyncWebClient:
+    """slack_sdk's client for the configured Slack, with the bot token."""
+    slack = settings.slack_app
+    return AsyncWebClient(token=environ[slack.bot_token_env], base_url=slack.base_url)
+
+
+def slack_adapter(app: App, settings: Settings, environ: Mapping[str, str],
+                  client: AsyncWebClient, clock: Clock,
+                  surfaces: Surfaces | None = None) -> SlackAdapter:
+    """The adapter for the configured mode, its secret read from the environment."""
+    slack = settings.slack_app
+    return SlackAdapter(
+        app, slack, client, journal=UpdateJournal(app.database.engine, "slack"),
+        files=SlackFiles(client, settings.storage.data_dir / "incoming",
+                         settings.deliverables.max_size_mb * 1024 * 1024),
+        profiles=SlackProfiles(client), clock=clock,
+        app_token=environ.get(slack.app_token_env, "") if slack.mode == "socket" else "",
+        signing_secret=environ.get(slack.signing_secret_env, "") if slack.mode == "http"
+        else "",
+        surfaces=surfaces)
