@@ -260,16 +260,25 @@ def _action_data(body: Payload) -> str | None:
 
 
 def _action(body: Payload, key: str) -> Incoming | None:
-    """A press on a message's button (App Home buttons come with the App Home)."""
+    """A press on a message's button, or on the App Home tab's (answered in the direct
+    messages; presses inside a modal are the modal's business)."""
     container = body.get("container")
     user = body.get("user")
     data = _action_data(body)
-    if not isinstance(container, Mapping) or container.get("type") != "message" \
-            or not isinstance(user, Mapping) or data is None:
+    if not isinstance(container, Mapping) or not isinstance(user, Mapping) or data is None \
+            or not _text(user, "id"):
         return None
-    channel = _text(container, "channel_id")
-    message_ts = _text(container, "message_ts")
-    if not channel or not message_ts or not _text(user, "id"):
+    if container.get("type") == "view":
+        view = body.get("view")
+        if not isinstance(view, Mapping) or view.get("type") != "home":
+            return None
+        channel, message_ts = "", None
+    elif container.get("type") == "message":
+        channel = _text(container, "channel_id")
+        message_ts = _text(container, "message_ts") or None
+        if not channel or not message_ts:
+            return None
+    else:
         return None
     team_of_body = body.get("team")
     team = _text(user, "team_id") or (_text(team_of_body, "id")
@@ -278,6 +287,7 @@ def _action(body: Payload, key: str) -> Incoming | None:
     title = _text(channel_of_body, "name") if isinstance(channel_of_body, Mapping) else ""
     sender = UserRef(identity(team, _text(user, "id")),
                      _text(user, "name") or _text(user, "username") or _text(user, "id"))
-    chat = _chat(channel, title="" if title in ("directmessage", "privategroup") else title)
+    chat = _chat(channel, title="" if title in ("directmessage", "privategroup") else title) \
+        if channel else ChatRef(PLATFORM, "", True)  # the Home tab's: the DM, opened to send
     return Incoming(Inbound(sender, chat, button=data, message_id=message_ts,
                             receipt=receipt_number(key)), key)

@@ -265,9 +265,10 @@ def test_a_menu_choice_is_its_option_value() -> None:
 
 
 def test_presses_elsewhere_are_ignored() -> None:
-    home = payload("block_actions")
-    home["container"] = {"type": "view", "view_id": "V0HOME001"}
-    assert incoming(home, BOT) is None  # App Home buttons come with the App Home
+    modal = payload("block_actions")
+    modal["container"] = {"type": "view", "view_id": "V0MODAL01"}
+    modal["view"] = {"id": "V0MODAL01", "type": "modal", "callback_id": "newtask"}
+    assert incoming(modal, BOT) is None  # a menu inside a modal: the modal's business
     no_value = payload("block_actions")
     del no_value["actions"][0]["value"]
     assert incoming(no_value, BOT) is None
@@ -334,3 +335,16 @@ def test_redeliveries_share_a_key_and_distinct_payloads_do_not() -> None:
 ])
 def test_readable(text: str, shown: str) -> None:
     assert readable(text, {"U0G9QF9C6": "Ana", "C0LAN2Q65": "general"}) == shown
+
+
+def test_a_press_on_the_home_tab_is_answered_in_the_direct_messages() -> None:
+    home = payload("block_actions")
+    home["container"] = {"type": "view", "view_id": "V0HOME001"}
+    home["view"] = {"id": "V0HOME001", "type": "home"}
+    del home["channel"]
+    found = incoming(home, BOT)
+    assert found is not None
+    assert found.inbound.button == "team:approve:7"
+    assert found.inbound.chat.chat_id == "" and found.inbound.chat.is_private
+    assert found.inbound.message_id is None
+    assert found.key == "trigger:1700000410.61823.5a1f2e0c9d3e4f5a6b7c8d9e0f1a2b3c"
