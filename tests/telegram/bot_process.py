@@ -13,6 +13,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from tests.telegram.bot_api_server import BotApiServer
@@ -49,18 +50,20 @@ def database_path(directory: Path) -> Path:
 class BotProcess:
     """One run of ``peerdesk run``; start, kill or stop it, read what it logged."""
 
-    def __init__(self, config: Path, token: str, log: Path) -> None:
-        """``log`` receives the process's standard output and error."""
+    def __init__(self, config: Path, secrets: Mapping[str, str], log: Path) -> None:
+        """``secrets``: the environment variables with the tokens (``PEERDESK_TELEGRAM_TOKEN``,
+        ``PEERDESK_SLACK_BOT_TOKEN``…); ``log`` receives the process's standard output and
+        error."""
         self.config = config
-        self.token = token
+        self.secrets = dict(secrets)
         self.log = log
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        """Start the command (returns at once; it is ready when it polls the server)."""
+        """Start the command (returns at once; it is ready once it reaches the server)."""
         environ = {name: value for name, value in os.environ.items()
                    if name not in PROXIES and name != "PEERDESK_DATABASE_URL"}
-        environ.update(PEERDESK_TELEGRAM_TOKEN=self.token, PYTHONUNBUFFERED="1")
+        environ.update(self.secrets, PYTHONUNBUFFERED="1")
         with self.log.open("ab") as output:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot.cli", "--config", str(self.config), "run",

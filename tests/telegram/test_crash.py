@@ -152,8 +152,9 @@ async def test_kill_9_in_the_middle_of_a_broadcast(tmp_path: Path) -> None:
         config = write_config(tmp_path, server, EXTRA_CONFIG)
         url = f"sqlite:///{database_path(tmp_path)}"
         seed(url)
-        first = BotProcess(config, server.token, tmp_path / "first-run.log")
-        second = BotProcess(config, server.token, tmp_path / "second-run.log")
+        secrets = {"PEERDESK_TELEGRAM_TOKEN": server.token}
+        first = BotProcess(config, secrets, tmp_path / "first-run.log")
+        second = BotProcess(config, secrets, tmp_path / "second-run.log")
         try:
             await first.start()
             # Carla drafts a broadcast to everyone, like any coordinator on her phone.
