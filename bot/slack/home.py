@@ -3,8 +3,9 @@ published with ``views.publish`` each time they open the tab.
 
 Each section is a header (plain text, at most :data:`HEADER_LIMIT` characters), its lines as
 escaped mrkdwn in section blocks of at most :data:`SECTION_LIMIT` characters, and its buttons as
-the same ``actions`` blocks messages have (``value`` the core's button data), so a press comes
-back like any other button press. Sections are set apart by dividers; a context block closes
+the same ``actions`` blocks messages have (``value`` the core's button data, ``action_id``
+``peerdesk:<row>:<column>`` with rows counted over the whole view), so a press comes back like
+any other button press. Sections are set apart by dividers; a context block closes
 the page. A page over Slack's :data:`BLOCKS_LIMIT` blocks is cut, and says so.
 """
 
@@ -38,6 +39,7 @@ def home_view(page: HomePage, catalogue: Catalogue) -> dict[str, Any]:
     """The ``home`` view showing a page in its language, within Slack's limits."""
     language = page.language
     blocks: list[Block] = []
+    rows = 0  # button rows so far: each row's action_ids stay unique in the whole view
     for number, section in enumerate(page.sections):
         if number:
             blocks.append({"type": "divider"})
@@ -46,8 +48,10 @@ def home_view(page: HomePage, catalogue: Catalogue) -> dict[str, Any]:
         blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": escape(piece),
                                                 "verbatim": True}}
                    for piece in split_plain(text, SECTION_LIMIT) if piece.strip()]
-        blocks += actions([[(_label(button, catalogue, page), button.data) for button in row]
-                           for row in section.buttons])
+        buttons = [[(_label(button, catalogue, page), button.data) for button in row]
+                   for row in section.buttons if row]
+        blocks += actions([[] for _ in range(rows)] + buttons)  # empty rows: no block
+        rows += len(buttons)
     footer = _context(catalogue.render(page.footer, language))
     if len(blocks) + 1 > BLOCKS_LIMIT:
         blocks = blocks[:BLOCKS_LIMIT - 2]
