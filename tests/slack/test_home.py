@@ -6,19 +6,28 @@ refusals (429, 5xx, errors) logged, never raised."""
 from __future__ import annotations
 
 import logging
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.home import BLOCKS_LIMIT, HEADER_LIMIT, home_view, publish_home
+from bot.app import App, build_app
+from bot.clock import VirtualClock
+from bot.codes import RandomJoinCodes
+from bot.config import load_settings
+from bot.slack.channel import SlackChannel
+from bot.slack.home import BLOCKS_LIMIT, HEADER_LIMIT, home_press, home_view, publish_home
+from bot.slack.inbound import BotIdentity, incoming
 from handlers.catalogue import Catalogue
 from handlers.domain import Language
 from handlers.home import HomePage, HomeSection
 from handlers.messages import Button, Phrase
-from tests.scenarios.harness import query
-from tests.scenarios.test_identity_links import Desk, desk
+from tests.scenarios.harness import Unchanged, query
+from tests.scenarios.test_identity_links import START, Desk, desk
 from tests.slack.blocks import check_blocks
 from tests.slack.people import ANA, BRUNO
 from tests.slack.web_api_server import SlackServer
@@ -132,3 +141,51 @@ def test_a_long_page_is_cut_within_slacks_limits() -> None:
     assert [b["type"] for b in first] == ["header"] + ["section"] * 4 + ["actions"]
     assert "".join(b["text"]["text"] for b in first[1:5]).replace(" ", "") \
         == "Hello," + "x&amp;y" * 900
+
+
+@asynccontextmanager
+async def slack_app(tmp_path: Path, url: str, client: AsyncWebClient) -> AsyncIterator[App]:
+    """peerdesk on a fresh database, sending to the local Slack."""
+    config = tmp_path / "config.toml"
+    config.write_text("[helpdesk]\ndefault_language = \"en\"\n")
+    app = await build_app(load_settings(config, environ={}), url, VirtualClock(START),
+                          RandomJoinCodes(random.Random(7)),
+                          {"slack": SlackChannel(client, part_pause=0)}, [Unchanged()])
+    try:
+        yield app
+    finally:
+        await app.close()
+
+
+def pressed(view: dict[str, Any], value: str, user: str, trigger: str) -> dict[str, Any]:
+    """The block_actions payload Slack sends when ``user`` presses a button of a home view."""
+    (button,) = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
+                 if e["value"] == value]
+    return {"type": "block_actions", "trigger_id": trigger, "team": {"id": view["team_id"]},
+            "user": {"id": user, "username": "bruno", "name": "bruno", "team_id": "T0PEERDSK"},
+            "container": {"type": "view", "view_id": view["id"]},
+            "view": {"id": view["id"], "type": "home", "blocks": view["blocks"]},
+            "actions": [{**button, "block_id": "b1", "action_ts": "1800000000.000200"}]}
+
+
+async def test_a_welcome_button_pressed_on_the_home_tab_starts_the_conversation(
+        tmp_path: Path, database_url: str, slack_server: SlackServer,
+        slack_client: AsyncWebClient) -> None:
+    async with slack_app(tmp_path, database_url, slack_client) as app:
+        await publish_home(slack_client, app, SLACK_BRUNO, BRUNO)
+        payload = pressed(slack_server.workspace.views[-1], "lang:es", BRUNO, "13.42.abc")
+        assert incoming(payload, BotIdentity("U0PEERBOT")) is None  # a message's press only
+        press = home_press(payload)
+        assert press is not None and press.key == "trigger:13.42.abc"
+        assert press.inbound.sender.identity == SLACK_BRUNO
+        assert press.inbound.button == "lang:es" and press.inbound.chat.is_private
+        await app.receive(press.inbound)
+        await app.deliver()
+        dm = slack_server.calls_to("conversations.open")[0].body["channel"]["id"]
+        greeting = slack_server.texts_in(dm)[0]
+        assert greeting.startswith("¡Hola, bruno!")
+        await publish_home(slack_client, app, SLACK_BRUNO, BRUNO)
+    member_view = slack_server.workspace.views[-1]
+    assert texts(check_view(member_view), "header")[:2] == ["Hola, bruno", "Tu equipo"]
+    assert home_press({**payload, "container": {"type": "message"}}) is None
+    assert home_press({**payload, "actions": []}) is None
