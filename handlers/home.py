@@ -144,15 +144,15 @@ def _late_teams(turn: Turn, prefix: str) -> HomeSection:
     first: how many tasks and by how many days the oldest."""
     zone = turn.deps.settings.default_timezone
     today: dict[str, date] = {}
-    late: dict[str, list[int]] = {}
+    late: dict[int, tuple[str, list[int]]] = {}  # team id → its name, days late per task
     for state in turn.uow.deliverables.states():
         left = days_left(state, turn.now, zone, today)
         if left is not None and left < 0:
-            late.setdefault(state.team, []).append(-left)
+            late.setdefault(state.team_id, (state.team, []))[1].append(-left)
     title = phrase("home.late_title", count=len(late))
     if not late:
         return HomeSection(title, (phrase("home.none_late"),))
-    ranked = sorted(late.items(), key=lambda item: (-max(item[1]), item[0].casefold()))
+    ranked = sorted(late.values(), key=lambda item: (-max(item[1]), item[0].casefold()))
     lines = [phrase("home.late_line", team=team, count=len(days), days=max(days))
              for team, days in ranked[:SECTION_LINES]]
     return HomeSection(title, _limited(lines, len(ranked), f"{prefix}overview"))
