@@ -19,6 +19,7 @@ from bot.translation.provider import Provider
 from bot.translation.service import TranslationService
 from bot.translation.stage import RetryPolicy, TranslationStage
 from handlers.catalogue import Catalogue
+from handlers.home import HomePage
 from handlers.messages import Inbound
 from handlers.ports import Clock, JoinCodes
 from handlers.roles import appoint_configured_coordinators
@@ -70,6 +71,11 @@ class App:
         """Handle one inbound message; returns once it and its outbox rows are committed."""
         await self.intake.receive(inbound)
         self.queued.set()
+
+    async def home(self, identity: str, prefix: str = "/", locale: str | None = None,
+                   ) -> HomePage:
+        """The home page of one platform identity (read only; see ``HelpDesk.home``)."""
+        return await self.database.run(lambda: self.desk.home(identity, prefix, locale))
 
     async def sweep(self) -> int:
         """Do what is due now (nags, reminders, scheduled broadcasts); how many messages that

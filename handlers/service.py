@@ -11,6 +11,7 @@ from handlers import broadcasts, events, followups, group_talk, onboarding
 from handlers.catalogue import Catalogue
 from handlers.delivery import queue_messages
 from handlers.domain import Contact, Member, Role, language_from_locale
+from handlers.home import HomePage, build_home
 from handlers.messages import Inbound, Outbound
 from handlers.ports import UnitOfWork
 from handlers.router import parse_command, route
@@ -95,6 +96,14 @@ class HelpDesk:
                 queued += len(run.out)
             uow.commit()
         return queued
+
+    def home(self, identity: str, prefix: str = "/", locale: str | None = None) -> HomePage:
+        """The home page of one platform identity (a linked one finds its member), read in a
+        unit of work that is never committed. ``prefix`` is how commands are typed there
+        (``"/peerdesk "`` on Slack); ``locale`` is a stranger's, for the welcome's language."""
+        with self.unit_of_work() as uow:
+            return build_home(uow, self.deps, identity, self.deps.clock.now(), prefix,
+                              language_from_locale(locale))
 
     def _handle_one(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
         if not inbound.addressed or inbound.event is not None or _stranger_talk(uow, inbound):
