@@ -5,15 +5,14 @@ Each section is a header (plain text, at most :data:`HEADER_LIMIT` characters), 
 escaped mrkdwn in section blocks of at most :data:`SECTION_LIMIT` characters, and its buttons as
 the same ``actions`` blocks messages have (``value`` the core's button data, ``action_id``
 ``peerdesk:<row>:<column>`` with rows counted over the whole view), so a press comes back like
-any other button press (:func:`home_press`: answered in the person's direct messages with the
-bot). Sections are set apart by dividers; a context block closes
+any other button press (``bot.slack.inbound`` answers it in the person's direct messages with
+the bot). Sections are set apart by dividers; a context block closes
 the page. A page over Slack's :data:`BLOCKS_LIMIT` blocks is cut, and says so.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -22,11 +21,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.slack.channel import actions
-from bot.slack.inbound import PLATFORM, Incoming, delivery_key, identity, receipt_number
 from bot.slack.text import escape, split_plain
 from handlers.catalogue import Catalogue
 from handlers.home import HomePage
-from handlers.messages import Button, ChatRef, Inbound, UserRef
+from handlers.messages import Button
 
 log = logging.getLogger(__name__)
 
@@ -109,28 +107,3 @@ async def publish_home(client: AsyncWebClient, app: App, identity: str, user_id:
         log.warning("could not publish the home tab of %s: %r", identity, exc)
 
 
-def home_press(body: Mapping[str, Any]) -> Incoming | None:
-    """A press on a button of the home tab (a ``block_actions`` payload whose container is the
-    home view) as the core's button press, answered in the presser's direct messages with the
-    bot (an empty chat id: the Slack channel opens the DM); None for any other payload."""
-    key = delivery_key(body)
-    container, view, user = body.get("container"), body.get("view"), body.get("user")
-    if body.get("type") != "block_actions" or key is None \
-            or not isinstance(container, Mapping) or container.get("type") != "view" \
-            or not isinstance(view, Mapping) or view.get("type") != "home" \
-            or not isinstance(user, Mapping):
-        return None
-    pressed = body.get("actions")
-    first = pressed[0] if isinstance(pressed, list) and pressed else None
-    data = first.get("value") if isinstance(first, Mapping) else None
-    user_id = user.get("id")
-    team_of_body = body.get("team")
-    team = user.get("team_id") or (team_of_body.get("id")
-                                   if isinstance(team_of_body, Mapping) else None)
-    if not isinstance(data, str) or not data or not isinstance(user_id, str) or not user_id \
-            or not isinstance(team, str) or not team:
-        return None
-    name = user.get("name") or user.get("username") or user_id
-    sender = UserRef(identity(team, user_id), name if isinstance(name, str) else user_id)
-    return Incoming(Inbound(sender, ChatRef(PLATFORM, ""), button=data,
-                            receipt=receipt_number(key)), key)

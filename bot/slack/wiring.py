@@ -12,6 +12,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.slack.adapter import SlackAdapter, Surfaces
 from bot.slack.files import SlackFiles
+from bot.slack.home import publish_home
 from bot.slack.users import SlackProfiles
 from handlers.ports import Clock
 from storage.platform_updates import UpdateJournal
@@ -26,14 +27,30 @@ def slack_client(settings: Settings, environ: Mapping[str, str]) -> AsyncWebClie
 def slack_adapter(app: App, settings: Settings, environ: Mapping[str, str],
                   client: AsyncWebClient, clock: Clock,
                   surfaces: Surfaces | None = None) -> SlackAdapter:
-    """The adapter for the configured mode, its secret read from the environment."""
+    """The adapter for the configured mode, its secret read from the environment; with
+    ``surfaces`` None, Slack's own: the App Home tab and the guided commands' modals."""
     slack = settings.slack_app
+    profiles = SlackProfiles(client)
+    if surfaces is None:
+        surfaces = slack_surfaces(app, client, profiles, slack.command)
     return SlackAdapter(
         app, slack, client, journal=UpdateJournal(app.database.engine, "slack"),
         files=SlackFiles(client, settings.storage.data_dir / "incoming",
                          settings.deliverables.max_size_mb * 1024 * 1024),
-        profiles=SlackProfiles(client), clock=clock,
+        profiles=profiles, clock=clock,
         app_token=environ.get(slack.app_token_env, "") if slack.mode == "socket" else "",
         signing_secret=environ.get(slack.signing_secret_env, "") if slack.mode == "http"
         else "",
         surfaces=surfaces)
+
+
+def slack_surfaces(app: App, client: AsyncWebClient, profiles: SlackProfiles,
+                   command: str) -> Surfaces:
+    """The App Home tab (in the person's language, their Slack locale for a newcomer)."""
+
+    async def home(identity: str, user: str) -> None:
+        profile = await profiles.profile(user)
+        await publish_home(client, app, identity, user, command=command,
+                           locale=profile.locale)
+
+    return Surfaces(home=home)

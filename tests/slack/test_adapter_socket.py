@@ -159,3 +159,24 @@ async def test_an_event_the_journal_cannot_record_is_not_acknowledged(
         # bolt's answer to the first went out (or not) before the second was tried.
         assert envelope not in hub.acks  # Slack will send it again
         assert slack_server.workspace.posted(ANA_DM) == []
+
+
+async def test_opening_the_home_tab_publishes_it(slack_server: SlackServer,
+                                                 slack_client: AsyncWebClient, tmp_path: Path,
+                                                 database_url: str) -> None:
+    hub = slack_server.socket_mode
+    space = slack_server.workspace
+    async with running_slack(slack_server, slack_client, tmp_path, database_url):
+        opened = {"type": "app_home_opened", "user": ANA, "channel": ANA_DM, "tab": "home",
+                  "event_ts": "1800000001.000100"}
+        envelope = await hub.push("events_api", event_callback(opened))
+        await hub.wait_ack(envelope)
+        await eventually(lambda: bool(space.views))
+        view = space.views[-1]
+        assert view["type"] == "home" and view["_recipient"] == ANA
+        assert "Boas-vindas ao peerdesk" in str(view["blocks"])  # her Slack locale: pt-BR
+        assert "Português" in str(view["blocks"])  # a newcomer: the languages as buttons
+        # The Messages tab opened: nothing to publish.
+        messages = {**opened, "tab": "messages", "event_ts": "1800000002.000100"}
+        await hub.wait_ack(await hub.push("events_api", event_callback(messages)))
+        assert len(space.views) == 1

@@ -20,7 +20,7 @@ from bot.clock import VirtualClock
 from bot.codes import RandomJoinCodes
 from bot.config import load_settings
 from bot.slack.channel import SlackChannel
-from bot.slack.home import BLOCKS_LIMIT, HEADER_LIMIT, home_press, home_view, publish_home
+from bot.slack.home import BLOCKS_LIMIT, HEADER_LIMIT, home_view, publish_home
 from bot.slack.inbound import BotIdentity, incoming
 from handlers.catalogue import Catalogue
 from handlers.domain import Language
@@ -174,8 +174,7 @@ async def test_a_welcome_button_pressed_on_the_home_tab_starts_the_conversation(
     async with slack_app(tmp_path, database_url, slack_client) as app:
         await publish_home(slack_client, app, SLACK_BRUNO, BRUNO)
         payload = pressed(slack_server.workspace.views[-1], "lang:es", BRUNO, "13.42.abc")
-        assert incoming(payload, BotIdentity("U0PEERBOT")) is None  # a message's press only
-        press = home_press(payload)
+        press = incoming(payload, BotIdentity("U0PEERBOT"))
         assert press is not None and press.key == "trigger:13.42.abc"
         assert press.inbound.sender.identity == SLACK_BRUNO
         assert press.inbound.button == "lang:es" and press.inbound.chat.is_private
@@ -187,5 +186,6 @@ async def test_a_welcome_button_pressed_on_the_home_tab_starts_the_conversation(
         await publish_home(slack_client, app, SLACK_BRUNO, BRUNO)
     member_view = slack_server.workspace.views[-1]
     assert texts(check_view(member_view), "header")[:2] == ["Hola, bruno", "Tu equipo"]
-    assert home_press({**payload, "container": {"type": "message"}}) is None
-    assert home_press({**payload, "actions": []}) is None
+    assert incoming({**payload, "container": {"type": "message"}},
+                    BotIdentity("U0PEERBOT")) is None
+    assert incoming({**payload, "actions": []}, BotIdentity("U0PEERBOT")) is None
