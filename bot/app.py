@@ -113,7 +113,9 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     database = Database(database_url, settings.storage.sqlite_sync)
     await database.run(lambda: upgrade(database.engine))
     core = replace(core_settings(settings), invite_links=dict(invite_links or {}))
-    catalogue = Catalogue.load()
+    # Slack takes every message starting with "/" as its own command: there, the bot's texts
+    # name its commands as typed after the slash command ("/peerdesk tasks").
+    catalogue = Catalogue.load().with_command_prefix("slack", settings.slack_app.command + " ")
     desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),
                     catalogue=catalogue,
                     deps=Deps(settings=core, clock=clock, codes=codes, zones=TimeZones.load(),

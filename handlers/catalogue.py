@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -23,6 +23,10 @@ DOMAIN = "peerdesk"
 # MARK_CLOSE (characters from Unicode's private use area, which nobody types).
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
+
+
+# A command as the catalogue writes it: "/tasks", not part of a word, a path or a link.
+_COMMAND = re.compile(r"(?<![\w/<.:])/([a-z]+)\b")
 
 
 class CatalogueError(Exception):
@@ -66,6 +70,26 @@ class Catalogue:
     """Renders catalogue phrases in a language."""
 
     texts: Mapping[Language, Mapping[str, str]]
+    # The same texts for the readers of a platform where commands are typed otherwise (Slack:
+    # "/peerdesk tasks", since Slack itself takes every message that starts with "/").
+    variants: Mapping[str, Catalogue] = field(default_factory=dict)
+
+    def with_command_prefix(self, platform: str, prefix: str) -> Catalogue:
+        """This catalogue, with a variant for ``platform``'s readers in which each command
+        the texts mention ("/tasks") is written ``prefix`` + its name ("/peerdesk tasks")."""
+        if prefix == "/":
+            return self
+
+        def rewrite(text: str) -> str:
+            return _COMMAND.sub(lambda match: prefix + match.group(1), text)
+
+        variant = Catalogue({language: {key: rewrite(text) for key, text in entries.items()}
+                             for language, entries in self.texts.items()})
+        return replace(self, variants={**self.variants, platform: variant})
+
+    def for_platform(self, platform: str) -> Catalogue:
+        """The texts as a reader on ``platform`` should see them."""
+        return self.variants.get(platform, self)
 
     @classmethod
     def load(cls, root: Path = LOCALES) -> Catalogue:

@@ -30,18 +30,21 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
     rows: list[OutboxRow] = []
     # Several recipients of one message in one language share its rendering (tell_all gives
     # them the same lines).
-    rendered: dict[tuple[int, Language, bool], tuple[str, str | None, tuple[Piece, ...]]] = {}
+    rendered: dict[tuple[int, Language, bool, str], tuple[str, str | None,
+                                                          tuple[Piece, ...]]] = {}
     for message in messages:
         contact = message.reader or contacts.get(message.to)
         if contact is None:
             continue  # the member is gone; nobody to tell
         language = contact.language
-        key = (id(message.body), language, contact.translate)
+        platform = contact.identity.partition(":")[0]
+        texts = catalogue.for_platform(platform)
+        key = (id(message.body), language, contact.translate, platform)
         found = rendered.get(key)
         if found is None:
-            found = rendered[key] = _render(catalogue, message, language, contact.translate)
+            found = rendered[key] = _render(texts, message, language, contact.translate)
         text, stored_template, pieces = found
-        buttons = [[(_label(catalogue, b, language), b.data) for b in row]
+        buttons = [[(_label(texts, b, language), b.data) for b in row]
                    for row in message.buttons]
         chat_id = message.chat.chat_id if message.chat is not None else None
         rows.append(OutboxRow(

@@ -94,7 +94,7 @@ async def publish_home(client: AsyncWebClient, app: App, identity: str, user_id:
     """
     try:
         page = await app.home(identity, f"{command} ", locale)
-        view = home_view(page, app.desk.catalogue)
+        view = home_view(page, app.desk.catalogue.for_platform("slack"))
     except Exception:
         log.exception("could not build the home tab of %s", identity)
         return

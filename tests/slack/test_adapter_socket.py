@@ -50,7 +50,7 @@ async def test_a_first_minute_on_slack(slack_server: SlackServer, slack_client: 
         await hub.wait_ack(command)
         before = len(space.posted(ANA_DM))
         await eventually(lambda: len(space.posted(ANA_DM)) > before)
-        assert "/help" in space.posted(ANA_DM)[-1]["text"]
+        assert "/peerdesk help — " in space.posted(ANA_DM)[-1]["text"]  # as typed in Slack
         assert space.posted(TEAM_CHANNEL) == []
 
 
