@@ -221,7 +221,8 @@ def _initial(turn: Turn) -> dict[str, tuple[str, ...]]:
 
 def fill(turn: Turn, spec: FormSpec, values: Mapping[str, str]) -> dict[str, list[Phrase]]:
     """Play the command with the form's values; the errors per field (empty when it is done,
-    and then ``turn`` holds what the command did and said)."""
+    and then ``turn`` holds what the command did and said, without the questions the form
+    answered)."""
     if spec.flow is None:
         return _fill_command(turn, spec, values)
     start = len(turn.out)
@@ -236,7 +237,7 @@ def fill(turn: Turn, spec: FormSpec, values: Mapping[str, str]) -> dict[str, lis
         if step in spec.then:
             break
         if step in answered:
-            return {step: _said(turn, start)}
+            return {step: _refusal(_said(turn, start, first=True))}
         found = fields.get(step)
         if found is None:
             return {WHOLE_FORM: [phrase("form.stale")]}
@@ -245,6 +246,9 @@ def fill(turn: Turn, spec: FormSpec, values: Mapping[str, str]) -> dict[str, lis
         problem = _answer(turn, spec.flow, found, values.get(step, "").strip())
         if problem is not None:
             return {step: [problem]}
+    # The questions were answered by the form: the person hears only how it ended.
+    turn.out = [o for number, o in enumerate(turn.out)
+                if number >= start or o.to != turn.sender.id]
     return {}
 
 
@@ -278,9 +282,20 @@ def _press(turn: Turn, data: str) -> None:
         turn.inbound = typed
 
 
-def _said(turn: Turn, start: int) -> list[Phrase]:
-    """What the command told the person since ``start``."""
-    return [line for out in turn.out[start:] if out.to == turn.sender.id for line in out.body]
+def _said(turn: Turn, start: int, first: bool = False) -> list[Phrase]:
+    """What the command told the person since ``start`` (only its first message: what was
+    wrong, before the question asked again)."""
+    mine = [out for out in turn.out[start:] if out.to == turn.sender.id]
+    return [line for out in (mine[:1] if first else mine) for line in out.body]
+
+
+def _refusal(lines: list[Phrase]) -> list[Phrase]:
+    """A refused answer's reply without the chat's menu that follows it (the form's field
+    stands in for it)."""
+    return [line for line in lines if line.key not in _MENUS] or lines
+
+
+_MENUS = frozenset({"audience.menu"})
 
 
 def _fill_command(turn: Turn, spec: FormSpec, values: Mapping[str, str]) -> dict[str,
