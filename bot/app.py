@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import partial
 
 from bot.config import Settings
 from bot.dispatcher import Channel, Dispatcher
@@ -19,6 +20,7 @@ from bot.translation.provider import Provider
 from bot.translation.service import TranslationService
 from bot.translation.stage import RetryPolicy, TranslationStage
 from handlers.catalogue import Catalogue
+from handlers.forms import Form
 from handlers.home import HomePage
 from handlers.messages import Inbound
 from handlers.ports import Clock, JoinCodes
@@ -76,6 +78,20 @@ class App:
                    ) -> HomePage:
         """The home page of one platform identity (read only; see ``HelpDesk.home``)."""
         return await self.database.run(lambda: self.desk.home(identity, prefix, locale))
+    async def form(self, identity: str, command: str) -> Form | None:
+        """The form of a command typed without arguments, in the person's language (None when
+        it has none or is not for them: it then runs as usual)."""
+        return await self.database.run(partial(self.desk.form, identity, command))
+
+    async def submit_form(self, identity: str, command: str,
+                          values: Mapping[str, str]) -> dict[str, str]:
+        """Do what a submitted form asks; the errors per field (none once it is stored and
+        its replies are queued)."""
+        errors = await self.database.run(partial(self.desk.submit_form, identity, command,
+                                                 dict(values)))
+        if not errors:
+            self.queued.set()
+        return errors
 
     async def sweep(self) -> int:
         """Do what is due now (nags, reminders, scheduled broadcasts); how many messages that

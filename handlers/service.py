@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers import broadcasts, events, followups, group_talk, onboarding
+from handlers import broadcasts, events, followups, forms, group_talk, onboarding
 from handlers.catalogue import Catalogue
 from handlers.delivery import queue_messages
 from handlers.domain import Contact, Member, Role, language_from_locale
 from handlers.home import HomePage, build_home
-from handlers.messages import Inbound, Outbound
+from handlers.messages import ChatRef, Inbound, Outbound, UserRef
 from handlers.ports import UnitOfWork
 from handlers.router import parse_command, route
 from handlers.sweep import Sweep
@@ -104,6 +104,56 @@ class HelpDesk:
         with self.unit_of_work() as uow:
             return build_home(uow, self.deps, identity, self.deps.clock.now(), prefix,
                               language_from_locale(locale))
+    # --- Forms (handlers/forms.py): a guided command's questions all at once ---------------
+
+    def form(self, identity: str, command: str) -> forms.Form | None:
+        """The form of a command typed without arguments (``newtask``), in the person's
+        language; None when the command has none or is not for them (it then runs as usual,
+        refusing with its own words)."""
+        spec = forms.spec_for(command)
+        if spec is None:
+            return None
+        with self.unit_of_work() as uow:  # never committed: the command only looks
+            turn = self._form_turn(uow, identity, spec.command)
+            fields = forms.fields_for(turn, spec) if turn is not None else None
+            if turn is None or fields is None:
+                return None
+            return forms.render_form(spec, fields, turn, self.catalogue)
+
+    def submit_form(self, identity: str, command: str,
+                    values: Mapping[str, str]) -> dict[str, str]:
+        """Do what answering the command's questions with ``values`` does, in one transaction:
+        stored with its replies queued (to the person's private chat), and no errors; or,
+        when a value is refused, nothing stored and the errors per field (``forms.WHOLE_FORM``
+        for the form as a whole), in the person's language."""
+        spec = forms.spec_for(command)
+        with self.unit_of_work() as uow:
+            turn = self._form_turn(uow, identity, spec.command) if spec is not None else None
+            if spec is None or turn is None:
+                language = self.deps.settings.default_language
+                return {forms.WHOLE_FORM: self.catalogue.render(phrase("form.stale"), language)}
+            try:
+                errors = forms.fill(turn, spec, values)
+            except Exception:
+                log.exception("a %s form from %s failed", spec.command, identity)
+                errors = {forms.WHOLE_FORM: [phrase("error.internal")]}
+            if errors:  # left without a commit: nothing of it is kept
+                return {name: self.catalogue.render_lines(lines, turn.sender.language)
+                        for name, lines in errors.items()}
+            chat = turn.chat  # the form's replies go to the person's private chat
+            out = [o._replace(chat=None) if o.chat == chat else o for o in turn.out]
+            self._queue(uow, turn, out, turn.now)
+            uow.commit()
+        return {}
+
+    def _form_turn(self, uow: UnitOfWork, identity: str, command: str) -> Turn | None:
+        """A turn for a form of a registered person (None for anybody else)."""
+        member = uow.members.by_identity(identity)
+        if member is None:
+            return None
+        chat = ChatRef(identity.split(":", 1)[0], "", is_private=True)
+        inbound = Inbound(UserRef(identity, member.name), chat, text=f"/{command}")
+        return Turn(uow, self.deps, inbound, member, self.deps.clock.now())
 
     def _handle_one(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
         if not inbound.addressed or inbound.event is not None or _stranger_talk(uow, inbound):

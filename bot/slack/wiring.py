@@ -5,6 +5,7 @@ Slack's own surfaces (App Home, modals)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -13,6 +14,7 @@ from bot.config import Settings
 from bot.slack.adapter import SlackAdapter, Surfaces
 from bot.slack.files import SlackFiles
 from bot.slack.home import publish_home
+from bot.slack.modals import open_modal, submit_modal
 from bot.slack.users import SlackProfiles
 from handlers.ports import Clock
 from storage.platform_updates import UpdateJournal
@@ -46,11 +48,18 @@ def slack_adapter(app: App, settings: Settings, environ: Mapping[str, str],
 
 def slack_surfaces(app: App, client: AsyncWebClient, profiles: SlackProfiles,
                    command: str) -> Surfaces:
-    """The App Home tab (in the person's language, their Slack locale for a newcomer)."""
+    """The App Home tab (in the person's language, their Slack locale for a newcomer) and the
+    modals of the guided commands."""
 
     async def home(identity: str, user: str) -> None:
         profile = await profiles.profile(user)
         await publish_home(client, app, identity, user, command=command,
                            locale=profile.locale)
 
-    return Surfaces(home=home)
+    async def open_form(identity: str, name: str, trigger_id: str) -> bool:
+        return await open_modal(client, app, identity, name, trigger_id)
+
+    async def submit_form(identity: str, view: Mapping[str, Any]) -> dict[str, Any] | None:
+        return await submit_modal(app, identity, view)
+
+    return Surfaces(home=home, open_form=open_form, submit_form=submit_form)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -128,3 +129,23 @@ def buttons_of(message: JSON) -> list[str]:
     """The values of a posted message's buttons, in order."""
     return [element["value"] for block in message.get("blocks", [])
             if block.get("type") == "actions" for element in block["elements"]]
+
+
+def submitted(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A view_submission's view: the opened view with the values typed or chosen."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, value = block["element"], values.get(block["block_id"])
+        kind = element["type"]
+        if kind == "plain_text_input":
+            state[block["block_id"]] = {"value": {"type": kind, "value": value}}
+        elif kind == "static_select":
+            option = {"value": value, "text": {"type": "plain_text", "text": "?"}}
+            state[block["block_id"]] = {"value": {"type": kind, "selected_option":
+                                                  option if value else None}}
+        else:
+            state[block["block_id"]] = {"value": {"type": kind, "selected_options": [
+                {"value": v, "text": {"type": "plain_text", "text": v}} for v in value or []]}}
+    return {**view, "state": {"values": state}}

@@ -24,6 +24,7 @@ from tests.slack.running import (
     event_callback,
     eventually,
     running_slack,
+    submitted,
 )
 from tests.slack.web_api_server import SlackServer
 
@@ -180,3 +181,36 @@ async def test_opening_the_home_tab_publishes_it(slack_server: SlackServer,
         messages = {**opened, "tab": "messages", "event_ts": "1800000002.000100"}
         await hub.wait_ack(await hub.push("events_api", event_callback(messages)))
         assert len(space.views) == 1
+
+
+async def test_a_guided_command_opens_its_modal_and_the_submission_is_answered(
+        slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
+        database_url: str) -> None:
+    hub = slack_server.socket_mode
+    space = slack_server.workspace
+    async with running_slack(slack_server, slack_client, tmp_path, database_url) as (_a, adapter):
+        await hub.wait_ack(await hub.push("events_api", event_callback(dm_event(ANA, "/start"))))
+        await eventually(lambda: len(space.posted(ANA_DM)) >= 1)
+        await adapter.queued()
+        command = await hub.push_command("/peerdesk", "newteam", ANA, ANA_DM)
+        await hub.wait_ack(command)
+        await eventually(lambda: bool(space.views))
+        view = space.views[-1]
+        assert view["type"] == "modal" and view["callback_id"] == "peerdesk:form:newteam"
+        assert "Nome da equipe" in str(view["blocks"])  # in her language
+        before = len(space.posted(ANA_DM))
+
+        def submission(name: str) -> dict[str, object]:
+            filled = submitted(view, {"name": name, "topic": "Saneamento",
+                                      "region": "region:southern"})
+            return {"type": "view_submission", "team": {"id": "T0PEERDSK"},
+                    "user": {"id": ANA, "team_id": "T0PEERDSK", "name": "ana"},
+                    "api_app_id": "A0PEERAPP", "trigger_id": "1.2.submit", "view": filled}
+
+        refused = await hub.wait_ack(await hub.push_interactive(submission("R")))
+        assert refused["payload"]["response_action"] == "errors"
+        assert set(refused["payload"]["errors"]) == {"name"}
+        taken = await hub.wait_ack(await hub.push_interactive(submission("Rios")))
+        assert "payload" not in taken  # the modal closes
+        await eventually(lambda: len(space.posted(ANA_DM)) > before)
+        assert "Rios" in space.posted(ANA_DM)[-1]["text"]
