@@ -1,5 +1,7 @@
 """Handing in deliverables: a file sent by a team member becomes the next version of a task's
-deliverable, after its size and kind (by content) are checked.
+deliverable, after its size and kind (by content) are checked. The task is the one the caption
+names, else that of the deliverable the message the file replies to is about, else the team's
+only open task, else the member is asked.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ def receive_file(turn: Turn, attachment: Attachment, caption: str) -> None:
         turn.reply("upload.no_task", team=team.name)
         return
     named, unknown = _named_task(caption, tasks, numbers=False)
+    if named is None and not unknown:
+        named = _replied_task(turn, team, tasks)
     # Kept only now that the file will be handed in, or asked about (by the answer, the
     # platform's copy may be gone).
     upload = {"sha": turn.deps.files.keep(content), "name": safe_name(attachment.filename, kind),
@@ -45,6 +49,23 @@ def receive_file(turn: Turn, attachment: Attachment, caption: str) -> None:
         _hand_in(turn, team, open_tasks[0], upload)
     else:
         _ask_task(turn, team, upload, open_tasks, named, unknown)
+
+
+def _replied_task(turn: Turn, team: Team, tasks: list[Task]) -> Task | None:
+    """The task of the team's deliverable that the message a file replies to is about (its
+    receipt, a review comment, a request for changes; on Slack, a file shared in that
+    message's thread), if any."""
+    reply_to = turn.inbound.reply_to
+    chat = turn.inbound.chat
+    sent = turn.uow.outbox.find_sent(chat.platform, chat.chat_id, reply_to) \
+        if reply_to is not None else None
+    if sent is None or sent.context is None or sent.context_id is None:
+        return None
+    deliverable = turn.uow.deliverables.get(sent.context_id) if sent.context == DELIVERABLE \
+        else reviews.deliverable_about(turn, sent.context, sent.context_id)
+    if deliverable is None or deliverable.team_id != team.id:
+        return None
+    return next((t for t in tasks if t.id == deliverable.task_id), None)
 
 
 def _allowed(turn: Turn) -> str:

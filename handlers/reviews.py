@@ -21,7 +21,7 @@ from handlers.domain import (
     Version,
 )
 from handlers.group_talk import tell_team_groups
-from handlers.messages import Attachment, Context, Phrase, UserText
+from handlers.messages import Attachment, Context, Phrase, Thread, UserText
 from handlers.turn import Turn, button, phrase
 
 ROUND = "round"
@@ -166,6 +166,18 @@ def _context(turn: Turn, review: Round) -> tuple[Deliverable, Version, Task, Tea
     if version is None or deliverable is None or task is None or team is None:
         return None
     return deliverable, version, task, team
+
+
+def deliverable_about(turn: Turn, context: str, context_id: int) -> Deliverable | None:
+    """The deliverable a review card, a decision or a comment (by its context) is about."""
+    if context == COMMENT:
+        comment = turn.uow.reviews.comment(context_id)
+        if comment is None:
+            return None
+        context, context_id = ROUND, comment.round_id
+    review = turn.uow.reviews.round(context_id) if context == ROUND else None
+    found = _context(turn, review) if review is not None else None
+    return found[0] if found is not None else None
 
 
 def _is_current(turn: Turn, review: Round, deliverable: Deliverable) -> bool:
@@ -322,7 +334,9 @@ def reply_in_round(turn: Turn, round_id: int, text: str) -> None:
         turn.reply("review.comment_sent", code=deliverable.code, version=version.number)
     else:
         turn.uow.teams.touch(team.id, turn.now)  # the team said something: it is not quiet
+        # In the conversation of the reviewer's card (on Slack, its thread).
         turn.tell(review.reviewer_id, "review.answer", context=Context(COMMENT, comment.id),
+                  thread=Thread(about=Context(ROUND, review.id)),
                   code=deliverable.code, version=version.number, name=turn.sender.name,
                   text=said)
         turn.reply("review.answer_sent", code=deliverable.code)
