@@ -1,8 +1,8 @@
 """Review cards in Slack threads, end to end through the local Slack: a team member hands in a
 deliverable by sharing it in their DM with the bot, the reviewer comments by replying in the
-card's thread, the team's answers (replies in the thread of the comment they got) arrive in
-that same thread, and a new version shared in the thread of a message about the deliverable is
-handed in for it — two rounds."""
+card's thread (a file shared there reaches the team too), the team's answers (replies in the
+thread of the comment they got) arrive in that same thread, and a new version shared in the
+thread of a message about the deliverable is handed in for it — two rounds."""
 
 from __future__ import annotations
 
@@ -68,6 +68,11 @@ def with_text(messages: list[JSON], fragment: str) -> list[JSON]:
     return [m for m in messages if fragment in m.get("text", "")]
 
 
+def files_in(server: SlackServer, channel: str) -> list[JSON]:
+    """The messages of a conversation that carry files."""
+    return [m for m in server.workspace.posted(channel) if m.get("files")]
+
+
 def shared(server: SlackServer, name: str) -> JSON:
     """A file someone uploaded to Slack, as the file_share event describes it."""
     stored = server.workspace.add_file(name, (FILES / name).read_bytes(), "application/pdf")
@@ -120,6 +125,13 @@ async def test_a_review_in_the_cards_thread(slack_server: SlackServer,
         # Bruno answers in the card's thread again: one more comment for the team.
         await say(dm_event(BRUNO, "Then 2024 with a note.", thread_ts=card["ts"]))
         await eventually(lambda: bool(with_text(top(server, ANA_DM), "2024 with a note")))
+        # His annotated copy, shared in the card's thread: a comment with the file.
+        files_before = len(files_in(server, DIEGO_DM))
+        await say(dm_event(BRUNO, "My notes are inside.", thread_ts=card["ts"],
+                           files=[shared(server, "diagnostico-v1.pdf")]))
+        await eventually(lambda: len(files_in(server, DIEGO_DM)) > files_before)
+        assert with_text(top(server, DIEGO_DM), "My notes are inside.")
+        assert files_in(server, DIEGO_DM)[-1]["files"][0]["name"] == "diagnostico-v1.pdf"
         await eventually(settled)
         await hub.wait_ack(await hub.push_interactive(button_press(
             BRUNO, BRUNO_DM, card["ts"], next(v for v in buttons_of(card)
