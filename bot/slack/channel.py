@@ -7,10 +7,10 @@ the DM is opened with conversations.open once and remembered); else to ``chat_id
 conversation id ("C…", "G…", "D…"), or ``CHANNEL:THREAD_TS`` for a reply in the thread under
 that message ("C0TEAM:1800000000.000100"; neither part ever holds a colon). A message that
 continues another one's conversation (the row's ``thread``: a reviewer's card, the thread a
-person wrote in) goes in that message's thread, or on its own when that one is gone. The Delivery is
-the conversation id (never the thread form: it is what Slack's events carry) and the ``ts`` of
-the message holding the buttons (the last text message), so a reply in that message's thread,
-whose ``thread_ts`` is that ts, finds its item.
+person wrote in) goes in that message's thread, or on its own when that one is gone. The
+Delivery is the conversation id (never the thread form: it is what Slack's events carry) and
+the ``ts`` of the message holding the buttons (the last text message), so a reply in that
+message's thread, whose ``thread_ts`` is that ts, finds its item.
 
 A button's data travels in its ``value`` (at most 2,000 characters); its ``action_id`` is
 ``peerdesk:<row>:<column>`` (unique in the message, as Slack requires). Pressing it is
