@@ -141,7 +141,10 @@ class ConsoleSession:
                 raise ScriptError(f"file not found: {path}")
             attachment = Attachment(filename=path.name, size=path.stat().st_size,
                                     location=str(path))
-            return Inbound(sender, chat, text=step.caption, attachment=attachment)
+            if step.reply_to is not None:
+                self.channel.check_received(step.user, step.reply_to)
+            return Inbound(sender, chat, text=step.caption, attachment=attachment,
+                           reply_to=None if step.reply_to is None else str(step.reply_to))
         return Inbound(sender, chat, text=step.text)
 
 

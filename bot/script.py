@@ -5,6 +5,7 @@
     alice> /newteam Budget Demystification      a user sends text (commands start with /)
     bob> [file drafts/tor.pdf] ToR draft         a user sends a file, with a caption
     carla> [reply 12] Please expand section 2    a user replies to message #12 they received
+    bob> [reply 14] [file v2.pdf] New data       a user's file replies to message #14
     bob> [press Aprovar]                         a user presses the button so labelled
     :clock +3d                                   move the virtual clock (+30m, +2h, +3d, ISO)
     # a comment
@@ -40,6 +41,7 @@ class SendFile:
     user: str
     path: str
     caption: str
+    reply_to: int | None = None  # the numbered bot message it replies to, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,11 @@ def _bracketed(user: str, rest: str) -> Step:
     if (found := _FILE.match(rest)) is not None:
         return SendFile(user, found.group(1).strip(), found.group(2).strip())
     if (found := _REPLY.match(rest)) is not None:
-        return Reply(user, int(found.group(1)), found.group(2).strip())
+        text = found.group(2).strip()
+        if (file := _FILE.match(text)) is not None:
+            return SendFile(user, file.group(1).strip(), file.group(2).strip(),
+                            int(found.group(1)))
+        return Reply(user, int(found.group(1)), text)
     if (found := _PRESS.match(rest)) is not None:
         return Press(user, found.group(1).strip())
     raise ScriptError("expected [file PATH], [reply N] or [press LABEL]")

@@ -1,5 +1,7 @@
 """Handing in deliverables: a file sent by a team member becomes the next version of a task's
-deliverable, after its size and kind (by content) are checked.
+deliverable, after its size and kind (by content) are checked. The task is the one the caption
+names, else that of the deliverable the message the file replies to is about, else the team's
+only open task, else the member is asked.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ DELIVERABLE = "deliverable"
 
 
 def receive_file(turn: Turn, attachment: Attachment, caption: str) -> None:
-    """A file from a team member: check it and its task, keep its bytes, hand it in."""
+    """A file from a team member: check it and its task, keep its bytes, hand it in. (A
+    reviewer's file replying to their card or a comment on it goes to the team as a comment.)"""
+    about = _replied(turn)
+    review = reviews.round_about(turn, *about) if about is not None else None
+    if review is not None and review.reviewer_id == turn.sender.id:
+        _reviewer_file(turn, review.id, attachment, caption)
+        return
     team = turn.uow.teams.of_member(turn.sender.id)
     if team is None:
         turn.reply("upload.no_team", name=attachment.filename)
@@ -35,6 +43,8 @@ def receive_file(turn: Turn, attachment: Attachment, caption: str) -> None:
         turn.reply("upload.no_task", team=team.name)
         return
     named, unknown = _named_task(caption, tasks, numbers=False)
+    if named is None and not unknown and about is not None:
+        named = _replied_task(turn, team, tasks, *about)
     # Kept only now that the file will be handed in, or asked about (by the answer, the
     # platform's copy may be gone).
     upload = {"sha": turn.deps.files.keep(content), "name": safe_name(attachment.filename, kind),
@@ -45,6 +55,42 @@ def receive_file(turn: Turn, attachment: Attachment, caption: str) -> None:
         _hand_in(turn, team, open_tasks[0], upload)
     else:
         _ask_task(turn, team, upload, open_tasks, named, unknown)
+
+
+def _replied(turn: Turn) -> tuple[str, int] | None:
+    """What the message the inbound one replies to is about (on Slack: the first message of
+    the thread it was written in), if anything."""
+    reply_to = turn.inbound.reply_to
+    chat = turn.inbound.chat
+    sent = turn.uow.outbox.find_sent(chat.platform, chat.chat_id, reply_to) \
+        if reply_to is not None else None
+    if sent is None or sent.context is None or sent.context_id is None:
+        return None
+    return sent.context, sent.context_id
+
+
+def _replied_task(turn: Turn, team: Team, tasks: list[Task], context: str,
+                  context_id: int) -> Task | None:
+    """The task of the team's deliverable that a message is about (its receipt, a review
+    comment, a request for changes), if any."""
+    deliverable = turn.uow.deliverables.get(context_id) if context == DELIVERABLE \
+        else reviews.deliverable_about(turn, context, context_id)
+    if deliverable is None or deliverable.team_id != team.id:
+        return None
+    return next((t for t in tasks if t.id == deliverable.task_id), None)
+
+
+def _reviewer_file(turn: Turn, round_id: int, attachment: Attachment, caption: str) -> None:
+    """A reviewer's file (an annotated copy) replying to their card: checked like a
+    deliverable, then a comment for the team with the file, the caption its text."""
+    content = checked_content(turn, attachment)
+    kind = checked_kind(turn, content, attachment.filename) if content is not None else None
+    if content is None or kind is None:
+        return
+    name = safe_name(attachment.filename, kind)
+    file = Attachment(name, len(content), kind,
+                      turn.deps.files.location(turn.deps.files.keep(content)))
+    reviews.reply_in_round(turn, round_id, caption.strip() or name, attachments=[file])
 
 
 def _allowed(turn: Turn) -> str:

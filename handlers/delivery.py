@@ -54,6 +54,7 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
             context_id=message.context.id if message.context else None,
             created_at=now, attachments=message.attachments,
             template=stored_template, pieces=pieces, closes=message.closes,
+            thread=message.thread if message.reader is None else None,
         ))
     uow.outbox.add(rows)
 

@@ -67,6 +67,9 @@ class Inbound:
     event: ChatEvent | None = None
     # For a command in a group: whether its sender administers the group (None: not known).
     sender_admin: bool | None = None
+    # The conversation it was written in, on a platform whose replies form one (a Slack
+    # thread: its first message's id): what the bot answers goes there too.
+    thread: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,17 @@ class Context:
     id: int
 
 
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """The conversation a message continues: a platform message in the chat it goes to
+    (``message``: where the person wrote), or the message its recipient got about something
+    (``about``: e.g. the review card of a round). Slack posts it in that message's thread,
+    Telegram as a reply to it; when that message is not found, it is sent on its own."""
+
+    message: str | None = None
+    about: Context | None = None
+
+
 class Outbound(NamedTuple):
     """An intent to tell one member something; rendered in their language on the way out."""
 
@@ -140,3 +154,5 @@ class Outbound(NamedTuple):
     # The platform message (in the same chat) whose buttons this answers: they are taken off
     # it once this one is sent, so a decision cannot be pressed twice.
     closes: str | None = None
+    # The conversation it continues (a thread), if any.
+    thread: Thread | None = None

@@ -36,7 +36,7 @@ from handlers.domain import (
 from handlers.event_ports import Events
 from handlers.followup_ports import Followups
 from handlers.link_ports import Links
-from handlers.messages import Attachment
+from handlers.messages import Attachment, Thread
 from handlers.team_group_ports import TeamGroups
 from handlers.translation import Piece
 
@@ -412,6 +412,8 @@ class OutboxRow(NamedTuple):
     pieces: Sequence[Piece] = ()
     # The platform message (same chat) whose buttons come off once this one is sent.
     closes: str | None = None
+    # The conversation it continues: the outbox keeps the platform message it goes under.
+    thread: Thread | None = None
 
 
 class QuotedMessage(NamedTuple):

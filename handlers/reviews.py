@@ -9,6 +9,8 @@ back to the reviewer. Every comment travels as ``UserText`` with its language, f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from handlers.assignment import pick_reviewers
 from handlers.domain import (
     Deliverable,
@@ -21,7 +23,7 @@ from handlers.domain import (
     Version,
 )
 from handlers.group_talk import tell_team_groups
-from handlers.messages import Attachment, Context, Phrase, UserText
+from handlers.messages import Attachment, Context, Phrase, Thread, UserText
 from handlers.turn import Turn, button, phrase
 
 ROUND = "round"
@@ -168,6 +170,23 @@ def _context(turn: Turn, review: Round) -> tuple[Deliverable, Version, Task, Tea
     return deliverable, version, task, team
 
 
+def round_about(turn: Turn, context: str, context_id: int) -> Round | None:
+    """The round a review card, a decision or a comment (by its context) is about."""
+    if context == COMMENT:
+        comment = turn.uow.reviews.comment(context_id)
+        if comment is None:
+            return None
+        context, context_id = ROUND, comment.round_id
+    return turn.uow.reviews.round(context_id) if context == ROUND else None
+
+
+def deliverable_about(turn: Turn, context: str, context_id: int) -> Deliverable | None:
+    """The deliverable a review card, a decision or a comment (by its context) is about."""
+    review = round_about(turn, context, context_id)
+    found = _context(turn, review) if review is not None else None
+    return found[0] if found is not None else None
+
+
 def _is_current(turn: Turn, review: Round, deliverable: Deliverable) -> bool:
     """Whether a round is the open one of its reviewer on the deliverable's latest version."""
     versions = turn.uow.deliverables.versions(deliverable.id)
@@ -294,9 +313,11 @@ def _decline(turn: Turn, deliverable: Deliverable, version: Version, task: Task,
         turn.reply("review.you_declined_others", code=deliverable.code, names=names)
 
 
-def reply_in_round(turn: Turn, round_id: int, text: str) -> None:
-    """A reply to a review card (or to the decision): the reviewer's comment for the team, or
-    a team member's answer to the reviewer — only while the round is open."""
+def reply_in_round(turn: Turn, round_id: int, text: str,
+                   attachments: Sequence[Attachment] = ()) -> None:
+    """A reply to a review card (or to the decision): the reviewer's comment for the team
+    (with the reviewer's file, if any: an annotated copy), or a team member's answer to the
+    reviewer — only while the round is open."""
     review = turn.uow.reviews.round(round_id)
     found = _context(turn, review) if review is not None else None
     if review is None or found is None:
@@ -317,12 +338,18 @@ def reply_in_round(turn: Turn, round_id: int, text: str) -> None:
         about = Context(COMMENT, comment.id)
         words = phrase("review.comment", code=deliverable.code, version=version.number,
                        reviewer=turn.sender.name, text=said)
-        turn.tell_all_lines(_team_ids(turn, team), [words], context=about)
+        if attachments:
+            for member in _team_ids(turn, team):
+                turn.tell_lines(member, [words], context=about, attachments=attachments)
+        else:
+            turn.tell_all_lines(_team_ids(turn, team), [words], context=about)
         tell_team_groups(turn, team.id, words, context=about)
         turn.reply("review.comment_sent", code=deliverable.code, version=version.number)
     else:
         turn.uow.teams.touch(team.id, turn.now)  # the team said something: it is not quiet
+        # In the conversation of the reviewer's card (on Slack, its thread).
         turn.tell(review.reviewer_id, "review.answer", context=Context(COMMENT, comment.id),
+                  thread=Thread(about=Context(ROUND, review.id)),
                   code=deliverable.code, version=version.number, name=turn.sender.name,
                   text=said)
         turn.reply("review.answer_sent", code=deliverable.code)

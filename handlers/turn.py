@@ -17,6 +17,7 @@ from handlers.messages import (
     Outbound,
     Param,
     Phrase,
+    Thread,
 )
 from handlers.ports import Clock, FileStore, JoinCodes, UnitOfWork
 from handlers.timezones import TimeZones
@@ -112,29 +113,39 @@ class Turn:
     def reply_lines(self, lines: Sequence[Phrase], *, buttons: Buttons = (),
                     context: Context | None = None,
                     attachments: Sequence[Attachment] = ()) -> None:
-        """Answer the sender with several catalogue lines (and files) in one message."""
+        """Answer the sender with several catalogue lines (and files) in one message, in the
+        thread they wrote in, if any."""
         self.out.append(Outbound(self.sender.id, tuple(lines), rows_of(buttons), context,
-                                 self.inbound.chat, tuple(attachments)))
+                                 self.inbound.chat, tuple(attachments), thread=self.here))
+
+    @property
+    def here(self) -> Thread | None:
+        """The thread the inbound message was written in (answers go there too), if any."""
+        return Thread(self.inbound.thread) if self.inbound.thread is not None else None
 
     def answer_press(self, key: str, **params: Param) -> None:
         """Answer a pressed decision button (Confirm, Approve, Leave…): the answer, and the
         pressed message's buttons taken off once it is sent, so it cannot be pressed twice."""
         closes = self.inbound.message_id if self.inbound.button is not None else None
         self.out.append(Outbound(self.sender.id, (phrase(key, **params),),
-                                 chat=self.inbound.chat, closes=closes))
+                                 chat=self.inbound.chat, closes=closes, thread=self.here))
 
     def tell(self, member_id: int, key: str, *, buttons: Buttons = (),
-             context: Context | None = None, **params: Param) -> None:
-        """Tell one member something in their private chat."""
-        self.tell_lines(member_id, [phrase(key, **params)], buttons=buttons, context=context)
+             context: Context | None = None, thread: Thread | None = None,
+             **params: Param) -> None:
+        """Tell one member something in their private chat (``thread``: in the conversation
+        of a message they got)."""
+        self.tell_lines(member_id, [phrase(key, **params)], buttons=buttons, context=context,
+                        thread=thread)
 
     def tell_lines(self, member_id: int, lines: Sequence[Phrase], *, buttons: Buttons = (),
                    context: Context | None = None,
-                   attachments: Sequence[Attachment] = ()) -> None:
+                   attachments: Sequence[Attachment] = (),
+                   thread: Thread | None = None) -> None:
         """Tell one member several catalogue lines (and files) in one message."""
         chat = self.inbound.chat if member_id == self.sender.id else None
         self.out.append(Outbound(member_id, tuple(lines), rows_of(buttons), context, chat,
-                                 tuple(attachments)))
+                                 tuple(attachments), thread=thread))
 
     def tell_all(self, recipients: Iterable[int | Member], key: str, *, buttons: Buttons = (),
                  context: Context | None = None, **params: Param) -> None:

@@ -244,6 +244,9 @@ class OutboxRowModel(Base):
     # The platform message (same chat) whose buttons this one answers: they are taken off it
     # once this one is sent.
     closes: Mapped[str | None] = mapped_column(String(100))
+    # The platform message (same chat) whose conversation this one continues: Slack posts it
+    # in that message's thread, Telegram as a reply to it.
+    thread: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (
         Index("ix_outbox_status_id", "status", "id"),

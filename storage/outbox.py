@@ -24,8 +24,14 @@ dead_letters = table(DeadLetterRow)
 
 _ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, text, buttons, "
         "attachments, context, context_id, status, attempts, created_at, template, pieces, "
-        "closes) VALUES (:member, :identity, :platform, :chat, :language, :text, :buttons, "
-        ":attachments, :context, :context_id, :status, 0, :now, :template, :pieces, :closes)")
+        "closes, thread) VALUES (:member, :identity, :platform, :chat, :language, :text, "
+        ":buttons, :attachments, :context, :context_id, :status, 0, :now, :template, :pieces, "
+        ":closes, :thread)")
+# The message a member got about something, at the same address (the newest, once sent).
+_FIND_ABOUT = ("SELECT platform_message_id FROM outbox WHERE context = :context "
+               "AND context_id = :context_id AND member_id = :member AND identity = :identity "
+               "AND status = 'sent' AND platform_message_id IS NOT NULL AND {chat} "
+               "ORDER BY id DESC LIMIT 1")
 _FIND_SENT = ("SELECT member_id, context, context_id, id FROM outbox WHERE platform = :platform "
               "AND sent_chat_id = :chat AND platform_message_id = :message "
               "ORDER BY id DESC LIMIT 1")
@@ -78,11 +84,27 @@ class SqlOutbox:
                   "location": a.location} for a in r.attachments]),
              "context": r.context, "context_id": r.context_id,
              "now": self.sql.time(r.created_at),
-             "template": r.template, "closes": r.closes,
+             "template": r.template, "closes": r.closes, "thread": self._thread(r),
              **({"status": "pending", "pieces": None} if not r.pieces else
                 dict(zip(("status", "pieces"), quoted(r), strict=True)))}
             for r in rows
         ])
+
+    def _thread(self, row: OutboxRow) -> str | None:
+        """The platform message a row continues: the one given, or the one its recipient
+        got at the same address about the thread's subject (None when it is not sent yet:
+        the row then goes on its own)."""
+        thread = row.thread
+        if thread is None or thread.message is not None or thread.about is None:
+            return thread.message if thread is not None else None
+        params: dict[str, object] = {"context": thread.about.kind,
+                                     "context_id": thread.about.id,
+                                     "member": row.member_id, "identity": row.identity}
+        chat = "chat_id IS NULL"
+        if row.chat_id is not None:
+            chat, params["chat"] = "chat_id = :chat", row.chat_id
+        found = self.sql.row(_FIND_ABOUT.format(chat=chat), params)
+        return str(found[0]) if found is not None else None
 
     def find_sent(self, platform: str, chat_id: str,
                   platform_message_id: str) -> SentMessage | None:
@@ -122,6 +144,7 @@ class QueuedMessage:
     attempts: int
     attachments: list[Attachment] = field(default_factory=list)
     closes: str | None = None  # the message (same chat) whose buttons come off once sent
+    thread: str | None = None  # the message (same chat) whose conversation this continues
 
 
 # At most this many messages to one chat are fetched at a time (a chat gets one a second), so
@@ -146,14 +169,14 @@ class OutboxQueue:
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
-                outbox.c.attempts, outbox.c.attachments, outbox.c.closes)
+                outbox.c.attempts, outbox.c.attachments, outbox.c.closes, outbox.c.thread)
                 .where(outbox.c.id.in_(ids)).order_by(outbox.c.id)).all() if ids else []
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
                               [[(str(label), str(data)) for label, data in row]
                                for row in r.buttons], r.attempts,
                               [Attachment(a["name"], a["size"], a.get("type"), a.get("location"))
-                               for a in r.attachments], r.closes) for r in rows]
+                               for a in r.attachments], r.closes, r.thread) for r in rows]
 
     def sent_to(self, platform: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """Every message already sent on a platform: (chat, platform message id, buttons)."""

@@ -5,10 +5,12 @@ failure kinds.
 Where a message goes: with no ``chat_id``, to the member's DM (identity ``slack:TEAM/USER``;
 the DM is opened with conversations.open once and remembered); else to ``chat_id``, a
 conversation id ("C…", "G…", "D…"), or ``CHANNEL:THREAD_TS`` for a reply in the thread under
-that message ("C0TEAM:1800000000.000100"; neither part ever holds a colon). The Delivery is
-the conversation id (never the thread form: it is what Slack's events carry) and the ``ts`` of
-the message holding the buttons (the last text message), so a reply in that message's thread,
-whose ``thread_ts`` is that ts, finds its item.
+that message ("C0TEAM:1800000000.000100"; neither part ever holds a colon). A message that
+continues another one's conversation (the row's ``thread``: a reviewer's card, the thread a
+person wrote in) goes in that message's thread, or on its own when that one is gone. The
+Delivery is the conversation id (never the thread form: it is what Slack's events carry) and
+the ``ts`` of the message holding the buttons (the last text message), so a reply in that
+message's thread, whose ``thread_ts`` is that ts, finds its item.
 
 A button's data travels in its ``value`` (at most 2,000 characters); its ``action_id`` is
 ``peerdesk:<row>:<column>`` (unique in the message, as Slack requires). Pressing it is
@@ -100,12 +102,28 @@ class SlackChannel:
         PermanentFailure; anything else (timeouts, 5xx, a bad token) is retried later."""
         try:
             channel, thread = await self._where(message)
-            delivery = await self._send(channel, thread, message)
+            delivery = await self._continuing(channel, thread, message)
         except SlackApiError as exc:
             raise self._failure(exc, message) from exc
         if message.closes is not None:
             await self.close_buttons(delivery.chat_id, message.closes)
         return delivery
+
+    async def _continuing(self, channel: str, thread: str | None, message: QueuedMessage,
+                          ) -> Delivery:
+        """Send in the thread the chat names, else in the thread of the message this one
+        continues (``message.thread``); when that message is gone (thread_not_found), on its
+        own."""
+        if thread is not None or message.thread is None:
+            return await self._send(channel, thread, message)
+        try:
+            return await self._send(channel, message.thread, message)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "thread_not_found" or message.id in self._progress:
+                raise
+            log.info("message %s: thread %s not found, sent on its own", message.id,
+                     message.thread)
+            return await self._send(channel, None, message)
 
     def is_group(self, chat_id: str) -> bool:
         """Channels ("C…", private ones "G…") are groups; DMs ("D…") are private."""

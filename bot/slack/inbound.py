@@ -4,7 +4,8 @@ A person is ``slack:TEAM/USER``; a chat is a Slack conversation id (``D…`` a d
 the bot, private; ``C…``/``G…`` a channel). A Slack message's id is its ``ts``, the id the Slack
 channel returns for what it sends, so a thread reply's ``reply_to`` is its ``thread_ts``: the
 ``ts`` of the thread's first message (Slack threads have one level, so that is the message the
-reply answers, e.g. a review card).
+reply answers, e.g. a review card). It is also the message's ``thread``, so the bot answers in
+that thread (so does a press on a button in a thread).
 
 In a direct message everything is for the bot. In a channel the bot takes ``app_mention`` events
 (its mention removed) and thread replies under its own messages; a channel message that mentions
@@ -200,10 +201,11 @@ def _written(event: Payload, team: str, chat: ChatRef, key: str, text: str) -> I
         return None
     ts = _text(event, "ts")
     thread = _text(event, "thread_ts")
+    root = thread if thread and thread != ts else None
     attachment = None if file is None else Attachment(file.name, file.size or 0, file.mime)
     return Incoming(Inbound(_sender(event, team), chat, text, attachment=attachment,
-                            reply_to=thread if thread and thread != ts else None,
-                            message_id=ts, receipt=receipt_number(key)), key, file)
+                            reply_to=root, message_id=ts, receipt=receipt_number(key),
+                            thread=root), key, file)
 
 
 def _overheard(event: Payload, team: str, chat: ChatRef, key: str,
@@ -290,4 +292,5 @@ def _action(body: Payload, key: str) -> Incoming | None:
     chat = _chat(channel, title="" if title in ("directmessage", "privategroup") else title) \
         if channel else ChatRef(PLATFORM, "", True)  # the Home tab's: the DM, opened to send
     return Incoming(Inbound(sender, chat, button=data, message_id=message_ts,
-                            receipt=receipt_number(key)), key)
+                            receipt=receipt_number(key),
+                            thread=_text(container, "thread_ts") or None), key)

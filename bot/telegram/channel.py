@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.dispatcher import Delivery, PermanentFailure, RetryLater, Unreachable
@@ -46,6 +46,14 @@ def keyboard(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | Non
     rows = [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
             for row in buttons if row]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def replying(thread: str | None) -> ReplyParameters | None:
+    """A message that continues the conversation of another one (``thread``, a message id in
+    the same chat) is sent as a reply to it; sent on its own if that one is gone."""
+    if thread is None or not thread.isdecimal():
+        return None
+    return ReplyParameters(int(thread), allow_sending_without_reply=True)
 
 
 class TelegramChannel:
@@ -110,7 +118,8 @@ class TelegramChannel:
                 if number <= len(pieces):
                     progress.last = await self.bot.send_message(
                         chat, pieces[number - 1],
-                        reply_markup=markup if number == len(pieces) else None)
+                        reply_markup=markup if number == len(pieces) else None,
+                        reply_parameters=replying(message.thread) if number == 1 else None)
                 else:
                     await self._send_file(chat, message.attachments[number - len(pieces) - 1])
                 progress.parts = number

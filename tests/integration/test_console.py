@@ -49,6 +49,7 @@ async def test_presses_and_replies_are_checked_against_what_the_user_received() 
     ("alice> /newteam Budget Demystification", Say("alice", "/newteam Budget Demystification")),
     ("Bob> [file drafts/tor.pdf] ToR draft", SendFile("bob", "drafts/tor.pdf", "ToR draft")),
     ("carla> [reply 12] Please expand section 2", Reply("carla", 12, "Please expand section 2")),
+    ("bob> [reply 14] [file v2.pdf] New data", SendFile("bob", "v2.pdf", "New data", 14)),
     ("bob> [press Aprovar]", Press("bob", "Aprovar")),
     (":clock +3d", MoveClock("+3d")),
     ("# a comment", None),

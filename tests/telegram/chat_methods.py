@@ -102,10 +102,11 @@ class ChatMethods:
         reply_id = reply.get("message_id") or params.get("reply_to_message_id")
         if reply_id is not None:
             replied = self.log.messages.get((chat_id, int(reply_id)))
-            if replied is None:
+            if replied is None and not reply.get("allow_sending_without_reply"):
                 raise ApiError(400, "Bad Request: message to be replied not found")
-            fields["reply_to_message"] = {k: v for k, v in replied.items()
-                                          if k != "reply_to_message"}
+            if replied is not None:
+                fields["reply_to_message"] = {k: v for k, v in replied.items()
+                                              if k != "reply_to_message"}
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             fields["reply_markup"] = markup  # only inline keyboards come back in the Message
