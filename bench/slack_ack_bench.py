@@ -13,8 +13,9 @@ committed in the outbox, not delivered). A first burst fills the profile cache; 
 (default 5) are measured, on a SQLite file and, with ``--database-url`` or
 ``PEERDESK_TEST_POSTGRES_URL``, on a fresh PostgreSQL database dropped after.
 
-The same bursts are first fired at a reference: bolt's own no-op app (one ``message``
-listener that acks) behind the same aiohttp endpoint. Reported: p50 / p95 / p99 / max of the
+The same bursts are first fired at two references: the floor, aiohttp alone checking the
+signature and parsing the JSON; and bolt's own no-op app (one ``message`` listener that acks)
+behind peerdesk's aiohttp endpoint. Reported: p50 / p95 / p99 / max of the
 acks (medians over the bursts; target for peerdesk p99 < 300 ms), and how long each burst
 took to be handled.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import statistics
@@ -40,17 +42,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from aiohttp import web
 from slack_events_bench import no_op_bolt
 from slack_product import Events, local_slack, replies, running_product
+from slack_sdk.signature import SignatureVerifier
 from slack_sender import Sender
 from telegram_product import people
 
 from bot.slack.adapter import SlackAdapter
 from bot.slack.http_mode import SlackHttpServer
 from tests.databases import fresh_postgres_database
+from tests.slack.running import SIGNING_SECRET
 from tests.slack.web_api_server import SlackServer
 
 QUANTILES = ("p50", "p95", "p99", "max")
+REFERENCES = {"aiohttp": "aiohttp alone (signature, JSON)", "bolt": "bolt, no-op listener"}
 
 
 def summary(seconds: list[float]) -> dict[str, float]:
@@ -63,10 +69,10 @@ def summary(seconds: list[float]) -> dict[str, float]:
     return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1] * 1000}
 
 
-async def burst(server: SlackHttpServer, adapter: SlackAdapter | None, sender: Sender,
-                events: Events, count: int) -> tuple[dict[str, float], float]:
+async def burst(adapter: SlackAdapter | None, sender: Sender, events: Events,
+                count: int) -> tuple[dict[str, float], float]:
     """One burst: the acks' quantiles (ms), and seconds until every event was handled (for
-    peerdesk; for bolt, answered)."""
+    peerdesk; for the references, answered)."""
     before = await adapter.app.database.run(lambda: replies(adapter.app.database)) \
         if adapter else 0
     requests = events.batch(count)
@@ -85,17 +91,17 @@ async def burst(server: SlackHttpServer, adapter: SlackAdapter | None, sender: S
     return summary([seconds for _status, seconds in timings]), handled
 
 
-async def measure(name: str, server: SlackHttpServer, adapter: SlackAdapter | None,
+async def measure(name: str, endpoint: tuple[int, str], adapter: SlackAdapter | None,
                   events: Events, args: argparse.Namespace) -> list[dict[str, float]]:
     """The first burst (cold), then the measured ones, printed as they come."""
-    sender = Sender("127.0.0.1", server.port, server.path, args.burst)
+    sender = Sender("127.0.0.1", *endpoint, args.burst)
     try:
         await sender.opened()
-        cold, handled = await burst(server, adapter, sender, events, args.burst)
+        cold, handled = await burst(adapter, sender, events, args.burst)
         print(f"{name}, first burst (cold): {_line(cold)}; done in {handled:.1f} s", flush=True)
         results = []
         for number in range(args.repeat):
-            figures, handled = await burst(server, adapter, sender, events, args.burst)
+            figures, handled = await burst(adapter, sender, events, args.burst)
             results.append(figures)
             print(f"{name}, burst {number + 1}: {_line(figures)}; done in {handled:.1f} s",
                   flush=True)
@@ -105,15 +111,40 @@ async def measure(name: str, server: SlackHttpServer, adapter: SlackAdapter | No
 
 
 @contextlib.asynccontextmanager
-async def serving_no_op_bolt(server: SlackServer) -> AsyncIterator[SlackHttpServer]:
-    """The reference: bolt's no-op app (bench/slack_events_bench.py) behind peerdesk's own
-    aiohttp endpoint, on a free port of 127.0.0.1."""
+async def serving_no_op_bolt(server: SlackServer) -> AsyncIterator[tuple[int, str]]:
+    """A reference: bolt's no-op app (bench/slack_events_bench.py) behind peerdesk's own
+    aiohttp endpoint, on a free port of 127.0.0.1; yields (port, path)."""
     http = SlackHttpServer(no_op_bolt(server), "127.0.0.1", 0, "/slack/events")
     await http.start()
     try:
-        yield http
+        yield http.port, http.path
     finally:
         await http.stop()
+
+
+@contextlib.asynccontextmanager
+async def serving_bare_aiohttp() -> AsyncIterator[tuple[int, str]]:
+    """The floor: aiohttp alone, checking each signature and parsing the JSON, then answering
+    200 — no bolt, nothing recorded; yields (port, path)."""
+    verifier = SignatureVerifier(SIGNING_SECRET)
+
+    async def post(request: web.Request) -> web.Response:
+        body = await request.text()
+        if not verifier.is_valid(body, request.headers.get("X-Slack-Request-Timestamp"),
+                                 request.headers.get("X-Slack-Signature")):
+            return web.Response(status=401)
+        json.loads(body)
+        return web.Response()
+
+    application = web.Application()
+    application.router.add_post("/slack/events", post)
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield int(runner.addresses[0][1]), "/slack/events"
+    finally:
+        await runner.cleanup()
 
 
 def _line(figures: dict[str, float]) -> str:
@@ -134,14 +165,17 @@ async def main(args: argparse.Namespace) -> int:
             urls["postgresql"] = stack.enter_context(
                 fresh_postgres_database(postgres, "peerdesk_bench"))
         async with local_slack(users) as server:
-            async with serving_no_op_bolt(server) as http:
-                results["bolt"] = await measure("bolt", http, None, events, args)
+            async with serving_bare_aiohttp() as endpoint:
+                results["aiohttp"] = await measure("aiohttp", endpoint, None, events, args)
+            async with serving_no_op_bolt(server) as endpoint:
+                results["bolt"] = await measure("bolt", endpoint, None, events, args)
             for name in backends:  # one at a time: each burst has the machine to itself
                 (Path(folder) / name).mkdir()
                 async with running_product(server, Path(folder) / name, urls[name],
                                            users) as adapter:
                     assert adapter.server is not None
-                    results[name] = await measure(name, adapter.server, adapter, events, args)
+                    results[name] = await measure(name, (adapter.server.port, adapter.server.path),
+                                                  adapter, events, args)
     print(f"\nacks of {args.burst:,} DM events sent at once by {args.users:,} members, "
           f"HTTP mode on 127.0.0.1; median of {args.repeat} bursts (max: the worst)")
     print("| acked by | p50 | p95 | p99 (min-max) | max |\n| --- | ---: | ---: | ---: | ---: |")
@@ -149,8 +183,8 @@ async def main(args: argparse.Namespace) -> int:
     for name, bursts in results.items():
         med = {q: statistics.median(b[q] for b in bursts) for q in QUANTILES}
         worst = max(b["max"] for b in bursts)
-        ok = ok and (name == "bolt" or med["p99"] < 300)
-        label = "bolt, no-op listener" if name == "bolt" else f"peerdesk, {name}"
+        ok = ok and (name in REFERENCES or med["p99"] < 300)
+        label = REFERENCES.get(name, f"peerdesk, {name}")
         print(f"| {label} | {med['p50']:.0f} ms | {med['p95']:.0f} ms | **{med['p99']:.0f} ms** "
               f"({min(b['p99'] for b in bursts):.0f}-{max(b['p99'] for b in bursts):.0f}) | "
               f"{worst:.0f} ms |")
