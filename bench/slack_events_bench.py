@@ -9,9 +9,10 @@ M Events API requests (default 2,000; distinct event ids) of DMs to the bot from
 each signed as Slack signs them (before the clock starts), handed to ``AsyncApp.async_dispatch``
 as bolt's aiohttp adapter hands them, F at a time (default 100: Slack's concurrent requests).
 
-* **bolt**: an ``AsyncApp`` with one ``@app.event("message")`` listener that only acks, set up
-  as peerdesk's (signature checked, ``process_before_response``); done when every dispatch
-  has answered.
+* **bolt**: an ``AsyncApp`` with one ``@app.event("message")`` listener that only acks, with
+  the bot token, the signature checked and ``process_before_response`` as peerdesk's, bolt's
+  defaults otherwise (peerdesk's own skips three middleware it has no use for); done when every
+  dispatch has answered.
 * **peerdesk**: the SlackAdapter's AsyncApp (bench/slack_product.py): signature check, journal
   (group-committed) before the ack, queue, profile (cached), help desk, reply committed in the
   outbox, on a SQLite file — and on PostgreSQL with ``--database-url`` or
@@ -52,7 +53,8 @@ from tests.slack.web_api_server import SlackServer
 
 
 def no_op_bolt(server: SlackServer) -> AsyncApp:
-    """The baseline: bolt with one listener that acks, configured as peerdesk's AsyncApp."""
+    """The baseline: bolt with one listener that acks (bolt's defaults, but for what
+    peerdesk's AsyncApp also sets: the signature checked, the listener awaited)."""
     bolt = AsyncApp(client=AsyncWebClient(token=server.bot_token, base_url=server.api_url),
                     signing_secret=SIGNING_SECRET, process_before_response=True,
                     raise_error_for_unhandled_request=False)
