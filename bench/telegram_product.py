@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,18 +63,24 @@ def people(count: int) -> list[Person]:
             for number in range(count)]
 
 
+def telegram_identity(person: Person) -> str:
+    """The person's peerdesk identity on Telegram."""
+    return f"telegram:{person.user_id}"
+
+
 def seed(database: Database, members: list[Person], coordinator: Person | None,
-         now: datetime) -> None:
-    """Members (Telegram identities) in approved teams of eight, and a coordinator outside
-    the teams; bulk inserts (not measured)."""
+         now: datetime, identity_of: Callable[[Person], str] = telegram_identity) -> None:
+    """Members (identities on one platform: Telegram's unless told) in approved teams of
+    eight, and a coordinator outside the teams; bulk inserts (not measured)."""
     everyone = members + ([coordinator] if coordinator else [])
     rows, idents, teams, memberships = [], [], [], []
     for member_id, person in enumerate(everyone, start=1):
-        identity = f"telegram:{person.user_id}"
+        identity = identity_of(person)
         rows.append({"id": member_id, "name": person.name, "name_key": person.name.casefold(),
                      "language": person.language, "timezone": ZONES[member_id % len(ZONES)],
                      "primary_identity": identity, "created_at": now})
-        idents.append({"identity": identity, "member_id": member_id, "platform": "telegram",
+        idents.append({"identity": identity, "member_id": member_id,
+                       "platform": identity.partition(":")[0],
                        "created_at": now})
         if person is coordinator:
             continue

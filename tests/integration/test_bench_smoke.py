@@ -34,3 +34,29 @@ def test_the_updates_benchmark_runs_both_bots() -> None:
                  "--repeat", "1")
     assert "round 1: echo" in out and "sqlite" in out, out
     assert "| peerdesk, sqlite |" in out, out
+
+
+def _row(out: str, label: str) -> list[str]:
+    """The cells of the table row starting with ``label``."""
+    line = next(line for line in out.splitlines() if line.startswith(f"| {label} |"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def _number(cell: str) -> float:
+    return float(cell.split()[0].strip("*").replace(",", ""))
+
+
+def test_the_slack_events_benchmark_runs_bolt_and_the_product() -> None:
+    out = _bench("slack_events_bench.py", "--users", "20", "--events", "60", "--repeat", "1")
+    assert "round 1: bolt" in out and "sqlite" in out, out
+    bolt, product = _row(out, "bolt, no-op listener"), _row(out, "peerdesk, sqlite")
+    assert _number(bolt[1]) > 0 and _number(product[1]) > 0, out
+    assert 0 < _number(product[2]) < 100, out  # the ratio
+
+
+def test_the_slack_ack_benchmark_times_every_ack() -> None:
+    out = _bench("slack_ack_bench.py", "--users", "20", "--burst", "50", "--repeat", "1")
+    assert "sqlite, burst 1: p50" in out, out
+    for label in ("aiohttp alone (signature, JSON)", "bolt, no-op listener", "peerdesk, sqlite"):
+        p50, p95, p99, worst = (_number(cell) for cell in _row(out, label)[1:])
+        assert 0 < p50 <= p95 <= p99 <= worst < 60_000, out
