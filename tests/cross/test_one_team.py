@@ -1,0 +1,243 @@
+"""One team on three platforms at once, through the real adapters (slack-bolt against the local
+Slack, python-telegram-bot against the local Bot API server, the console), in steps:
+
+* Ana leads the team Rios from Telegram (Portuguese); Diego joins from Slack (his Slack locale
+  es-ES), Marie from the console (French); Carla coordinates and Rita reviews, both on Slack;
+* team talk from each platform reaches the other two, each in their own language;
+* Ana's PDF, handed in on Telegram, reaches Rita on Slack as the same bytes; Rita's comment in
+  the card's thread reaches the three members; Diego answers it from Slack;
+* Marie's help request from the console is answered by Carla in its Slack thread;
+* Carla's broadcast, with a file shared on Slack, reaches every member on their platform — the
+  file's bytes reach Telegram as they left Slack;
+* Diego links his Telegram account with a code from Slack: one member, Spanish everywhere, and
+  team news follow him to the platform he last wrote from;
+* a task due in a week: its three people are nagged on their platforms at their working hours.
+
+Translation is the real Apertium (pt↔es and fr↔es directly, pt↔fr and en through Spanish):
+the point is that each person reads the others in their own language. The clock is virtual:
+the nags come from sweeps at each hour, as the scheduler would run them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from tests.cross.documents import one_page_pdf
+from tests.cross.world import World, console_has, running_world, slack_has, telegram_has
+from tests.scenarios.harness import first_code
+from tests.slack.web_api_server import SlackServer
+from tests.telegram.bot_api_server import BotApiServer
+from tests.telegram.updates import user
+
+if shutil.which("apertium") is None and not os.environ.get("CI"):
+    pytest.skip("the apertium command is not installed (scripts/apertium install)",
+                allow_module_level=True)
+
+START = datetime(2026, 3, 2, 12, tzinfo=UTC)  # a Monday
+CARLA, DIEGO, RITA = "U0CARLA01", "U0DIEGO01", "U0RITA001"
+ANA = user(11, "Ana", language_code="pt-br")
+DIEGO_TG = user(31, "Diego", language_code="en")  # his phone is in English
+LINK_CODE = re.compile(r"/link ([A-Z2-9]{6})")
+REPORT = one_page_pdf("Rios - diagnostico, primeira versao")
+PROGRAMME = one_page_pdf("Second seminar - programme")
+
+
+def dm(slack_user: str) -> str:
+    """The bot's DM with a Slack user."""
+    return "D" + slack_user[1:]
+
+
+async def people_arrive(w: World) -> None:
+    """Everyone says hello on their platform and picks a language and a city (Slack's
+    locale has already chosen Spanish for Diego and Portuguese for Rita)."""
+    assert "Boas-vindas ao peerdesk, Ana!" in await w.telegram_turn(ANA, "/start")
+    await w.telegram_turn(ANA, press="Português")
+    assert "Maputo" in await w.telegram_turn(ANA, press="Maputo")
+    for person, language, city in ((CARLA, "English", "Maputo"), (DIEGO, "Español", "Lima"),
+                                   (RITA, "Português", "Luanda")):
+        await w.slack_turn(person, "start")
+        await w.slack_turn(person, press=language)
+        assert city in await w.slack_turn(person, press=city)
+    assert "¡Hola, Diego!" in w.slack_texts(DIEGO)[0]
+    assert "Boas-vindas ao peerdesk, Rita!" in w.slack_texts(RITA)[0]
+    await w.console_turn("marie> /start")
+    await w.console_turn("marie> [press Français]")
+    assert "Dakar" in (await w.console_turn("marie> [press Dakar]")).text
+
+
+async def team_forms(w: World) -> None:
+    """Ana proposes Rios from Telegram; Diego joins from Slack, Marie from the console; Carla
+    makes Rita a reviewer; Ana sets the team's first task."""
+    await w.telegram_turn(ANA, "/newteam Rios")
+    await w.telegram_turn(ANA, "Orçamento participativo")
+    code = first_code()
+    assert f"/join {code}" in await w.telegram_turn(ANA, press="África Austral")
+    assert "¡Ya eres parte del equipo “Rios”!" in await w.slack_turn(DIEGO, f"join {code}")
+    await w.console_turn(f"marie> /join {code}")
+    assert w.console_found("marie", "Bienvenue dans l'équipe « Rios »")
+    assert "Rita now has the reviewer role" in await w.slack_turn(CARLA, "grant reviewer Rita")
+    await w.telegram_turn(ANA, "/newtask Diagnóstico")
+    await w.telegram_turn(ANA, "Relatório")
+    await w.telegram_turn(ANA, "2026-03-31")
+    await w.telegram_turn(ANA, "Ana")
+    assert "T1 Diagnóstico" in await w.telegram_turn(ANA, press="Sem parcela")
+
+
+async def team_talks(w: World) -> None:
+    """``/t`` from each platform reaches the other two, each in their own language."""
+    await w.telegram_turn(ANA, "/t A equipe envia o relatório na segunda-feira.")
+    await w.until(slack_has(w, DIEGO, "💬 Ana · Rios: El equipo envía el informe"))
+    await w.until(console_has(w, "marie", "💬 Ana · Rios : L'équipe envoie le rapport"))
+    await w.slack_turn(DIEGO, "t El equipo envía el informe el lunes.")
+    await w.until(telegram_has(w, ANA, "💬 Diego · Rios: A equipe envia o relatório"))
+    await w.until(console_has(w, "marie", "💬 Diego · Rios : L'équipe envoie le rapport"))
+    await w.console_turn("marie> /t L'équipe envoie le rapport lundi.")
+    await w.until(telegram_has(w, ANA, "💬 Marie · Rios: A equipe envia o relatório"))
+    await w.until(slack_has(w, DIEGO, "💬 Marie · Rios: El equipo envía el informe"))
+    assert "🌐 fr→pt" in w.telegram_texts(ANA)[-1]  # marked as translated, from French
+
+
+async def deliverable_reviewed(w: World) -> None:
+    """Ana hands in a PDF on Telegram; Rita gets the card and the file itself on Slack and
+    comments in the card's thread; the comment reaches Ana, Diego and Marie; Diego answers."""
+    w.telegram.push_document(ANA, REPORT, "diagnostico.pdf", caption="T1 primeira versão")
+    await w.until(telegram_has(w, ANA, "Recebido “diagnostico.pdf”: D1 v1 para T1"))
+    await w.until(slack_has(w, RITA, "Revisão de D1 v1 (rodada 1)"))
+    await w.until(lambda: any(f.name == "diagnostico.pdf" and f.channels
+                              for f in w.slack.workspace.files.values()))  # upload completed
+    shared = [f for f in w.slack.workspace.files.values() if f.name == "diagnostico.pdf"]
+    assert [(f.content, f.channels) for f in shared] == [(REPORT, [dm(RITA)])]
+    await w.until(slack_has(w, DIEGO, "Ana entregó D1 v1"))
+    await w.until(console_has(w, "marie", "Ana a rendu D1 v1"))
+    card = w.slack_message(RITA, "Revisão de D1 v1 (rodada 1)")
+    await w.slack_turn(RITA, text="A secção 2 precisa de dados de 2025.", thread_ts=card["ts"])
+    assert "Seu comentário sobre D1 v1 foi enviado" in w.slack_texts(RITA)[-1]
+    await w.until(telegram_has(w, ANA, "Comentário sobre D1 v1 de Rita:\nA secção 2 precisa"))
+    await w.until(slack_has(w, DIEGO, "Comentario sobre D1 v1 de Rita:\nLa sección 2"))
+    await w.until(console_has(w, "marie", "Commentaire sur D1 v1 de Rita :\nLa section 2"))
+    comment = w.slack_message(DIEGO, "Comentario sobre D1 v1 de Rita")
+    answer = await w.slack_turn(DIEGO, text="Los datos de 2025 aún no se publicaron.",
+                                thread_ts=comment["ts"])
+    assert "Tu respuesta se envió a quien revisa D1" in answer
+    await w.until(slack_has(w, RITA, "Diego responde sobre D1 v1:\nOs dados de 2025"))
+
+
+async def help_answered(w: World) -> None:
+    """Marie asks the help desk from the console; Carla answers on Slack in the request's
+    thread; the answer reaches Marie in a French frame."""
+    asked = await w.console_turn("marie> /ask Comment remplir le modèle de rapport financier ?")
+    assert "Votre demande #1 a été transmise" in asked.text
+    await w.until(slack_has(w, CARLA, "Help request #1 from Marie (Rios):"))
+    request = w.slack_message(CARLA, "Help request #1 from Marie")
+    assert "🌐 fr→en" in request["text"]
+    sent = await w.slack_turn(CARLA, text="The template is in the shared folder.",
+                              thread_ts=request["ts"])
+    assert "Your answer to #1 was sent" in sent
+    await w.until(console_has(w, "marie", "Réponse de Carla à votre demande #1"))
+    (answer,) = w.console_found("marie", "Réponse de Carla à votre demande #1")
+    assert answer.language == "fr" and "dossier partagé" in answer.text
+
+
+async def broadcast_with_a_file(w: World) -> None:
+    """Carla broadcasts news with a file to everyone from Slack: each member reads it on their
+    platform; the file's bytes reach Telegram and the Slack DMs as they left Slack."""
+    await w.slack_turn(CARLA, "broadcast everyone")
+    shared = w.slack_file("programa.pdf", PROGRAMME, "application/pdf")
+    await w.slack_turn(CARLA, text="The second seminar starts on 2026-04-15.", files=[shared])
+    preview = await w.slack_turn(CARLA, press="Now")
+    assert "Recipients: 5 (Português 2 · English 1 · Español 1 · Français 1)" in preview
+    assert "📎 programa.pdf" in preview
+    await w.slack_turn(CARLA, press="Confirm")
+    await w.until(slack_has(w, CARLA, "Broadcast #1 is on its way (recipients: 5)"))
+    await w.until(telegram_has(w, ANA, "📣 Da central de ajuda (Carla):"))
+    await w.until(lambda: bool(w.telegram.sent_to(11, "sendDocument")))
+    (document,) = w.telegram.sent_to(11, "sendDocument")
+    assert document.uploads["document"] == PROGRAMME
+    assert document.result["document"]["file_name"] == "programa.pdf"
+    await w.until(slack_has(w, DIEGO, "📣 De la mesa de ayuda (Carla):"))
+    await w.until(console_has(w, "marie", "📣 Du service d'assistance (Carla)"))
+    assert any("📎 programa.pdf" in block for block in w.console_output)
+    await w.until(lambda: {dm(DIEGO), dm(RITA)} <= {
+        channel for f in w.slack.workspace.files.values()
+        if f.name == "programa.pdf" and f.uploaded and f.content == PROGRAMME
+        for channel in f.channels})
+
+
+async def diego_links_telegram(w: World) -> None:
+    """Diego asks for a code on Slack and types it on Telegram: one member, one language
+    (Spanish, though his Telegram is in English); team news follow him to the platform he
+    last wrote from."""
+    code = LINK_CODE.search(await w.slack_turn(DIEGO, "link"))
+    assert code is not None
+    linked = await w.telegram_turn(DIEGO_TG, f"/link {code.group(1)}")
+    assert "¡Cuentas vinculadas, Diego!" in linked and "telegram:31" in linked
+    await w.until(slack_has(w, DIEGO, "Tu cuenta telegram:31 ahora está vinculada"))
+    # He wrote last from Telegram: Ana's news reach him there, in Spanish, and not on Slack.
+    on_slack = len(w.slack_dm(DIEGO))
+    await w.telegram_turn(ANA, "/t O relatório está pronto.")
+    await w.until(telegram_has(w, DIEGO_TG, "💬 Ana · Rios: El informe está pronto."))
+    assert len(w.slack_dm(DIEGO)) == on_slack
+    # Back at his desk he writes from Slack: the next news reach him on Slack only.
+    await w.slack_turn(DIEGO, "t Gracias, Ana.")
+    await w.until(telegram_has(w, ANA, "💬 Diego · Rios: Graças, Ana."))
+    on_telegram = len(w.telegram_texts(DIEGO_TG))
+    await w.telegram_turn(ANA, "/t A equipe envia o relatório.")
+    await w.until(slack_has(w, DIEGO, "💬 Ana · Rios: El equipo envía el informe."))
+    assert len(w.telegram_texts(DIEGO_TG)) == on_telegram
+
+
+async def nagged(w: World) -> None:
+    """A task due in a week: its three people are reminded on their own platforms at the first
+    working hour where each of them is — Ana (Maputo) and Marie (Dakar) at 13:00 UTC, Diego
+    when it is 09:00 in Lima (14:00 UTC)."""
+    await w.telegram_turn(ANA, "/newtask Orçamento")
+    await w.telegram_turn(ANA, "Planilha")
+    await w.telegram_turn(ANA, "2026-03-09")
+    await w.telegram_turn(ANA, "Ana, Diego, Marie")
+    assert "T2 Orçamento" in await w.telegram_turn(ANA, press="Sem parcela")
+    reminders = {"ana": "⏰ Lembrete: T2 «Orçamento» da equipe Rios vence em 7 dia(s)",
+                 "diego": "⏰ Recordatorio: T2 «Orçamento» del equipo Rios vence en 7 día(s)",
+                 "marie": "⏰ Rappel : T2 « Orçamento » de l'équipe Rios est à rendre dans 7"}
+    reminded = {"ana": telegram_has(w, ANA, reminders["ana"]),
+                "diego": slack_has(w, DIEGO, reminders["diego"]),
+                "marie": console_has(w, "marie", reminders["marie"])}
+    when: dict[str, datetime] = {}
+    hour = START
+    while len(when) < 3 and hour < START + timedelta(days=1):
+        hour += timedelta(hours=1)
+        if await w.sweep_at(hour):
+            await w.until(lambda: any(r() for who, r in reminded.items() if who not in when))
+            await w.settle()
+        when.update({who: hour for who, r in reminded.items() if r() and who not in when})
+    assert when == {"ana": START + timedelta(hours=1), "marie": START + timedelta(hours=1),
+                    "diego": START + timedelta(hours=2)}
+    assert not telegram_has(w, DIEGO_TG, reminders["diego"])()  # he wrote last from Slack
+
+
+async def test_one_team_on_telegram_slack_and_the_console(
+        slack: tuple[SlackServer, AsyncWebClient], bot_api_server: BotApiServer,
+        tmp_path: Path, database_url: str) -> None:
+    server, client = slack
+    server.workspace.add_user(CARLA, "Carla", tz="Africa/Maputo")
+    server.workspace.add_user(DIEGO, "Diego", locale="es-ES", tz="America/Lima")
+    server.workspace.add_user(RITA, "Rita", locale="pt-BR", tz="Africa/Luanda")
+    async with running_world(server, client, bot_api_server, tmp_path, database_url, START,
+                             coordinator=CARLA) as w:
+        await people_arrive(w)
+        await team_forms(w)
+        await team_talks(w)
+        await deliverable_reviewed(w)
+        await help_answered(w)
+        await broadcast_with_a_file(w)
+        await diego_links_telegram(w)
+        await nagged(w)
+        # Nothing was lost on the way: every payload handled, every message sent.
+        await w.settle()
+        assert await w.unfinished() == []
