@@ -46,6 +46,7 @@ ANA = user(11, "Ana", language_code="pt-br")
 DIEGO_TG = user(31, "Diego", language_code="en")  # his phone is in English
 LINK_CODE = re.compile(r"/link ([A-Z2-9]{6})")
 REPORT = one_page_pdf("Rios - diagnostico, primeira versao")
+REPORT_V2 = one_page_pdf("Rios - diagnostico, segunda version")
 PROGRAMME = one_page_pdf("Second seminar - programme")
 
 
@@ -127,6 +128,38 @@ async def deliverable_reviewed(w: World) -> None:
                                 thread_ts=comment["ts"])
     assert "Tu respuesta se envió a quien revisa D1" in answer
     await w.until(slack_has(w, RITA, "Diego responde sobre D1 v1:\nOs dados de 2025"))
+
+
+async def second_round(w: World) -> None:
+    """Ana answers Rita from Telegram (a reply to the comment) and Diego reads Rita's comment
+    in the original; Rita asks for changes with a Slack button; Diego hands in version 2 as a
+    file shared on Slack — fetched with the bot token, it reaches Rita as the same bytes —
+    and Rita approves it: everyone hears on their platform."""
+    comment = w.telegram_message_id(ANA, "Comentário sobre D1 v1 de Rita")
+    sent = await w.telegram_turn(ANA, "Vamos incluir uma nota.", reply_to=comment)
+    assert "Sua resposta foi enviada" in sent
+    await w.until(slack_has(w, RITA, "Ana responde sobre D1 v1:\nVamos incluir uma nota."))
+    original = await w.slack_turn(DIEGO, press="Original")  # on the comment, his newest
+    assert "(pt):" in original and "A secção 2 precisa de dados de 2025." in original
+    await w.slack_turn(RITA, press="Pedir alterações")
+    await w.until(telegram_has(w, ANA, "Rita pede alterações em D1 v1"))
+    await w.until(slack_has(w, DIEGO, "Rita pide cambios en D1 v1"))
+    await w.until(console_has(w, "marie", "Rita demande des modifications"))
+    version2 = w.slack_file("diagnostico-v2.pdf", REPORT_V2, "application/pdf")
+    received = await w.slack_turn(DIEGO, text="T1 datos de 2024 con una nota",
+                                  files=[version2])
+    assert "Recibido “diagnostico-v2.pdf”: D1 v2 para T1" in received
+    await w.until(slack_has(w, RITA, "Revisão de D1 v2 (rodada 2)"))
+    await w.until(lambda: any(f.name == "diagnostico-v2.pdf" and dm(RITA) in f.channels
+                              for f in w.slack.workspace.files.values()))
+    (sent_v2,) = [f for f in w.slack.workspace.files.values()
+                  if f.name == "diagnostico-v2.pdf" and dm(RITA) in f.channels]
+    assert sent_v2.content == REPORT_V2
+    await w.slack_turn(RITA, press="Aprovar")
+    await w.until(telegram_has(w, ANA, "D1 v2 de “Rios” foi aprovado por Rita"))
+    await w.until(slack_has(w, CARLA, "D1 v2 of “Rios” is approved by Rita"))
+    await w.until(slack_has(w, DIEGO, "D1 v2 de “Rios” fue aprobado por Rita"))
+    await w.until(console_has(w, "marie", "D1 v2 de « Rios » est approuvé par Rita"))
 
 
 async def help_answered(w: World) -> None:
@@ -234,6 +267,7 @@ async def test_one_team_on_telegram_slack_and_the_console(
         await team_forms(w)
         await team_talks(w)
         await deliverable_reviewed(w)
+        await second_round(w)
         await help_answered(w)
         await broadcast_with_a_file(w)
         await diego_links_telegram(w)
