@@ -34,7 +34,7 @@ from tests.cross.world import World, console_has, running_world, slack_has, tele
 from tests.scenarios.harness import first_code
 from tests.slack.web_api_server import SlackServer
 from tests.telegram.bot_api_server import BotApiServer
-from tests.telegram.updates import user
+from tests.telegram.updates import group_chat, user
 
 if shutil.which("apertium") is None and not os.environ.get("CI"):
     pytest.skip("the apertium command is not installed (scripts/apertium install)",
@@ -44,6 +44,8 @@ START = datetime(2026, 3, 2, 12, tzinfo=UTC)  # a Monday
 CARLA, DIEGO, RITA = "U0CARLA01", "U0DIEGO01", "U0RITA001"
 ANA = user(11, "Ana", language_code="pt-br")
 DIEGO_TG = user(31, "Diego", language_code="en")  # his phone is in English
+GROUP = group_chat(-100500, "Rios 💧")
+TEAM_CHANNEL = "C0TEAM001"  # "team-docs", in the local Slack's seed
 LINK_CODE = re.compile(r"/link ([A-Z2-9]{6})")
 REPORT = one_page_pdf("Rios - diagnostico, primeira versao")
 REPORT_V2 = one_page_pdf("Rios - diagnostico, segunda version")
@@ -103,17 +105,31 @@ async def team_talks(w: World) -> None:
     await w.until(telegram_has(w, ANA, "💬 Marie · Rios: A equipe envia o relatório"))
     await w.until(slack_has(w, DIEGO, "💬 Marie · Rios: El equipo envía el informe"))
     assert "🌐 fr→pt" in w.telegram_texts(ANA)[-1]  # marked as translated, from French
+    # A reply to relayed talk answers the whole team: in a Slack thread, on Telegram, on the
+    # console.
+    relayed = w.slack_message(DIEGO, "💬 Marie · Rios")
+    await w.slack_says(DIEGO, "El informe está listo.", thread_ts=relayed["ts"])
+    await w.until(telegram_has(w, ANA, "💬 Diego · Rios: O relatório está pronto."))
+    await w.until(console_has(w, "marie", "💬 Diego · Rios : Le rapport est prêt."))
+    w.telegram_says(ANA, "Obrigada, Diego!", reply_to=w.telegram_message_id(ANA, "💬 Diego"))
+    await w.until(slack_has(w, DIEGO, "💬 Ana · Rios: Gracias, Diego!"))
+    await w.until(console_has(w, "marie", "💬 Ana · Rios : Grâces, Diego!"))
+    number = w.console_found("marie", "💬 Ana · Rios : Grâces")[-1].number
+    await w.console_says(f"marie> [reply {number}] D'accord, merci.")
+    await w.until(telegram_has(w, ANA, "💬 Marie · Rios: De acordo, graças."))
+    await w.until(slack_has(w, DIEGO, "💬 Marie · Rios: De acuerdo, gracias."))
 
 
 async def deliverable_reviewed(w: World) -> None:
     """Ana hands in a PDF on Telegram; Rita gets the card and the file itself on Slack and
     comments in the card's thread; the comment reaches Ana, Diego and Marie; Diego answers."""
-    w.telegram.push_document(ANA, REPORT, "diagnostico.pdf", caption="T1 primeira versão")
-    await w.until(telegram_has(w, ANA, "Recebido “diagnostico.pdf”: D1 v1 para T1"))
+    w.telegram.push_document(ANA, REPORT, "diagnóstico final.pdf",
+                             caption="T1 primeira versão")
+    await w.until(telegram_has(w, ANA, "Recebido “diagnóstico final.pdf”: D1 v1 para T1"))
     await w.until(slack_has(w, RITA, "Revisão de D1 v1 (rodada 1)"))
-    await w.until(lambda: any(f.name == "diagnostico.pdf" and f.channels
+    await w.until(lambda: any(f.name == "diagnóstico final.pdf" and f.channels
                               for f in w.slack.workspace.files.values()))  # upload completed
-    shared = [f for f in w.slack.workspace.files.values() if f.name == "diagnostico.pdf"]
+    shared = [f for f in w.slack.workspace.files.values() if f.name == "diagnóstico final.pdf"]
     assert [(f.content, f.channels) for f in shared] == [(REPORT, [dm(RITA)])]
     await w.until(slack_has(w, DIEGO, "Ana entregó D1 v1"))
     await w.until(console_has(w, "marie", "Ana a rendu D1 v1"))
@@ -226,6 +242,37 @@ async def diego_links_telegram(w: World) -> None:
     assert len(w.telegram_texts(DIEGO_TG)) == on_telegram
 
 
+async def two_team_groups(w: World) -> None:
+    """Ana links a Telegram group to Rios and names Diego co-leader, who links a Slack
+    channel: team talk reaches both (each in its language), and what is said in one reaches
+    the other and the teammates who cannot read it."""
+    assert "Diego" in await w.telegram_turn(ANA, "/colead Diego")
+    w.telegram.make_admin(int(GROUP["id"]), int(ANA["id"]))
+    w.telegram.push_message(ANA, "/linkgroup", GROUP)
+    await w.until(telegram_has(w, ANA, "Vincular o grupo “Rios 💧”"))
+    assert "agora é o grupo de Rios" in await w.telegram_turn(ANA, press="🔗 Vincular este grupo")
+    await w.slack_command(DIEGO, "linkgroup", TEAM_CHANNEL)
+    await w.until(slack_has(w, DIEGO, "¿Vincular el grupo «team-docs»"))
+    assert "es ahora el grupo de Rios" in await w.slack_turn(DIEGO, press="🔗 Vincular este grupo")
+    await w.console_turn("marie> /t Le rapport est prêt.")
+    group = int(GROUP["id"])
+    await w.until(lambda: any("💬 Marie · Rios: O relatório é pronto." in t
+                              for t in w.telegram.texts_to(group)))
+    await w.until(lambda: any("💬 Marie · Rios: El informe es listo." in t
+                              for t in w.slack.texts_in(TEAM_CHANNEL)))
+    # Talk in the Telegram group (not to the bot) reaches the Slack channel and Marie.
+    w.telegram.push_message(ANA, "A reunião é amanhã.", GROUP)
+    await w.until(lambda: any("💬 Ana · Rios: La reunión es mañana." in t
+                              for t in w.slack.texts_in(TEAM_CHANNEL)))
+    await w.until(console_has(w, "marie", "💬 Ana · Rios : La réunion est matin."))
+    # Talk in the Slack channel reaches the Telegram group, Ana and Marie.
+    await w.slack_channel_says(DIEGO, TEAM_CHANNEL, "La reunión es mañana a las diez.")
+    await w.until(lambda: any("💬 Diego · Rios: A reunião é amanhã" in t
+                              for t in w.telegram.texts_to(group)))
+    await w.until(telegram_has(w, ANA, "💬 Diego · Rios: A reunião é amanhã"))
+    await w.until(console_has(w, "marie", "💬 Diego · Rios : La réunion est demain"))
+
+
 async def nagged(w: World) -> None:
     """A task due in a week: its three people are reminded on their own platforms at the first
     working hour where each of them is — Ana (Maputo) and Marie (Dakar) at 13:00 UTC, Diego
@@ -271,6 +318,7 @@ async def test_one_team_on_telegram_slack_and_the_console(
         await help_answered(w)
         await broadcast_with_a_file(w)
         await diego_links_telegram(w)
+        await two_team_groups(w)
         await nagged(w)
         # Nothing was lost on the way: every payload handled, every message sent.
         await w.settle()

@@ -93,10 +93,15 @@ class World:
         event = dm_event(user, text, thread_ts=thread_ts, files=files)
         await self.slack.socket_mode.push("events_api", event_callback(event))
 
-    async def slack_command(self, user: str, text: str) -> None:
-        """``/peerdesk TEXT`` typed in the user's DM with the bot (each with a trigger id of
-        its own, as Slack gives every invocation)."""
-        payload = {"token": "verification-token", "team_id": TEAM, "channel_id": "D" + user[1:],
+    async def slack_command(self, user: str, text: str, channel: str = "") -> None:
+        """``/peerdesk TEXT`` typed in the user's DM with the bot, or in ``channel`` (each with
+        a trigger id of its own, as Slack gives every invocation)."""
+        where = channel or "D" + user[1:]
+        name = "directmessage" if where.startswith("D") else \
+            self.slack.workspace.conversations[where].name
+        payload = {"token": "verification-token", "team_id": TEAM, "team_domain": "peer",
+                   "channel_id": where, "channel_name": name,
+                   "user_name": self.slack.workspace.users[user]["name"],
                    "user_id": user, "command": "/peerdesk", "text": text,
                    "api_app_id": self.slack.socket_mode.app_id,
                    "trigger_id": f"{next(self._triggers)}.738474920.{uuid.uuid4().hex[:10]}",
@@ -114,6 +119,12 @@ class World:
                 await self.slack.socket_mode.push_interactive(payload)
                 return
         raise AssertionError(f"{user} has no message with a [{label}] button")
+
+    async def slack_channel_says(self, user: str, channel: str, text: str) -> None:
+        """A message in a channel, not addressed to the bot."""
+        event = {"type": "message", "channel": channel, "channel_type": "channel",
+                 "user": user, "text": text, "ts": dm_event(user, "")["ts"], "team": TEAM}
+        await self.slack.socket_mode.push("events_api", event_callback(event))
 
     def slack_file(self, name: str, content: bytes, mimetype: str) -> JSON:
         """A file a Slack user uploaded, as a message event describes it."""
