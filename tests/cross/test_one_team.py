@@ -219,6 +219,36 @@ async def broadcast_with_a_file(w: World) -> None:
         for channel in f.channels})
 
 
+async def event_invitation(w: World) -> None:
+    """Carla invites everyone to an event from Slack: each invitation in the reader's own time
+    with its calendar file — a document on Telegram, a Slack upload, a console attachment, the
+    same bytes everywhere; the answers come back by button from each platform."""
+    await w.slack_turn(CARLA, "event Budget results")
+    await w.slack_turn(CARLA, text="2026-03-12 14:00 Africa/Maputo")
+    await w.slack_turn(CARLA, press="1 h 30 min")
+    await w.slack_turn(CARLA, text="https://meet.example.org/rios")
+    await w.slack_turn(CARLA, text="What the team learned")
+    await w.slack_turn(CARLA, text="Rios")
+    preview = await w.slack_turn(CARLA, press="Everyone")
+    assert "07:00 Lima (1) · 12:00 Dakar (1) · 13:00 Luanda (1) · 14:00 Maputo (2)" in preview
+    assert "invitees: 5" in await w.slack_turn(CARLA, press="Confirm")
+    await w.until(telegram_has(w, ANA, "Carla convida você para"))
+    await w.until(lambda: len(w.telegram.sent_to(11, "sendDocument")) == 2)
+    calendar = w.telegram.sent_to(11, "sendDocument")[-1]
+    assert calendar.result["document"]["file_name"] == "event-1.ics"
+    assert b"BEGIN:VCALENDAR" in calendar.uploads["document"]
+    assert "quinta-feira 2026-03-12, 14:00 (Maputo" in w.telegram_texts(ANA)[-1]
+    await w.until(lambda: any(f.name == "event-1.ics" and dm(DIEGO) in f.channels
+                              and f.content == calendar.uploads["document"]
+                              for f in w.slack.workspace.files.values()))
+    assert "jueves 2026-03-12, 07:00 (Lima" in w.slack_message(DIEGO, "Carla te invita")["text"]
+    await w.until(console_has(w, "marie", "jeudi 2026-03-12, 12:00 (Dakar"))
+    assert "📎 event-1.ics" in w.console_output[-1]
+    assert "Anotado: você vai participar" in await w.telegram_turn(ANA, press="Vou participar")
+    assert "Anotado: asistirás" in await w.slack_turn(DIEGO, press="Asistiré")
+    assert "C'est noté" in (await w.console_turn("marie> [press Je participe]")).text
+
+
 async def diego_links_telegram(w: World) -> None:
     """Diego asks for a code on Slack and types it on Telegram: one member, one language
     (Spanish, though his Telegram is in English); team news follow him to the platform he
@@ -317,6 +347,7 @@ async def test_one_team_on_telegram_slack_and_the_console(
         await second_round(w)
         await help_answered(w)
         await broadcast_with_a_file(w)
+        await event_invitation(w)
         await diego_links_telegram(w)
         await two_team_groups(w)
         await nagged(w)
