@@ -89,7 +89,11 @@ class World:
 
     async def slack_says(self, user: str, text: str, *, thread_ts: str | None = None,
                          files: list[JSON] | None = None) -> None:
-        """A message in the user's DM with the bot (a thread reply with ``thread_ts``)."""
+        """A message in the user's DM with the bot (a thread reply with ``thread_ts``: once
+        every message is sent and recorded, so the one replied to is known — a person does
+        not reply within the milliseconds between Slack showing a message and its record)."""
+        if thread_ts is not None:
+            await self.settle()
         event = dm_event(user, text, thread_ts=thread_ts, files=files)
         await self.slack.socket_mode.push("events_api", event_callback(event))
 
@@ -131,8 +135,11 @@ class World:
         stored = self.slack.workspace.add_file(name, content, mimetype)
         return self.slack.workspace.file_json(stored, self.slack.base_url)
 
-    def telegram_says(self, sender: JSON, text: str, reply_to: int | None = None) -> None:
-        """A message in the sender's private chat with the bot."""
+    async def telegram_says(self, sender: JSON, text: str, reply_to: int | None = None) -> None:
+        """A message in the sender's private chat with the bot (a reply once every message
+        is sent and recorded, as for Slack threads)."""
+        if reply_to is not None:
+            await self.settle()
         self.telegram.push_message(sender, text, reply_to=reply_to)
 
     def telegram_presses(self, sender: JSON, label: str) -> None:
@@ -222,20 +229,23 @@ class World:
 
     async def telegram_turn(self, sender: JSON, text: str = "", *, press: str = "",
                             reply_to: int | None = None) -> str:
-        """The sender writes (or presses); the newest text the bot sent them after it."""
+        """The sender writes (or presses); everything the bot sent them for it, once all is
+        sent (the texts one after another: the order of a chat's messages is the outbox's,
+        but when each arrives is not)."""
         before = len(self.telegram_texts(sender))
         if press:
             self.telegram_presses(sender, press)
         else:
-            self.telegram_says(sender, text, reply_to)
+            await self.telegram_says(sender, text, reply_to)
         await self.until(lambda: len(self.telegram_texts(sender)) > before)
-        return self.telegram_texts(sender)[-1]
+        await self.settle()
+        return "\n\n".join(self.telegram_texts(sender)[before:])
 
     async def slack_turn(self, user: str, command: str = "", *, text: str = "",
                          press: str = "", thread_ts: str | None = None,
                          files: list[JSON] | None = None) -> str:
         """The user types ``/peerdesk COMMAND``, writes in their DM (perhaps in a thread, with
-        files) or presses a button; the newest text the bot posted them after it."""
+        files) or presses a button; everything the bot posted them for it, once all is sent."""
         before = len(self.slack_dm(user))
         if press:
             await self.slack_presses(user, press)
@@ -244,15 +254,19 @@ class World:
         else:
             await self.slack_says(user, text, thread_ts=thread_ts, files=files)
         await self.until(lambda: len(self.slack_dm(user)) > before)
-        return self.slack_texts(user)[-1]
+        await self.settle()
+        return "\n\n".join(self.slack_texts(user)[before:])
 
-    async def console_turn(self, line: str) -> Sent:
-        """One console line; the newest message its writer got after it."""
+    async def console_turn(self, line: str) -> str:
+        """One console line; everything its writer got for it, once all is sent (French
+        no-break spaces as spaces)."""
         user = line.split(">", 1)[0].strip().lower()
         before = len([s for s in self.console.sent if s.user == user])
         await self.console_says(line)
         await self.until(lambda: len([s for s in self.console.sent if s.user == user]) > before)
-        return [s for s in self.console.sent if s.user == user][-1]
+        await self.settle()
+        got = [s.text for s in self.console.sent if s.user == user][before:]
+        return "\n\n".join(got).replace("\xa0", " ")
 
 
 def slack_has(world: World, user: str, fragment: str) -> Callable[[], bool]:
