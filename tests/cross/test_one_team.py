@@ -269,6 +269,10 @@ async def diego_links_telegram(w: World) -> None:
     await w.telegram_turn(ANA, "/t O relatório está pronto.")
     await w.until(telegram_has(w, DIEGO_TG, "💬 Ana · Rios: El informe está pronto."))
     assert len(w.slack_dm(DIEGO)) == on_slack
+    # He blocks the bot on Telegram: the news that met the block reaches him on Slack.
+    w.telegram.block(int(DIEGO_TG["id"]))
+    await w.telegram_turn(ANA, "/t A reunião é amanhã.")
+    await w.until(slack_has(w, DIEGO, "💬 Ana · Rios: La reunión es mañana."))
     # Back at his desk he writes from Slack: the next news reach him on Slack only.
     await w.slack_turn(DIEGO, "t Gracias, Ana.")
     await w.until(telegram_has(w, ANA, "💬 Diego · Rios: Graças, Ana."))
