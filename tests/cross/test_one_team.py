@@ -3,19 +3,26 @@ Slack, python-telegram-bot against the local Bot API server, the console), in st
 
 * Ana leads the team Rios from Telegram (Portuguese); Diego joins from Slack (his Slack locale
   es-ES), Marie from the console (French); Carla coordinates and Rita reviews, both on Slack;
-* team talk from each platform reaches the other two, each in their own language;
+* team talk from each platform reaches the other two, each in their own language, and a reply
+  to it (a Slack thread, a Telegram reply, the console's ``[reply N]``) answers the team;
 * Ana's PDF, handed in on Telegram, reaches Rita on Slack as the same bytes; Rita's comment in
-  the card's thread reaches the three members; Diego answers it from Slack;
+  the card's thread reaches the three members; Diego answers it from Slack, Ana from Telegram;
+  Rita asks for changes with a button, Diego's version 2 shared on Slack reaches her as the
+  same bytes, and her approval reaches everyone;
 * Marie's help request from the console is answered by Carla in its Slack thread;
-* Carla's broadcast, with a file shared on Slack, reaches every member on their platform — the
-  file's bytes reach Telegram as they left Slack;
-* Diego links his Telegram account with a code from Slack: one member, Spanish everywhere, and
-  team news follow him to the platform he last wrote from;
+* Carla's broadcast, with a file shared on Slack, reaches every member on their platform (the
+  bytes reach Telegram as they left Slack), and so does her event invitation, in each reader's
+  local time, with its calendar file; RSVPs come back by button from each platform;
+* Diego links his Telegram account with a code from Slack: one member, Spanish everywhere;
+  team news follow him to the platform he last wrote from, and reach him on Slack when his
+  Telegram blocks the bot;
+* a Telegram group and a Slack channel linked to the team: talk crosses between them;
 * a task due in a week: its three people are nagged on their platforms at their working hours.
 
 Translation is the real Apertium (pt↔es and fr↔es directly, pt↔fr and en through Spanish):
-the point is that each person reads the others in their own language. The clock is virtual:
-the nags come from sweeps at each hour, as the scheduler would run them.
+the point is that each person reads the others in their own language (the expected words are
+Apertium's, rough as they are). The clock is virtual: the nags come from sweeps at each hour,
+as the scheduler would run them. Each step waits for what it expects; nothing is timed.
 """
 
 from __future__ import annotations
