@@ -6,7 +6,8 @@ Slack, python-telegram-bot against the local Bot API server, the console), in st
 * team talk from each platform reaches the other two, each in their own language, and a reply
   to it (a Slack thread, a Telegram reply, the console's ``[reply N]``) answers the team;
 * Ana's PDF, handed in on Telegram, reaches Rita on Slack as the same bytes; Rita's comment in
-  the card's thread reaches the three members; Diego answers it from Slack, Ana from Telegram;
+  the card's thread reaches the three members; Diego answers it from Slack, Ana from Telegram
+  (both answers land in the card's thread);
   Rita asks for changes with a button, Diego's version 2 shared on Slack reaches her as the
   same bytes, and her approval reaches everyone;
 * Marie's help request from the console is answered by Carla in its Slack thread;
@@ -53,7 +54,7 @@ ANA = user(11, "Ana", language_code="pt-br")
 DIEGO_TG = user(31, "Diego", language_code="en")  # his phone is in English
 GROUP = group_chat(-100500, "Rios 💧")
 TEAM_CHANNEL = "C0TEAM001"  # "team-docs", in the local Slack's seed
-LINK_CODE = re.compile(r"/link ([A-Z2-9]{6})")
+LINK_CODE = re.compile(r"/peerdesk link ([A-Z2-9]{6})")  # as Slack users type it
 REPORT = one_page_pdf("Rios - diagnostico, primeira versao")
 REPORT_V2 = one_page_pdf("Rios - diagnostico, segunda version")
 PROGRAMME = one_page_pdf("Second seminar - programme")
@@ -154,6 +155,8 @@ async def deliverable_reviewed(w: World) -> None:
                                 thread_ts=comment["ts"])
     assert "Tu respuesta se envió a quien revisa D1" in answer
     await w.until(slack_has(w, RITA, "Diego responde sobre D1 v1:\nOs dados de 2025"))
+    # The team's answers arrive in the thread of Rita's card.
+    assert w.slack_message(RITA, "Diego responde sobre D1 v1").get("thread_ts") == card["ts"]
 
 
 async def second_round(w: World) -> None:
@@ -165,6 +168,8 @@ async def second_round(w: World) -> None:
     sent = await w.telegram_turn(ANA, "Vamos incluir uma nota.", reply_to=comment)
     assert "Sua resposta foi enviada" in sent
     await w.until(slack_has(w, RITA, "Ana responde sobre D1 v1:\nVamos incluir uma nota."))
+    card = w.slack_message(RITA, "Revisão de D1 v1 (rodada 1)")
+    assert w.slack_message(RITA, "Ana responde sobre D1 v1").get("thread_ts") == card["ts"]
     original = await w.slack_turn(DIEGO, press="Original")  # on the comment, his newest
     assert "(pt):" in original and "A secção 2 precisa de dados de 2025." in original
     await w.slack_turn(RITA, press="Pedir alterações")
