@@ -106,7 +106,7 @@ class ConsoleSession:
         if isinstance(step, MoveClock):
             await self._move_clock(step.spec)
             return
-        await self.app.receive(self._inbound(step))
+        await self.app.receive(self.inbound(step))
         await self.app.deliver()
 
     async def _move_clock(self, spec: str) -> None:
@@ -126,7 +126,9 @@ class ConsoleSession:
                 self.write(f"~ clock {moment:%Y-%m-%d %H:%M} UTC")
                 await self.app.deliver()
 
-    def _inbound(self, step: Step) -> Inbound:
+    def inbound(self, step: Step) -> Inbound:
+        """The inbound message a step is (not a clock move), as the help desk receives it:
+        for a process that delivers on its own (the console beside other adapters)."""
         assert not isinstance(step, MoveClock)
         sender = UserRef(identity=f"{PLATFORM}:{step.user}", display_name=display_name(step.user))
         chat = ChatRef(platform=PLATFORM, chat_id=step.user, is_private=True)

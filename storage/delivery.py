@@ -1,8 +1,10 @@
 """Who the bot can no longer reach, and the messages it gave up on (the dead letters).
 
 A platform that says an identity blocked the bot (or its account is gone) makes the dispatcher
-call :meth:`Reachability.mark_unreachable`: the identity's waiting messages are set aside with
-status ``unreachable`` and nothing more is sent to it. When that person writes to the bot again,
+call :meth:`Reachability.mark_unreachable`: nothing more is sent to that identity. A person
+with another linked identity the bot can still reach is reached there from now on, and the
+messages waiting for the blocked identity (the one that met the block among them) go there
+too; otherwise they are set aside with status ``unreachable``. When that person writes again,
 the intake calls :meth:`Reachability.mark_reachable` and messages flow again (those set aside
 stay aside: they are stale by then).
 """
@@ -49,7 +51,8 @@ class Reachability:
 
     def mark_unreachable(self, identity: str, member_id: int, error: str,
                          now: datetime) -> int:
-        """Stop sending to an identity; sets its unsent messages aside and returns how many."""
+        """Stop sending to an identity; its unsent messages go to the person's other reachable
+        identity if they have one, else are set aside. Returns how many were set aside."""
         platform = identity.split(":", 1)[0]
         with self.engine.begin() as conn:
             known = conn.execute(select(unreachable.c.identity)
@@ -59,9 +62,19 @@ class Reachability:
                     identity=identity, member_id=member_id, platform=platform,
                     error=error[:2000], since=now))
             _reach_elsewhere(conn, identity, member_id)
-            result = conn.execute(update(outbox).where(
-                outbox.c.identity == identity, outbox.c.status.in_(_UNSENT)
-            ).values(status="unreachable", error=error[:2000]))
+            waiting = (outbox.c.identity == identity) & outbox.c.status.in_(_UNSENT)
+            now_at = conn.execute(select(members.c.primary_identity).where(
+                members.c.id == member_id,
+                members.c.primary_identity.not_in(select(unreachable.c.identity)))).scalar()
+            if now_at is not None:
+                # Readdressed as new: the old platform's chat and message ids mean nothing
+                # on the other one.
+                conn.execute(update(outbox).where(waiting).values(
+                    identity=now_at, platform=now_at.split(":", 1)[0], chat_id=None,
+                    closes=None, not_before=None))
+                return 0
+            result = conn.execute(update(outbox).where(waiting).values(
+                status="unreachable", error=error[:2000]))
             return int(result.rowcount)
 
     def mark_reachable(self, identities: Sequence[str]) -> int:

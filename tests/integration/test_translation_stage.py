@@ -156,7 +156,7 @@ marie> /tz Dakar
         for text in ("marie> /ask Où est le modèle du rapport ?", "carla> /tickets"):
             step = parse_line(text)
             assert step is not None
-            await app.receive(session._inbound(step))
+            await app.receive(session.inbound(step))
         await app.dispatcher.drain()  # the request to Carla still waits for its translation…
         assert not [s for s in channel.sent if s.user == "carla" and "#1" in s.text]
         assert not [s for s in channel.sent[-2:] if s.user == "carla"]  # …and so does /tickets

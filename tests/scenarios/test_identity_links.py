@@ -279,9 +279,16 @@ async def test_a_team_reaches_each_member_where_they_last_wrote(tmp_path: Path,
         await d.say("console:diego", "/help", "Diego")
         await d.say("telegram:11", "/t Obrigada!", "Ana")
         assert "Obrigada!" in d.last("console:diego")
-        # The console account is blocked: he is reached on Telegram until he writes again.
-        Reachability(d.app.database.engine).mark_unreachable("console:diego", diego,
-                                                             "blocked", START)
+        # The console account is blocked: he is reached on Telegram until he writes again —
+        # what was waiting for the console too (nothing is delivered in this test).
+        assert Reachability(d.app.database.engine).mark_unreachable(
+            "console:diego", diego, "blocked", START) == 0
+        assert "Obrigada!" in d.last("telegram:12")
+        assert query(database_url, "SELECT COUNT(*) FROM outbox WHERE identity = "
+                     "'console:diego' AND status != 'sent'") == [(0,)]
+        assert query(database_url, "SELECT platform, chat_id, status FROM outbox WHERE "
+                     "identity = 'telegram:12' ORDER BY id DESC LIMIT 1") \
+            == [("telegram", None, "translating")]  # pt→es, still to translate
         await d.say("telegram:11", "/t Até sexta", "Ana")
         assert "Até sexta" in d.last("telegram:12")
         assert query(database_url, f"SELECT COUNT(*) FROM members WHERE id IN ({carla}, "

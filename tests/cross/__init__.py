@@ -1,0 +1,1 @@
+"""One team across Telegram, Slack and the console, through the real adapters."""
