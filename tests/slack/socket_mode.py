@@ -93,9 +93,12 @@ class SocketModeHub:
     async def push_command(self, command: str, text: str, user_id: str, channel_id: str,
                            team_id: str = "T0PEERDSK") -> str:
         """A slash command, as its form fields (``/peerdesk`` with ``text``)."""
+        # Each invocation has its own trigger_id, as on Slack (it is the payload's journal key).
         payload = {"token": "verification-token", "team_id": team_id, "channel_id": channel_id,
-                   "user_id": user_id, "command": command, "text": text,
-                   "api_app_id": self.app_id, "trigger_id": "13345224609.738474920.8088930838d",
+                   "channel_name": "directmessage" if channel_id.startswith("D") else "team",
+                   "user_id": user_id, "user_name": user_id.lower(), "command": command,
+                   "text": text, "api_app_id": self.app_id,
+                   "trigger_id": f"{uuid.uuid4().int % 10**11}.738474920.{uuid.uuid4().hex[:12]}",
                    "response_url": "http://127.0.0.1/commands/response"}
         return await self.push("slash_commands", payload, accepts_response_payload=True)
 
