@@ -127,6 +127,8 @@ class SlackAdapter:
         bolt.event("app_mention")(self._on_payload)
         bolt.event("app_home_opened")(self._on_home_opened)
         bolt.event("user_change")(self._on_user_change)
+        # The bot removed from a channel, the channel archived or renamed (a linked team channel).
+        bolt.event(re.compile(r"^(channel|group)_(left|archive|rename)$"))(self._on_payload)
         bolt.event(re.compile(".*"))(self._on_ignored)
         bolt.command(self.settings.command)(self._on_payload)
         bolt.action(re.compile(".*"))(self._on_payload)
@@ -359,6 +361,8 @@ class SlackAdapter:
         """The inbound message ready for the help desk: the sender's name and locale from
         their profile, the file downloaded, a command's answer sent to the right place."""
         inbound = found.inbound
+        if inbound.event is not None:
+            return inbound  # news about a channel: nobody to look up
         team, _slash, user = inbound.sender.identity.partition(":")[2].partition("/")
         sender = await self.profiles.user_ref(team, user)
         if sender.display_name == user and inbound.sender.display_name != user:

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.messages import Attachment, ChatRef, Inbound, UserRef
+from handlers.messages import Attachment, ChatEvent, ChatRef, Inbound, UserRef
 
 PLATFORM = "slack"
 Payload = Mapping[str, Any]
@@ -44,6 +44,9 @@ _WRITTEN = (None, "file_share", "thread_broadcast")
 _GONE = ("tombstone", "hidden_by_limit", "external")
 _MARKUP = re.compile(r"<([^<>]*)>")
 _SPECIAL = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
+# What happens to a channel the bot is in: it is removed or the channel archived, or renamed.
+_CHANNEL_EVENTS = ("channel_left", "group_left", "channel_archive", "group_archive",
+                   "channel_rename", "group_rename")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,8 @@ def incoming(body: Payload, bot: BotIdentity, command: str = "/peerdesk") -> Inc
         return _mention(event, team, key, bot)
     if event.get("type") == "message":
         return _message(event, team, key, bot)
+    if event.get("type") in _CHANNEL_EVENTS:
+        return _channel_event(event, team, key)
     return None  # file_shared (its message carries the file), app_home_opened, …
 
 
@@ -216,6 +221,25 @@ def _overheard(event: Payload, team: str, chat: ChatRef, key: str,
         return None
     return Incoming(Inbound(_sender(event, team), chat, text, message_id=_text(event, "ts"),
                             receipt=receipt_number(key), addressed=False), key)
+
+
+def _channel_event(event: Payload, team: str, key: str) -> Incoming | None:
+    """The bot was removed from a channel (or it was archived): a linked team channel's link
+    ends; a channel renamed: a linked one is shown by its new name."""
+    kind = _text(event, "type")
+    channel = event.get("channel")
+    if kind.endswith("_rename"):
+        if not isinstance(channel, Mapping) or not _text(channel, "id") \
+                or not _text(channel, "name"):
+            return None
+        chat, change = _chat(_text(channel, "id")), ChatEvent(title=_text(channel, "name"))
+    else:
+        if not isinstance(channel, str) or not channel:
+            return None
+        chat, change = _chat(channel), ChatEvent(removed=True)
+    actor = _text(event, "actor_id") or _text(event, "user")
+    return Incoming(Inbound(UserRef(identity(team, actor or "USLACKBOT"), actor or "Slack"),
+                            chat, receipt=receipt_number(key), event=change), key)
 
 
 def _file(event: Payload) -> SlackFile | None:

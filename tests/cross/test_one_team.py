@@ -40,6 +40,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tests.cross.documents import one_page_pdf
 from tests.cross.world import World, console_has, running_world, slack_has, telegram_has
 from tests.scenarios.harness import first_code
+from tests.slack.running import event_callback
 from tests.slack.web_api_server import SlackServer
 from tests.telegram.bot_api_server import BotApiServer
 from tests.telegram.updates import group_chat, user
@@ -323,6 +324,15 @@ async def two_team_groups(w: World) -> None:
                               for t in w.telegram.texts_to(group)))
     await w.until(telegram_has(w, ANA, "💬 Diego · Rios: A reunião é amanhã"))
     await w.until(console_has(w, "marie", "💬 Diego · Rios : La réunion est demain"))
+    # The Slack channel is renamed, then the bot removed from it: the link ends and the
+    # team's leader (Ana, on Telegram) is told, by the channel's new name.
+    socket = w.slack.socket_mode
+    await socket.push("events_api", event_callback({
+        "type": "channel_rename", "channel": {"id": TEAM_CHANNEL, "name": "rios-docs",
+                                              "created": 1_700_000_000}}))
+    await socket.push("events_api", event_callback({
+        "type": "channel_left", "channel": TEAM_CHANNEL, "actor_id": DIEGO}))
+    await w.until(telegram_has(w, ANA, "Fui removido do grupo “rios-docs”"))
 
 
 async def nagged(w: World) -> None:

@@ -19,7 +19,7 @@ from bot.slack.inbound import (
     readable,
     receipt_number,
 )
-from handlers.messages import Attachment, ChatRef
+from handlers.messages import Attachment, ChatEvent, ChatRef
 
 BOT = BotIdentity(user_id="UBOT00001", bot_id="B0BOT0001")
 PAYLOADS = Path(__file__).parent / "slack_payloads"
@@ -348,3 +348,29 @@ def test_a_press_on_the_home_tab_is_answered_in_the_direct_messages() -> None:
     assert found.inbound.chat.chat_id == "" and found.inbound.chat.is_private
     assert found.inbound.message_id is None
     assert found.key == "trigger:1700000410.61823.5a1f2e0c9d3e4f5a6b7c8d9e0f1a2b3c"
+
+
+@pytest.mark.parametrize("kind", ["channel_left", "group_left", "channel_archive",
+                                  "group_archive"])
+def test_the_bot_removed_from_a_channel_is_a_chat_event(kind: str) -> None:
+    body = {"type": "event_callback", "team_id": "T061EG9R6", "event_id": "Ev0LEFT0001",
+            "event": {"type": kind, "channel": "C0TEAM001", "actor_id": "U061F7AUR",
+                      "event_ts": "1700000500.000100"}}
+    found = incoming(body, BOT)
+    assert found is not None
+    assert found.inbound.event == ChatEvent(removed=True)
+    assert found.inbound.chat == ChatRef("slack", "C0TEAM001", False)
+    assert found.inbound.sender.identity == "slack:T061EG9R6/U061F7AUR"
+    assert found.key == "event:Ev0LEFT0001"
+
+
+def test_a_renamed_channel_is_a_chat_event_with_its_new_name() -> None:
+    body = {"type": "event_callback", "team_id": "T061EG9R6", "event_id": "Ev0RENAME01",
+            "event": {"type": "channel_rename", "channel": {"id": "C0TEAM001",
+                                                             "name": "rios-docs",
+                                                             "created": 1700000000}}}
+    found = incoming(body, BOT)
+    assert found is not None and found.inbound.event == ChatEvent(title="rios-docs")
+    assert found.inbound.chat.chat_id == "C0TEAM001"
+    broken = {**body, "event": {"type": "channel_rename", "channel": "C0TEAM001"}}
+    assert incoming(broken, BOT) is None

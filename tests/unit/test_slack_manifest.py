@@ -41,7 +41,10 @@ METHOD_SCOPES: dict[str, str | None] = {
 # What the adapter takes in, and the scope each needs.
 EVENT_SCOPES = {"message.im": "im:history", "app_mention": "app_mentions:read",
                 "message.channels": "channels:history", "message.groups": "groups:history",
-                "app_home_opened": None}
+                "app_home_opened": None,
+                "channel_left": "channels:read", "channel_archive": "channels:read",
+                "channel_rename": "channels:read", "group_left": "groups:read",
+                "group_archive": "groups:read", "group_rename": "groups:read"}
 # Needed without a method call: the slash command, and downloading a shared file's
 # url_private_download with the bot token.
 OTHER_SCOPES = {"commands", "files:read"}
