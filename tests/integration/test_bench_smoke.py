@@ -60,3 +60,11 @@ def test_the_slack_ack_benchmark_times_every_ack() -> None:
     for label in ("aiohttp alone (signature, JSON)", "bolt, no-op listener", "peerdesk, sqlite"):
         p50, p95, p99, worst = (_number(cell) for cell in _row(out, label)[1:])
         assert 0 < p50 <= p95 <= p99 <= worst < 60_000, out
+
+
+def test_the_slack_socket_mode_ack_benchmark_times_every_ack() -> None:
+    out = _bench("slack_socket_ack_bench.py", "--users", "20", "--burst", "50", "--repeat", "1")
+    assert "sqlite, burst 1: p50" in out, out
+    for label in ("bolt, no-op listener", "peerdesk, sqlite"):
+        p50, p95, p99, worst = (_number(cell) for cell in _row(out, label)[1:])
+        assert 0 < p50 <= p95 <= p99 <= worst < 60_000, out
