@@ -118,7 +118,7 @@ class HelpDesk:
             fields = forms.fields_for(turn, spec) if turn is not None else None
             if turn is None or fields is None:
                 return None
-            return forms.render_form(spec, fields, turn, self.catalogue)
+            return forms.render_form(spec, fields, turn, self._texts_for(identity))
 
     def submit_form(self, identity: str, command: str,
                     values: Mapping[str, str]) -> dict[str, str]:
@@ -131,20 +131,26 @@ class HelpDesk:
             turn = self._form_turn(uow, identity, spec.command) if spec is not None else None
             if spec is None or turn is None:
                 language = self.deps.settings.default_language
-                return {forms.WHOLE_FORM: self.catalogue.render(phrase("form.stale"), language)}
+                return {forms.WHOLE_FORM: self._texts_for(identity).render(phrase("form.stale"),
+                                                                           language)}
             try:
                 errors = forms.fill(turn, spec, values)
             except Exception:
                 log.exception("a %s form from %s failed", spec.command, identity)
                 errors = {forms.WHOLE_FORM: [phrase("error.internal")]}
             if errors:  # left without a commit: nothing of it is kept
-                return {name: self.catalogue.render_lines(lines, turn.sender.language)
+                texts = self._texts_for(identity)
+                return {name: texts.render_lines(lines, turn.sender.language)
                         for name, lines in errors.items()}
             chat = turn.chat  # the form's replies go to the person's private chat
             out = [o._replace(chat=None) if o.chat == chat else o for o in turn.out]
             self._queue(uow, turn, out, turn.now)
             uow.commit()
         return {}
+
+    def _texts_for(self, identity: str) -> Catalogue:
+        """The catalogue as a reader on this identity's platform sees it."""
+        return self.catalogue.for_platform(identity.partition(":")[0])
 
     def _form_turn(self, uow: UnitOfWork, identity: str, command: str) -> Turn | None:
         """A turn for a form of a registered person (None for anybody else)."""

@@ -71,7 +71,7 @@ class Reachability:
                 # on the other one.
                 conn.execute(update(outbox).where(waiting).values(
                     identity=now_at, platform=now_at.split(":", 1)[0], chat_id=None,
-                    closes=None, not_before=None))
+                    closes=None, thread=None, not_before=None))
                 return 0
             result = conn.execute(update(outbox).where(waiting).values(
                 status="unreachable", error=error[:2000]))

@@ -31,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.group_record import GroupRecorder
-from bot.slack.connection import SocketModeLink
+from bot.slack.connection import SocketModeLink, SocketModeRefused
 from bot.slack.files import SlackFiles
 from bot.slack.http_mode import SlackHttpServer
 from bot.slack.inbound import BotIdentity, Incoming, identity, incoming
@@ -49,6 +49,9 @@ HANDLED_TOGETHER = 64
 # A modal's submission is answered within this many seconds (Slack waits 3): if the help desk
 # takes longer, the modal closes and the work finishes anyway.
 SUBMIT_SECONDS = 2.5
+# A payload whose handling failed (the database briefly unavailable) is tried again after these
+# many seconds, then left for the next start.
+RETRY_DELAYS = (5.0, 30.0, 120.0, 600.0)
 # Commands that act on the channel they are typed in; the others are answered in the person's
 # direct messages with the bot, wherever they were typed.
 CHANNEL_COMMANDS = frozenset({"linkgroup", "unlinkgroup"})
@@ -83,7 +86,8 @@ class SlackAdapter:
     def __init__(self, app: App, settings: SlackSettings, client: AsyncWebClient, *,
                  journal: UpdateJournal, files: SlackFiles, profiles: SlackProfiles,
                  clock: Clock, app_token: str = "", signing_secret: str = "",
-                 surfaces: Surfaces | None = None, health_seconds: float = 30.0) -> None:
+                 surfaces: Surfaces | None = None, health_seconds: float = 30.0,
+                 retry_delays: Sequence[float] = RETRY_DELAYS) -> None:
         self.app = app
         self.settings = settings
         self.client = client
@@ -118,6 +122,9 @@ class SlackAdapter:
         self._queue: asyncio.Queue[Incoming] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.retry_delays = tuple(retry_delays)
+        self._attempts: dict[str, int] = {}
+        self._retries: set[asyncio.TimerHandle] = set()
         self._stopping = False
         self._handling = False
 
@@ -158,7 +165,12 @@ class SlackAdapter:
             self._queue.put_nowait(found)
         self._worker = asyncio.create_task(self._work(), name="slack-payloads")
         if self.link is not None:
-            await self.link.start()
+            try:
+                await self.link.start()
+            except SocketModeRefused as exc:
+                raise SlackUnavailable(
+                    f"{exc}; check ${self.settings.app_token_env}: an app-level token (xapp-…) "
+                    "with connections:write, and Socket Mode turned on for the app") from exc
         elif self.server is not None:
             try:
                 await self.server.start()
@@ -185,6 +197,8 @@ class SlackAdapter:
             await self.server.stop()
         for task in list(self._tasks):
             task.cancel()
+        for retry in list(self._retries):  # still in the journal: handled at the next start
+            retry.cancel()
         worker, self._worker = self._worker, None
         if worker is not None:
             if not self._handling:
@@ -344,18 +358,40 @@ class SlackAdapter:
             if isinstance(inbound, Inbound):
                 ready.append((found, inbound))
             elif isinstance(inbound, Exception):
-                log.error("slack: %s could not be read; it is tried again at the next start",
-                          found.key, exc_info=inbound)
+                log.error("slack: %s could not be read", found.key, exc_info=inbound)
+                self._try_again(found)
             elif isinstance(inbound, BaseException):
                 raise inbound
         outcomes = await asyncio.gather(*(self.app.receive(inbound) for _f, inbound in ready),
                                         return_exceptions=True)
         for (found, _inbound), outcome in zip(ready, outcomes, strict=True):
             if isinstance(outcome, Exception):
-                log.error("slack: %s could not be handled; it is tried again at the next "
-                          "start", found.key, exc_info=outcome)
+                log.error("slack: %s could not be handled", found.key, exc_info=outcome)
+                self._try_again(found)
             elif isinstance(outcome, BaseException):
                 raise outcome
+            else:
+                self._attempts.pop(found.key, None)
+
+    def _try_again(self, found: Incoming) -> None:
+        """Queue a payload whose handling failed again after a while (Slack's own retries are
+        ignored as repeats, since it is recorded); after the last try it waits in the journal
+        for the next start."""
+        attempt = self._attempts.get(found.key, 0)
+        if attempt >= len(self.retry_delays) or self._stopping:
+            self._attempts.pop(found.key, None)
+            log.error("slack: %s is left for the next start", found.key)
+            return
+        self._attempts[found.key] = attempt + 1
+        log.info("slack: %s is tried again in %.0f s", found.key, self.retry_delays[attempt])
+
+        def again() -> None:
+            self._retries.discard(handle)
+            if not self._stopping:
+                self._queue.put_nowait(found)
+
+        handle = asyncio.get_running_loop().call_later(self.retry_delays[attempt], again)
+        self._retries.add(handle)
 
     async def _prepare(self, found: Incoming) -> Inbound:
         """The inbound message ready for the help desk: the sender's name and locale from

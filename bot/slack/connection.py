@@ -15,11 +15,20 @@ import contextlib
 import logging
 import time
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
+
+# How long opening the WebSocket may take at start before peerdesk gives up and says so.
+CONNECT_SECONDS = 30.0
+
+
+class SocketModeRefused(Exception):
+    """Slack refused the app-level token, or the connection could not be opened."""
 
 
 class SocketModeLink:
@@ -37,9 +46,26 @@ class SocketModeLink:
         self._watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Connect (``apps.connections.open``, then the WebSocket) and start watching."""
-        await self.handler.connect_async()  # type: ignore[no-untyped-call]
-        self.connected = await self.handler.client.is_connected()
+        """Connect (``apps.connections.open``, then the WebSocket) and start watching. Raises
+        :class:`SocketModeRefused` when Slack refuses the app-level token or cannot be reached
+        (slack_sdk would otherwise try again every 10 s, for ever, in silence)."""
+        client = self.handler.client
+        try:
+            await client.web_client.apps_connections_open(app_token=client.app_token)
+        except SlackApiError as exc:
+            raise SocketModeRefused(
+                f"Slack refused the app-level token ({exc.response.get('error')})") from exc
+        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
+            raise SocketModeRefused(f"cannot reach Slack ({exc or type(exc).__name__})") \
+                from exc
+        try:
+            await asyncio.wait_for(self.handler.connect_async(),  # type: ignore[no-untyped-call]
+                                   CONNECT_SECONDS)
+        except TimeoutError as exc:
+            await self.handler.close_async()  # type: ignore[no-untyped-call]
+            raise SocketModeRefused("the Socket Mode connection did not open within "
+                                    f"{CONNECT_SECONDS:.0f} s") from exc
+        self.connected = await client.is_connected()
         log.info("slack: Socket Mode connected")
         self._watch = asyncio.create_task(self._check_health(), name="slack-socket-health")
 

@@ -10,6 +10,7 @@ remembered only briefly so a rate-limited Slack is not asked again for every mes
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -65,6 +66,7 @@ class SlackProfiles:
         self._max = max(1, max_users)
         self._clock = clock
         self._cache: OrderedDict[str, tuple[float, Profile]] = OrderedDict()
+        self._asking: dict[str, asyncio.Future[Profile]] = {}
 
     def __len__(self) -> int:
         """How many users are remembered (expired ones included until they are asked for)."""
@@ -78,6 +80,13 @@ class SlackProfiles:
         if cached is not None and cached[0] > now:
             self._cache.move_to_end(user)
             return cached[1]
+        asking = self._asking.get(user)
+        if asking is None:  # one users.info per person, however many of their messages wait
+            asking = self._asking[user] = asyncio.ensure_future(self._look_up(user, now))
+            asking.add_done_callback(lambda _done: self._asking.pop(user, None))
+        return await asyncio.shield(asking)
+
+    async def _look_up(self, user: str, now: float) -> Profile:
         try:
             answer = await self._client.users_info(user=user, include_locale=True)
             found = answer.get("user")

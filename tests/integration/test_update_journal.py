@@ -53,3 +53,21 @@ async def test_an_update_is_handled_once_and_an_unfinished_one_is_found_again(
         await app.close()
     assert unfinished == [{"update_id": 3}]  # 1 handled, 2 answered with an apology
     assert newest == 3
+
+
+def test_updates_recorded_together_are_found_again_in_the_order_given(
+        database_url: str) -> None:
+    from storage.database import build_engine
+    from storage.migrate import upgrade
+
+    engine = build_engine(database_url)
+    try:
+        upgrade(engine)
+        journal = UpdateJournal(engine, "slack")
+        # Slack's numbers are hashes: their order says nothing about the arrival order.
+        numbers = [9_000_000_005, 9_000_000_004, 9_000_000_000, 9_000_000_003, 9_000_000_001]
+        received = [(number, {"arrived": position}) for position, number in enumerate(numbers)]
+        assert journal.record_many(received, datetime(2026, 3, 2, tzinfo=UTC)) == set(numbers)
+        assert [payload["arrived"] for payload in journal.unfinished()] == [0, 1, 2, 3, 4]
+    finally:
+        engine.dispose()

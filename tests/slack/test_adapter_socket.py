@@ -15,6 +15,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.inbound import receipt_number
+from handlers.messages import Inbound
 from storage.platform_updates import UpdateJournal
 from tests.slack.people import ANA, BRUNO, TEAM_CHANNEL
 from tests.slack.running import (
@@ -214,3 +215,32 @@ async def test_a_guided_command_opens_its_modal_and_the_submission_is_answered(
         assert "payload" not in taken  # the modal closes
         await eventually(lambda: len(space.posted(ANA_DM)) > before)
         assert "Rios" in space.posted(ANA_DM)[-1]["text"]
+
+
+async def test_a_payload_whose_handling_failed_is_tried_again_without_a_restart(
+        slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    hub = slack_server.socket_mode
+    space = slack_server.workspace
+    async with running_slack(slack_server, slack_client, tmp_path, database_url) as (app, adapter):
+        adapter.retry_delays = (0.05, 0.05)
+        receive = app.receive
+        failures: list[str] = []
+
+        async def flaky(inbound: Inbound) -> None:
+            if not failures:
+                failures.append(inbound.text)
+                raise OSError("database is locked")
+            await receive(inbound)
+
+        monkeypatch.setattr(app, "receive", flaky)
+        payload = event_callback(dm_event(ANA, "/start"), event_id="Ev0FLAKY0001")
+        await hub.wait_ack(await hub.push("events_api", payload))
+        # Slack's retry meanwhile is a repeat: acknowledged, ignored.
+        await hub.wait_ack(await hub.push("events_api", payload, retry_attempt=1))
+        await eventually(lambda: len(space.posted(ANA_DM)) >= 1)
+        assert failures == ["/start"]
+        await adapter.queued()
+        journal = UpdateJournal(app.database.engine, "slack")
+        assert await app.database.run(journal.unfinished) == []
+    assert len(space.posted(ANA_DM)) == 1

@@ -150,7 +150,8 @@ async def test_a_refusal_of_the_whole_form_shows_under_the_first_field(
     view = opened(slack_server)
     answer = await submit_modal(app.app, ana, submitted(view, {"text": "Hi"}))
     assert answer == {"response_action": "errors",
-                      "errors": {"audience": render("perm.coordinator", Language.PT)}}
+                      "errors": {"audience": render("perm.coordinator", Language.PT)
+                                 .replace("/ask", "/peerdesk ask")}}  # as typed on Slack
     assert await submit_modal(app.app, bruno, submitted(view, {"text": "Hi"})) is None
     assert await submit_modal(app.app, bruno, {"callback_id": "something else"}) is None
 

@@ -85,3 +85,15 @@ async def test_a_refused_token_says_what_to_do(slack_server: SlackServer,
     with pytest.raises(NothingToRun, match=r"Slack refused the bot token \(invalid_auth\); "
                                            r"check \$PEERDESK_SLACK_BOT_TOKEN"):
         await run_platforms(settings, env, asyncio.Event())
+
+
+async def test_a_refused_app_token_stops_it_instead_of_hanging(slack_server: SlackServer,
+                                                               tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(SLACK.format(slack_url=slack_server.api_url))
+    env = {**environ(slack_server), "PEERDESK_SLACK_APP_TOKEN": "xapp-1-A0PEERAPP-revoked"}
+    settings = load_settings(config, environ=env)
+    with pytest.raises(NothingToRun, match=r"Slack refused the app-level token \(invalid_auth\)"
+                                           r"; check \$PEERDESK_SLACK_APP_TOKEN"):
+        await asyncio.wait_for(run_platforms(settings, env, asyncio.Event()), timeout=20)
+    assert not slack_server.socket_mode.sockets
