@@ -155,8 +155,9 @@ class SlackAdapter:
         except OSError as exc:
             raise SlackUnavailable(f"cannot reach Slack at {self.settings.base_url} ({exc}); "
                                    "check [slack] base_url and the network") from exc
-        self.identity = BotIdentity(str(auth.get("user_id") or ""), str(auth.get("bot_id") or ""))
         self.team_id = str(auth.get("team_id") or "")
+        self.identity = BotIdentity(str(auth.get("user_id") or ""), str(auth.get("bot_id") or ""),
+                                    self.team_id)
         for payload in await self.app.database.run(self.journal.unfinished):
             found = incoming(payload, self.identity, self.settings.command)
             if found is None or found.inbound.receipt is None:
@@ -233,8 +234,8 @@ class SlackAdapter:
         user = event.get("user")
         if home is None or event.get("tab") != "home" or not isinstance(user, str):
             return
-        team = str(body.get("team_id") or self.team_id)
-        self._background(home(identity(team, user), user), "publishing the App Home")
+        self._background(home(identity(self.team_id or str(body.get("team_id")), user), user),
+                         "publishing the App Home")
 
     async def _on_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """A modal submitted: answered with its errors, or closed once done. If taking it
@@ -246,7 +247,7 @@ class SlackAdapter:
         if submit is None or not isinstance(user, Mapping) or not isinstance(view, Mapping):
             await ack()
             return
-        team = str(user.get("team_id") or self.team_id)
+        team = self.team_id or str(user.get("team_id"))
         taking = asyncio.ensure_future(submit(identity(team, str(user.get("id"))), view))
         try:
             answer = await asyncio.wait_for(asyncio.shield(taking), SUBMIT_SECONDS)

@@ -51,10 +51,15 @@ _CHANNEL_EVENTS = ("channel_left", "group_left", "channel_archive", "group_archi
 
 @dataclass(frozen=True, slots=True)
 class BotIdentity:
-    """Who the bot is (from ``auth.test``): to see its mentions and skip its own messages."""
+    """Who the bot is (from ``auth.test``): to see its mentions and skip its own messages.
+    ``team_id`` is the workspace it is installed in: every person's identity is written with
+    it, whatever team a payload names for them (Slack's payloads name the user's home team in
+    some fields and the workspace in others — on Enterprise Grid and in Slack Connect channels
+    they differ — and one person must stay one identity; Slack's user ids are unique)."""
 
     user_id: str
     bot_id: str = ""
+    team_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +129,14 @@ def incoming(body: Payload, bot: BotIdentity, command: str = "/peerdesk") -> Inc
     if key is None:
         return None
     if "command" in body:
-        return _command(body, key, command)
+        return _command(body, key, command, bot)
     if body.get("type") == "block_actions":
-        return _action(body, key)
+        return _action(body, key, bot)
     event = body.get("event")
     if body.get("type") != "event_callback" or not isinstance(event, Mapping):
         return None
-    team = _text(event, "user_team") or _text(event, "team") or _text(body, "team_id")
+    team = bot.team_id or _text(event, "user_team") or _text(event, "team") \
+        or _text(body, "team_id")
     if event.get("type") == "app_mention":
         return _mention(event, team, key, bot)
     if event.get("type") == "message":
@@ -257,7 +263,7 @@ def _file(event: Payload) -> SlackFile | None:
     return None
 
 
-def _command(body: Payload, key: str, command: str) -> Incoming | None:
+def _command(body: Payload, key: str, command: str, bot: BotIdentity) -> Incoming | None:
     """``/peerdesk tasks`` as ``/tasks``; ``/peerdesk`` alone as ``/help``."""
     if _text(body, "command") != command or not _text(body, "user_id"):
         return None
@@ -266,7 +272,7 @@ def _command(body: Payload, key: str, command: str) -> Incoming | None:
     name = _text(body, "channel_name")
     channel = _text(body, "channel_id")
     title = "" if name in ("directmessage", "privategroup", "mpdm") else name
-    sender = UserRef(identity(_text(body, "team_id"), _text(body, "user_id")),
+    sender = UserRef(identity(bot.team_id or _text(body, "team_id"), _text(body, "user_id")),
                      _text(body, "user_name") or _text(body, "user_id"))
     return Incoming(Inbound(sender, _chat(channel, title=title), text,
                             receipt=receipt_number(key)),
@@ -285,7 +291,7 @@ def _action_data(body: Payload) -> str | None:
     return _text(first, "value") or None
 
 
-def _action(body: Payload, key: str) -> Incoming | None:
+def _action(body: Payload, key: str, bot: BotIdentity) -> Incoming | None:
     """A press on a message's button, or on the App Home tab's (answered in the direct
     messages; presses inside a modal are the modal's business)."""
     container = body.get("container")
@@ -307,8 +313,8 @@ def _action(body: Payload, key: str) -> Incoming | None:
     else:
         return None
     team_of_body = body.get("team")
-    team = _text(user, "team_id") or (_text(team_of_body, "id")
-                                      if isinstance(team_of_body, Mapping) else "")
+    team = bot.team_id or _text(user, "team_id") or (
+        _text(team_of_body, "id") if isinstance(team_of_body, Mapping) else "")
     channel_of_body = body.get("channel")
     title = _text(channel_of_body, "name") if isinstance(channel_of_body, Mapping) else ""
     sender = UserRef(identity(team, _text(user, "id")),

@@ -374,3 +374,23 @@ def test_a_renamed_channel_is_a_chat_event_with_its_new_name() -> None:
     assert found.inbound.chat.chat_id == "C0TEAM001"
     broken = {**body, "event": {"type": "channel_rename", "channel": "C0TEAM001"}}
     assert incoming(broken, BOT) is None
+
+
+def test_one_person_is_one_identity_whatever_team_a_payload_names() -> None:
+    """On Enterprise Grid and in Slack Connect channels, payloads name the person's home team
+    in some fields and the workspace in others: the workspace the bot is installed in is used
+    for all of them."""
+    installed = BotIdentity("UBOT00001", "B0BOT0001", team_id="T0WORKSPC")
+    message = payload("dm_message")
+    message["event"]["user_team"] = "T0HOMETEA"
+    command = payload("slash_command")
+    command["team_id"] = "T0OTHERWS"
+    press = payload("block_actions")
+    press["user"]["team_id"] = "T0HOMETEA"
+    found = [incoming(body, installed) for body in (message, command, press)]
+    users = {body["event"]["user"] if "event" in body else
+             body.get("user_id") or body["user"]["id"] for body in (message, command, press)}
+    assert all(item is not None for item in found)
+    assert {item.inbound.sender.identity.split("/")[0] for item in found if item} \
+        == {"slack:T0WORKSPC"}
+    assert {item.inbound.sender.identity.split("/")[1] for item in found if item} == users
