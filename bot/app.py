@@ -78,6 +78,11 @@ class App:
                    ) -> HomePage:
         """The home page of one platform identity (read only; see ``HelpDesk.home``)."""
         return await self.database.run(lambda: self.desk.home(identity, prefix, locale))
+    async def words_for(self, identity: str, key: str) -> str:
+        """One of the bot's phrases as this identity's member reads it (see
+        ``HelpDesk.words_for``)."""
+        return await self.database.run(partial(self.desk.words_for, identity, key))
+
     async def form(self, identity: str, command: str) -> Form | None:
         """The form of a command typed without arguments, in the person's language (None when
         it has none or is not for them: it then runs as usual)."""

@@ -148,6 +148,14 @@ class HelpDesk:
             uow.commit()
         return {}
 
+    def words_for(self, identity: str, key: str) -> str:
+        """One of the bot's phrases (no placeholders) as this identity's member reads it: in
+        their language (the default one for a stranger), in their platform's wording."""
+        with self.unit_of_work() as uow:  # only reads
+            member = uow.members.by_identity(identity)
+        language = member.language if member is not None else self.deps.settings.default_language
+        return self._texts_for(identity).render(phrase(key), language)
+
     def _texts_for(self, identity: str) -> Catalogue:
         """The catalogue as a reader on this identity's platform sees it."""
         return self.catalogue.for_platform(identity.partition(":")[0])

@@ -78,6 +78,11 @@ class Surfaces:
     open_form: Callable[[str, str, str], Awaitable[bool]] | None = None
     submit_form: Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any] | None]] | None \
         = None
+    # A submission slower than Slack waits for: the modal's "Saving…" view, then the outcome
+    # shown in the modal (identity, the submitted view, the answer submit_form gave).
+    form_working: Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None
+    form_finished: Callable[[str, Mapping[str, Any], dict[str, Any] | None],
+                            Awaitable[None]] | None = None
 
 
 class SlackAdapter:
@@ -247,14 +252,12 @@ class SlackAdapter:
         if submit is None or not isinstance(user, Mapping) or not isinstance(view, Mapping):
             await ack()
             return
-        team = self.team_id or str(user.get("team_id"))
-        taking = asyncio.ensure_future(submit(identity(team, str(user.get("id"))), view))
+        person = identity(self.team_id or str(user.get("team_id")), str(user.get("id")))
+        taking = asyncio.ensure_future(submit(person, view))
         try:
             answer = await asyncio.wait_for(asyncio.shield(taking), SUBMIT_SECONDS)
-        except TimeoutError:
-            await ack()  # Slack would give up: close the modal, finish the work anyway
-            self._tasks.add(taking)
-            taking.add_done_callback(self._tasks.discard)
+        except TimeoutError:  # Slack would give up: say so in the modal, show the outcome after
+            await self._answer_slowly(ack, person, view, taking)
             return
         except Exception:
             log.exception("slack: a modal's submission could not be taken")
@@ -263,6 +266,31 @@ class SlackAdapter:
             await ack()
         else:
             await ack(**answer)
+
+    async def _answer_slowly(self, ack: AsyncAck, person: str, view: Mapping[str, Any],
+                             taking: asyncio.Future[dict[str, Any] | None]) -> None:
+        working, finished = self.surfaces.form_working, self.surfaces.form_finished
+        if working is None or finished is None:
+            await ack()
+            self._background(taking, "taking a modal's submission")
+            return
+        try:
+            shown = await working(person, view)
+        except Exception:
+            log.exception("slack: could not say a modal's submission is being saved")
+            await ack()
+        else:
+            await ack(response_action="update", view=shown)
+
+        async def finish() -> None:
+            try:
+                answer = await taking
+            except Exception:
+                log.exception("slack: a modal's submission could not be taken")
+                answer = {"errors": {}}
+            await finished(person, view, answer)
+
+        self._background(finish(), "showing the outcome of a modal")
 
     async def accept(self, body: dict[str, Any], ack: AsyncAck | None = None) -> bool:
         """Record one payload and queue it for handling; True when it was new. It is

@@ -163,3 +163,75 @@ async def submit_modal(app: App, identity: str, view: Mapping[str, Any]) -> dict
         block = name if name in blocks and name != WHOLE_FORM else first
         shown[block] = clip(f"{shown[block]}\n{text}" if block in shown else text, ERROR_LIMIT)
     return {"response_action": "errors", "errors": shown}
+
+
+# A submission the core takes longer than Slack waits for (3 s) to answer: the modal shows
+# "Saving…" (no submit button, so it cannot be sent twice), then the outcome.
+
+def _frame(view: Mapping[str, Any], blocks: list[Json], *, submit: bool) -> Json:
+    """A modal like ``view`` (its title, close and, with ``submit``, its callback and submit
+    button) with other blocks."""
+    framed: Json = {"type": "modal", "title": view.get("title") or _plain("peerdesk", 24),
+                    "blocks": blocks}
+    if view.get("close"):
+        framed["close"] = view["close"]
+    if submit:
+        framed["callback_id"] = view.get("callback_id", "")
+        if view.get("submit"):
+            framed["submit"] = view["submit"]
+    return framed
+
+
+def _note(text: str) -> Json:
+    return {"type": "section", "text": _plain(text, INPUT_LIMIT)}
+
+
+async def working_view(app: App, identity: str, view: Mapping[str, Any]) -> Json:
+    """What the modal shows while a slow submission is being taken."""
+    return _frame(view, [_note(await app.words_for(identity, "form.working"))], submit=False)
+
+
+def _refilled(block: Mapping[str, Any], value: str) -> Json:
+    """An input block of the submitted form with what the person had typed or chosen."""
+    element = dict(block.get("element") or {})
+    kind = element.get("type")
+    options = {o.get("value"): o for o in element.get("options") or ()
+               if isinstance(o, Mapping)}
+    if kind == "plain_text_input" and value:
+        element["initial_value"] = value
+    elif kind == "static_select" and value in options:
+        element["initial_option"] = options[value]
+    elif kind == "multi_static_select":
+        chosen = [options[v] for v in value.split(",") if v in options]
+        if chosen:
+            element["initial_options"] = chosen
+    return {**block, "element": element}
+
+
+async def finish_slow(client: AsyncWebClient, app: App, identity: str,
+                      view: Mapping[str, Any], answer: Mapping[str, Any] | None) -> None:
+    """Show the outcome of a slow submission in its modal (``views.update``): done, or the form
+    again with what was typed and each refusal under its field, to submit again."""
+    if answer is None:
+        shown = _frame(view, [_note(await app.words_for(identity, "form.saved"))], submit=False)
+    else:
+        errors = answer.get("errors") or {}
+        values = values_of(view)
+        blocks: list[Json] = [_note("⚠️ " + await app.words_for(identity, "form.not_saved"))]
+        for block in view.get("blocks") or ():
+            if not isinstance(block, Mapping):
+                continue
+            name = block.get("block_id")
+            if block.get("type") != "input" or not isinstance(name, str):
+                blocks.append(dict(block))
+                continue
+            blocks.append(_refilled(block, values.get(name, "")))
+            if name in errors:
+                blocks.append({"type": "context", "elements": [
+                    _plain("⚠️ " + str(errors[name]), LABEL_LIMIT)]})
+        shown = _frame(view, blocks, submit=True)
+    try:
+        await client.views_update(view_id=str(view.get("id") or ""), view=shown)
+    except SlackApiError as exc:  # the person closed the modal meanwhile
+        log.info("could not show the outcome of a form: %s",
+                 exc.response.get("error") if exc.response is not None else exc)

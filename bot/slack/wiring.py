@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.slack.adapter import SlackAdapter, Surfaces
 from bot.slack.files import SlackFiles
 from bot.slack.home import publish_home
-from bot.slack.modals import open_modal, submit_modal
+from bot.slack.modals import finish_slow, open_modal, submit_modal, working_view
 from bot.slack.users import SlackProfiles
 from handlers.ports import Clock
 from storage.platform_updates import UpdateJournal
@@ -62,4 +62,12 @@ def slack_surfaces(app: App, client: AsyncWebClient, profiles: SlackProfiles,
     async def submit_form(identity: str, view: Mapping[str, Any]) -> dict[str, Any] | None:
         return await submit_modal(app, identity, view)
 
-    return Surfaces(home=home, open_form=open_form, submit_form=submit_form)
+    async def form_working(identity: str, view: Mapping[str, Any]) -> dict[str, Any]:
+        return await working_view(app, identity, view)
+
+    async def form_finished(identity: str, view: Mapping[str, Any],
+                            answer: dict[str, Any] | None) -> None:
+        await finish_slow(client, app, identity, view, answer)
+
+    return Surfaces(home=home, open_form=open_form, submit_form=submit_form,
+                    form_working=form_working, form_finished=form_finished)

@@ -7,7 +7,9 @@ start."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -244,3 +246,51 @@ async def test_a_payload_whose_handling_failed_is_tried_again_without_a_restart(
         journal = UpdateJournal(app.database.engine, "slack")
         assert await app.database.run(journal.unfinished) == []
     assert len(space.posted(ANA_DM)) == 1
+
+
+async def test_a_slow_submission_says_so_in_the_modal_then_shows_its_outcome(
+        slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    hub = slack_server.socket_mode
+    space = slack_server.workspace
+    monkeypatch.setattr("bot.slack.adapter.SUBMIT_SECONDS", 0.1)
+    async with running_slack(slack_server, slack_client, tmp_path, database_url) as (app, adapter):
+        await hub.wait_ack(await hub.push("events_api", event_callback(dm_event(ANA, "/start"))))
+        await eventually(lambda: len(space.posted(ANA_DM)) >= 1)
+        await adapter.queued()
+        await hub.wait_ack(await hub.push_command("/peerdesk", "newteam", ANA, ANA_DM))
+        await eventually(lambda: bool(space.views))
+        view = space.views[-1]
+        submit_form = app.submit_form
+
+        async def slow(identity: str, command: str, values: Mapping[str, str]) -> dict[str, str]:
+            await asyncio.sleep(0.4)  # the database busy for longer than Slack waits
+            return await submit_form(identity, command, values)
+
+        monkeypatch.setattr(app, "submit_form", slow)
+
+        def submission(name: str) -> dict[str, object]:
+            filled = submitted(view, {"name": name, "topic": "Saneamento",
+                                      "region": "region:southern"})
+            return {"type": "view_submission", "team": {"id": "T0PEERDSK"},
+                    "user": {"id": ANA, "team_id": "T0PEERDSK", "name": "ana"},
+                    "api_app_id": "A0PEERAPP", "trigger_id": "1.2.submit", "view": filled}
+
+        # Refused, slowly: "saving…" (no submit button), then the form again, values kept,
+        # the refusal under its field.
+        ack = await hub.wait_ack(await hub.push_interactive(submission("R")))
+        working = ack["payload"]
+        assert working["response_action"] == "update"
+        assert "Salvando…" in str(working["view"]) and "submit" not in working["view"]
+        await eventually(lambda: len(slack_server.calls_to("views.update")) == 1)
+        again = space.views[-1]
+        assert again["id"] == view["id"] and "submit" in again
+        assert "Nada foi salvo" in str(again["blocks"])
+        name = next(b for b in again["blocks"] if b.get("block_id") == "name")
+        assert name["element"]["initial_value"] == "R"
+        assert any(b["type"] == "context" and "⚠️" in str(b) for b in again["blocks"])
+        # Taken, slowly: "saving…", then done; the team exists.
+        await hub.wait_ack(await hub.push_interactive(submission("Rios")))
+        await eventually(lambda: len(slack_server.calls_to("views.update")) == 2)
+        assert "Pronto." in str(space.views[-1]["blocks"])
+        await eventually(lambda: any("Rios" in m["text"] for m in space.posted(ANA_DM)))

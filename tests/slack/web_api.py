@@ -84,6 +84,7 @@ class SlackWebApi:
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "views.open": self._view, "views.publish": self._view,
+            "views.update": self._view_update,
         }
 
     def fail_next(self, method: str, error: str | None = None, *, status: int = 200,
@@ -306,6 +307,19 @@ class SlackWebApi:
         self.workspace.views.append({**shown, "_recipient": params.get("user_id"),
                                      "_trigger_id": params.get("trigger_id")})
         return {"view": shown}
+
+    def _view_update(self, params: JSON) -> JSON:
+        """Replace an open view (by its id) with another: Slack keeps its id."""
+        view = _decoded(params.get("view"))
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            raise Refused("invalid_arguments")
+        for number, shown in enumerate(self.workspace.views):
+            if shown["id"] == params.get("view_id"):
+                updated = {"id": shown["id"], "team_id": self.workspace.team_id, **view}
+                self.workspace.views[number] = {**updated, "_recipient": shown["_recipient"],
+                                                "_trigger_id": shown["_trigger_id"]}
+                return {"view": updated}
+        raise Refused("not_found")
 
     # For assertions.
 
