@@ -435,11 +435,26 @@ class SlackAdapter:
         inbound = replace(inbound, sender=sender)
         if found.file is not None:
             inbound = await self.files.fetch(found.file, inbound)
-        if found.response_url is not None and _command_name(inbound.text) not in CHANNEL_COMMANDS:
+        if found.response_url is not None and not await self._acts_on_channel(inbound):
             # A slash command may be typed in any conversation, the bot's or not: it is
             # answered in the person's direct messages with the bot (opened when sending).
             inbound = replace(inbound, chat=ChatRef(inbound.chat.platform, "", True))
         return inbound
+
+    async def _acts_on_channel(self, inbound: Inbound) -> bool:
+        """Whether a slash command acts on the channel it was typed in (``linkgroup``, in a
+        channel the bot is in); a command typed where the bot cannot write is answered in the
+        direct messages (``linkgroup`` then says to add the bot to the channel first)."""
+        if _command_name(inbound.text) not in CHANNEL_COMMANDS or inbound.chat.is_private:
+            return False
+        try:
+            answer = await self.client.conversations_info(channel=inbound.chat.chat_id)
+        except SlackApiError as exc:  # channel_not_found: a private channel without the bot
+            log.info("slack: %s typed in %s, which the bot cannot see (%s)",
+                     inbound.text.split()[0], inbound.chat.chat_id, exc.response.get("error"))
+            return False
+        channel = answer.get("channel")
+        return isinstance(channel, Mapping) and bool(channel.get("is_member"))
 
 
 def _command_name(text: str) -> str:

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.inbound import receipt_number
 from handlers.messages import Inbound
 from storage.platform_updates import UpdateJournal
-from tests.slack.people import ANA, BRUNO, TEAM_CHANNEL
+from tests.slack.people import ANA, BRUNO, OUTSIDE, TEAM_CHANNEL
 from tests.slack.running import (
     button_press,
     buttons_of,
@@ -294,3 +294,20 @@ async def test_a_slow_submission_says_so_in_the_modal_then_shows_its_outcome(
         await eventually(lambda: len(slack_server.calls_to("views.update")) == 2)
         assert "Pronto." in str(space.views[-1]["blocks"])
         await eventually(lambda: any("Rios" in m["text"] for m in space.posted(ANA_DM)))
+
+
+async def test_linkgroup_where_the_bot_is_not_is_answered_in_the_direct_messages(
+        slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
+        database_url: str) -> None:
+    hub = slack_server.socket_mode
+    space = slack_server.workspace
+    async with running_slack(slack_server, slack_client, tmp_path, database_url) as (_a, adapter):
+        await hub.wait_ack(await hub.push("events_api", event_callback(dm_event(ANA, "/start"))))
+        await eventually(lambda: len(space.posted(ANA_DM)) >= 1)
+        await adapter.queued()
+        before = len(space.posted(ANA_DM))
+        await hub.wait_ack(await hub.push_command("/peerdesk", "linkgroup", ANA, OUTSIDE))
+        await eventually(lambda: len(space.posted(ANA_DM)) > before)
+        assert "/peerdesk linkgroup" in space.posted(ANA_DM)[-1]["text"]  # "add me first"
+        assert space.posted(OUTSIDE) == []
+        assert slack_server.calls_to("conversations.info")

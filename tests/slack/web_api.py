@@ -79,7 +79,7 @@ class SlackWebApi:
         self._methods: dict[str, Callable[[JSON], JSON]] = {
             "auth.test": self._auth_test, "chat.postMessage": self._post_message,
             "chat.update": self._update, "conversations.open": self._open,
-            "conversations.history": self._history,
+            "conversations.history": self._history, "conversations.info": self._info,
             "users.info": self._users_info, "files.info": self._files_info,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
@@ -307,6 +307,17 @@ class SlackWebApi:
         self.workspace.views.append({**shown, "_recipient": params.get("user_id"),
                                      "_trigger_id": params.get("trigger_id")})
         return {"view": shown}
+
+    def _info(self, params: JSON) -> JSON:
+        """A conversation as Slack describes it; a private one the bot is not in is unknown."""
+        conversation = self.workspace.conversations.get(str(params.get("channel")))
+        if conversation is None or (conversation.id.startswith("G")
+                                    and not conversation.bot_member):
+            raise Refused("channel_not_found")
+        return {"channel": {"id": conversation.id, "name": conversation.name,
+                            "is_im": conversation.is_im, "is_channel": not conversation.is_im,
+                            "is_member": conversation.bot_member or conversation.is_im,
+                            "is_archived": conversation.archived}}
 
     def _view_update(self, params: JSON) -> JSON:
         """Replace an open view (by its id) with another: Slack keeps its id."""
