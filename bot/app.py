@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from bot.config import Settings
@@ -32,10 +32,14 @@ from storage.database import Database
 from storage.files import DiskFileStore
 from storage.migrate import upgrade
 from storage.outbox import OutboxQueue
+from storage.platform_updates import forget_handled_updates
 from storage.translating import TranslationQueue
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
+# How long the platforms' updates (what people sent, as the platform sent it) stay in the
+# update journal once handled: long enough to look into a problem, no longer.
+JOURNAL_KEPT = timedelta(days=7)
 
 
 def core_settings(settings: Settings) -> CoreSettings:
@@ -68,6 +72,8 @@ class App:
     # Set when something was queued in the outbox: the delivery loop wakes at once instead of
     # at its next round.
     queued: asyncio.Event = field(default_factory=asyncio.Event)
+    # When the update journal was last cleared of what was handled long ago (hourly).
+    journal_pruned_at: datetime | None = None
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one inbound message; returns once it and its outbox rows are committed."""
@@ -104,6 +110,11 @@ class App:
         count = await self.database.run(self.desk.sweep)
         if count:
             self.queued.set()
+        now = self.desk.deps.clock.now()
+        if self.journal_pruned_at is None or now - self.journal_pruned_at >= timedelta(hours=1):
+            self.journal_pruned_at = now
+            await self.database.run(partial(forget_handled_updates, self.database.engine,
+                                            now - JOURNAL_KEPT))
         return count
 
     async def deliver(self, stop: asyncio.Event | None = None) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import table
@@ -88,3 +88,19 @@ class UpdateJournal:
                                  .where(updates.c.platform == self.platform)
                                  .order_by(updates.c.update_id.desc()).limit(1)).scalar()
         return int(found) if found is not None else None
+
+
+def forget_handled_updates(engine: Engine, before: datetime) -> int:
+    """Delete the updates of every platform handled before ``before`` (what people wrote stays
+    in the journal only as long as it may be needed again), keeping each platform's newest
+    (Telegram's polling resumes after it); how many were deleted."""
+    deleted = 0
+    with engine.begin() as conn:
+        newest = conn.execute(select(updates.c.platform, func.max(updates.c.update_id))
+                              .group_by(updates.c.platform)).all()
+        for platform, last in newest:
+            result = conn.execute(delete(updates).where(
+                updates.c.platform == platform, updates.c.done_at.is_not(None),
+                updates.c.done_at < before, updates.c.update_id != last))
+            deleted += int(result.rowcount)
+    return deleted

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,9 @@ from bot.config import load_settings
 from handlers.commands import COMMANDS
 from handlers.messages import ChatRef, Inbound, UserRef
 from handlers.turn import Turn
-from storage.platform_updates import UpdateJournal
+from storage.database import build_engine
+from storage.migrate import upgrade
+from storage.platform_updates import UpdateJournal, forget_handled_updates
 from tests.scenarios.harness import Recorder, Unchanged
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -69,5 +71,27 @@ def test_updates_recorded_together_are_found_again_in_the_order_given(
         received = [(number, {"arrived": position}) for position, number in enumerate(numbers)]
         assert journal.record_many(received, datetime(2026, 3, 2, tzinfo=UTC)) == set(numbers)
         assert [payload["arrived"] for payload in journal.unfinished()] == [0, 1, 2, 3, 4]
+    finally:
+        engine.dispose()
+
+
+def test_handled_updates_are_forgotten_after_a_while_but_not_the_newest(
+        database_url: str) -> None:
+
+
+    engine = build_engine(database_url)
+    old = datetime(2026, 3, 2, tzinfo=UTC)
+    try:
+        upgrade(engine)
+        telegram, slack = UpdateJournal(engine, "telegram"), UpdateJournal(engine, "slack")
+        telegram.record_many([(1, {"n": 1}), (2, {"n": 2}), (3, {"n": 3})], old)
+        slack.record_many([(70, {"n": 70}), (50, {"n": 50})], old)
+        for number in (1, 2, 3):
+            telegram.finish(number, old)
+        slack.finish(50, old)  # 70 was never handled: kept, to be handled
+        assert forget_handled_updates(engine, old + timedelta(days=1)) == 3
+        assert telegram.last_update_id() == 3  # polling still resumes after it
+        assert [payload["n"] for payload in slack.unfinished()] == [70]
+        assert forget_handled_updates(engine, old + timedelta(days=1)) == 0
     finally:
         engine.dispose()
