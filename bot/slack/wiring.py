@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
@@ -21,9 +22,12 @@ from storage.platform_updates import UpdateJournal
 
 
 def slack_client(settings: Settings, environ: Mapping[str, str]) -> AsyncWebClient:
-    """slack_sdk's client for the configured Slack, with the bot token."""
+    """slack_sdk's client for the configured Slack, with the bot token and one HTTP session
+    kept open for all its calls (without one, slack_sdk opens a connection per call); the
+    caller closes ``client.session``. Call it with the event loop running."""
     slack = settings.slack_app
-    return AsyncWebClient(token=environ[slack.bot_token_env], base_url=slack.base_url)
+    return AsyncWebClient(token=environ[slack.bot_token_env], base_url=slack.base_url,
+                          session=aiohttp.ClientSession())
 
 
 def slack_adapter(app: App, settings: Settings, environ: Mapping[str, str],

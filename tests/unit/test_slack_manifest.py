@@ -41,7 +41,7 @@ METHOD_SCOPES: dict[str, str | None] = {
 # What the adapter takes in, and the scope each needs.
 EVENT_SCOPES = {"message.im": "im:history", "app_mention": "app_mentions:read",
                 "message.channels": "channels:history", "message.groups": "groups:history",
-                "app_home_opened": None,
+                "app_home_opened": None, "user_change": "users:read",
                 "channel_left": "channels:read", "channel_archive": "channels:read",
                 "channel_rename": "channels:read", "group_left": "groups:read",
                 "group_archive": "groups:read", "group_rename": "groups:read"}
