@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -103,13 +104,21 @@ class SlackAdapter:
         self.surfaces = surfaces or Surfaces()
         self.identity = BotIdentity("")
         self.team_id = ""
+        self._authorization: AuthorizeResult | None = None
         self.recorder = GroupRecorder(app.database, journal, clock.now)
-        self.bolt = AsyncApp(client=client, signing_secret=signing_secret, name="peerdesk",
+        # bolt's client carries no token: each request's comes from authorize (below).
+        untokened = AsyncWebClient(base_url=client.base_url, session=client.session,
+                                   logger=client.logger)
+        self.bolt = AsyncApp(client=untokened, signing_secret=signing_secret, name="peerdesk",
                              # Listeners only record and queue (the handling comes after),
                              # so bolt may wait for them: Slack's ack then means "recorded".
                              process_before_response=True,
                              request_verification_enabled=settings.mode == "http",
                              raise_error_for_unhandled_request=False,
+                             # Who the bot is comes from the auth.test of start(): bolt's own
+                             # would call auth.test once per request until its first answer
+                             # came, a thousand times in a burst arriving at start.
+                             authorize=self._authorizer(),
                              # bolt's middleware for what peerdesk does not use (custom
                              # workflow functions, AI assistant threads) is skipped: it costs
                              # every request (bolt takes a DM about 10 % faster without it).
@@ -132,6 +141,18 @@ class SlackAdapter:
         self._retries: set[asyncio.TimerHandle] = set()
         self._stopping = False
         self._handling = False
+
+    def _authorizer(self) -> Callable[[], Awaitable[AuthorizeResult]]:
+        """bolt's authorization of every request: the bot's token and identity, known since
+        start (a request before then is refused, and Slack sends it again). A plain function:
+        bolt passes arguments by the names in its signature."""
+
+        async def authorize() -> AuthorizeResult:
+            if self._authorization is None:
+                raise SlackUnavailable("not started yet")
+            return self._authorization
+
+        return authorize
 
     def _listen(self, bolt: AsyncApp) -> None:
         """Everything Slack sends is acknowledged; the first listener that matches takes it."""
@@ -161,6 +182,8 @@ class SlackAdapter:
             raise SlackUnavailable(f"cannot reach Slack at {self.settings.base_url} ({exc}); "
                                    "check [slack] base_url and the network") from exc
         self.team_id = str(auth.get("team_id") or "")
+        self._authorization = AuthorizeResult.from_auth_test_response(
+            auth_test_response=auth, bot_token=self.client.token)
         self.identity = BotIdentity(str(auth.get("user_id") or ""), str(auth.get("bot_id") or ""),
                                     self.team_id)
         for payload in await self.app.database.run(self.journal.unfinished):

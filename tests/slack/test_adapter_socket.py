@@ -311,3 +311,16 @@ async def test_linkgroup_where_the_bot_is_not_is_answered_in_the_direct_messages
         assert "/peerdesk linkgroup" in space.posted(ANA_DM)[-1]["text"]  # "add me first"
         assert space.posted(OUTSIDE) == []
         assert slack_server.calls_to("conversations.info")
+
+
+async def test_a_burst_at_start_costs_one_auth_test(slack_server: SlackServer,
+                                                    slack_client: AsyncWebClient,
+                                                    tmp_path: Path, database_url: str) -> None:
+    hub = slack_server.socket_mode
+    async with running_slack(slack_server, slack_client, tmp_path, database_url) as (_a, adapter):
+        envelopes = [await hub.push("events_api", event_callback(dm_event(user, "/help")))
+                     for user in (ANA, BRUNO) * 10]
+        for envelope in envelopes:
+            await hub.wait_ack(envelope)
+        await adapter.queued()
+    assert len(slack_server.calls_to("auth.test")) == 1  # peerdesk's own, at start
