@@ -22,7 +22,6 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -36,9 +35,11 @@ from bot.slack.connection import SocketModeLink, SocketModeRefused
 from bot.slack.files import SlackFiles
 from bot.slack.http_mode import SlackHttpServer
 from bot.slack.inbound import BotIdentity, Incoming, identity, incoming
+from bot.slack.prepare import Preparation
+from bot.slack.surfaces import Surfaces, answer_submission
 from bot.slack.users import SlackProfiles
 from bot.slack_settings import SlackSettings
-from handlers.messages import ChatRef, Inbound
+from handlers.messages import Inbound
 from handlers.ports import Clock
 from storage.platform_updates import UpdateJournal
 
@@ -47,15 +48,9 @@ log = logging.getLogger(__name__)
 # At most this many queued payloads are handed to the help desk together (one transaction,
 # each payload atomic within it).
 HANDLED_TOGETHER = 64
-# A modal's submission is answered within this many seconds (Slack waits 3): if the help desk
-# takes longer, the modal closes and the work finishes anyway.
-SUBMIT_SECONDS = 2.5
 # A payload whose handling failed (the database briefly unavailable) is tried again after these
 # many seconds, then left for the next start.
 RETRY_DELAYS = (5.0, 30.0, 120.0, 600.0)
-# Commands that act on the channel they are typed in; the others are answered in the person's
-# direct messages with the bot, wherever they were typed.
-CHANNEL_COMMANDS = frozenset({"linkgroup", "unlinkgroup"})
 
 
 class NotRecorded(Exception):
@@ -64,26 +59,6 @@ class NotRecorded(Exception):
 
 class SlackUnavailable(Exception):
     """Slack cannot be reached with the configured tokens (the message says what to do)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Surfaces:
-    """Slack's own interface around the conversation, each optional.
-
-    ``home(identity, user_id)`` publishes a person's App Home tab; ``open_form(identity,
-    command, trigger_id)`` opens a command's modal (False: the command has none);
-    ``submit_form(identity, view)`` takes a modal's submission (None closes it, else the
-    response with the errors to show)."""
-
-    home: Callable[[str, str], Awaitable[None]] | None = None
-    open_form: Callable[[str, str, str], Awaitable[bool]] | None = None
-    submit_form: Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any] | None]] | None \
-        = None
-    # A submission slower than Slack waits for: the modal's "Saving…" view, then the outcome
-    # shown in the modal (identity, the submitted view, the answer submit_form gave).
-    form_working: Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None
-    form_finished: Callable[[str, Mapping[str, Any], dict[str, Any] | None],
-                            Awaitable[None]] | None = None
 
 
 class SlackAdapter:
@@ -100,6 +75,7 @@ class SlackAdapter:
         self.journal = journal
         self.files = files
         self.profiles = profiles
+        self.preparation = Preparation(client, profiles, files)
         self.clock = clock
         self.surfaces = surfaces or Surfaces()
         self.identity = BotIdentity("")
@@ -266,54 +242,14 @@ class SlackAdapter:
                          "publishing the App Home")
 
     async def _on_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        """A modal submitted: answered with its errors, or closed once done. If taking it
-        fails, there is no answer: Slack shows the person an error in the modal, and they can
-        submit again (nothing was stored)."""
-        submit = self.surfaces.submit_form
+        """A modal submitted (see :func:`~bot.slack.surfaces.answer_submission`)."""
         user = body.get("user")
         view = body.get("view")
-        if submit is None or not isinstance(user, Mapping) or not isinstance(view, Mapping):
+        if not isinstance(user, Mapping) or not isinstance(view, Mapping):
             await ack()
             return
         person = identity(self.team_id or str(user.get("team_id")), str(user.get("id")))
-        taking = asyncio.ensure_future(submit(person, view))
-        try:
-            answer = await asyncio.wait_for(asyncio.shield(taking), SUBMIT_SECONDS)
-        except TimeoutError:  # Slack would give up: say so in the modal, show the outcome after
-            await self._answer_slowly(ack, person, view, taking)
-            return
-        except Exception:
-            log.exception("slack: a modal's submission could not be taken")
-            return
-        if answer is None:
-            await ack()
-        else:
-            await ack(**answer)
-
-    async def _answer_slowly(self, ack: AsyncAck, person: str, view: Mapping[str, Any],
-                             taking: asyncio.Future[dict[str, Any] | None]) -> None:
-        working, finished = self.surfaces.form_working, self.surfaces.form_finished
-        if working is None or finished is None:
-            await ack()
-            self._background(taking, "taking a modal's submission")
-            return
-        try:
-            shown = await working(person, view)
-        except Exception:
-            log.exception("slack: could not say a modal's submission is being saved")
-            await ack()
-        else:
-            await ack(response_action="update", view=shown)
-
-        async def finish() -> None:
-            try:
-                answer = await taking
-            except Exception:
-                log.exception("slack: a modal's submission could not be taken")
-                answer = {"errors": {}}
-            await finished(person, view, answer)
-
-        self._background(finish(), "showing the outcome of a modal")
+        await answer_submission(self.surfaces, ack, person, view, self._background)
 
     async def accept(self, body: dict[str, Any], ack: AsyncAck | None = None) -> bool:
         """Record one payload and queue it for handling; True when it was new. It is
@@ -403,7 +339,7 @@ class SlackAdapter:
     async def _handle_all(self, batch: Sequence[Incoming]) -> None:
         """Prepare each payload (who wrote, their file), then hand them over together, in
         order. A failure is logged and leaves its payload in the journal for the next start."""
-        prepared = await asyncio.gather(*(self._prepare(found) for found in batch),
+        prepared = await asyncio.gather(*(self.preparation.ready(found) for found in batch),
                                         return_exceptions=True)
         ready: list[tuple[Incoming, Inbound]] = []
         for found, inbound in zip(batch, prepared, strict=True):
@@ -444,42 +380,3 @@ class SlackAdapter:
 
         handle = asyncio.get_running_loop().call_later(self.retry_delays[attempt], again)
         self._retries.add(handle)
-
-    async def _prepare(self, found: Incoming) -> Inbound:
-        """The inbound message ready for the help desk: the sender's name and locale from
-        their profile, the file downloaded, a command's answer sent to the right place."""
-        inbound = found.inbound
-        if inbound.event is not None:
-            return inbound  # news about a channel: nobody to look up
-        team, _slash, user = inbound.sender.identity.partition(":")[2].partition("/")
-        sender = await self.profiles.user_ref(team, user)
-        if sender.display_name == user and inbound.sender.display_name != user:
-            sender = replace(sender, display_name=inbound.sender.display_name)
-        inbound = replace(inbound, sender=sender)
-        if found.file is not None:
-            inbound = await self.files.fetch(found.file, inbound)
-        if found.response_url is not None and not await self._acts_on_channel(inbound):
-            # A slash command may be typed in any conversation, the bot's or not: it is
-            # answered in the person's direct messages with the bot (opened when sending).
-            inbound = replace(inbound, chat=ChatRef(inbound.chat.platform, "", True))
-        return inbound
-
-    async def _acts_on_channel(self, inbound: Inbound) -> bool:
-        """Whether a slash command acts on the channel it was typed in (``linkgroup``, in a
-        channel the bot is in); a command typed where the bot cannot write is answered in the
-        direct messages (``linkgroup`` then says to add the bot to the channel first)."""
-        if _command_name(inbound.text) not in CHANNEL_COMMANDS or inbound.chat.is_private:
-            return False
-        try:
-            answer = await self.client.conversations_info(channel=inbound.chat.chat_id)
-        except SlackApiError as exc:  # channel_not_found: a private channel without the bot
-            log.info("slack: %s typed in %s, which the bot cannot see (%s)",
-                     inbound.text.split()[0], inbound.chat.chat_id, exc.response.get("error"))
-            return False
-        channel = answer.get("channel")
-        return isinstance(channel, Mapping) and bool(channel.get("is_member"))
-
-
-def _command_name(text: str) -> str:
-    words = text.split()
-    return words[0].lstrip("/").partition("@")[0].lower() if words else ""

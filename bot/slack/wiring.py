@@ -12,10 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.config import Settings
-from bot.slack.adapter import SlackAdapter, Surfaces
+from bot.slack.adapter import SlackAdapter
 from bot.slack.files import SlackFiles
 from bot.slack.home import publish_home
 from bot.slack.modals import finish_slow, open_modal, submit_modal, working_view
+from bot.slack.surfaces import Surfaces
 from bot.slack.users import SlackProfiles
 from handlers.ports import Clock
 from storage.platform_updates import UpdateJournal

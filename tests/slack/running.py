@@ -19,8 +19,9 @@ from bot.clock import SystemClock
 from bot.codes import RandomJoinCodes
 from bot.config import load_settings
 from bot.runtime import deliver_until
-from bot.slack.adapter import SlackAdapter, Surfaces
+from bot.slack.adapter import SlackAdapter
 from bot.slack.channel import SlackChannel
+from bot.slack.surfaces import Surfaces
 from bot.slack.wiring import slack_adapter
 from tests.scenarios.harness import Unchanged
 from tests.slack.web_api_server import SlackServer

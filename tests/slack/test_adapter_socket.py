@@ -253,7 +253,7 @@ async def test_a_slow_submission_says_so_in_the_modal_then_shows_its_outcome(
         database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     hub = slack_server.socket_mode
     space = slack_server.workspace
-    monkeypatch.setattr("bot.slack.adapter.SUBMIT_SECONDS", 0.1)
+    monkeypatch.setattr("bot.slack.surfaces.SUBMIT_SECONDS", 0.1)
     async with running_slack(slack_server, slack_client, tmp_path, database_url) as (app, adapter):
         await hub.wait_ack(await hub.push("events_api", event_callback(dm_event(ANA, "/start"))))
         await eventually(lambda: len(space.posted(ANA_DM)) >= 1)
