@@ -171,7 +171,7 @@ async def main(args: argparse.Namespace) -> int:
                 results["bolt"] = await measure("bolt", endpoint, None, events, args)
             for name in backends:  # one at a time: each burst has the machine to itself
                 (Path(folder) / name).mkdir()
-                async with running_product(server, Path(folder) / name, urls[name],
+                async with running_product(server.api_url, Path(folder) / name, urls[name],
                                            users) as adapter:
                     assert adapter.server is not None
                     results[name] = await measure(name, (adapter.server.port, adapter.server.path),

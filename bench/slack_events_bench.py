@@ -120,7 +120,7 @@ async def main(args: argparse.Namespace) -> int:
             for name in backends:
                 (Path(folder) / name).mkdir()
                 targets[name] = await running.enter_async_context(running_product(
-                    server, Path(folder) / name, urls[name], users))
+                    server.api_url, Path(folder) / name, urls[name], users))
             warm = events.batch(len(users))  # every member once: profiles, caches, queries
             for target in targets.values():
                 await measure(target, warm, args.in_flight)

@@ -34,8 +34,9 @@ from bot.slack.inbound import identity
 from bot.slack.wiring import slack_adapter
 from storage.database import Database
 from storage.models import OutboxRowModel, table
-from tests.slack.running import TEAM, dm_event, environ, event_callback
+from tests.slack.running import SIGNING_SECRET, TEAM, dm_event, event_callback
 from tests.slack.signed import event_body, signed_headers
+from tests.slack.web_api import APP_TOKEN, BOT_TOKEN
 from tests.slack.web_api_server import SlackServer
 
 CONFIG = """
@@ -44,7 +45,7 @@ providers = ["apertium"]
 
 [slack]
 enabled = true
-mode = "http"
+mode = "{mode}"
 base_url = "{base_url}"
 """
 LOCALES = {"en": "en-US", "pt": "pt-BR", "es": "es-ES", "fr": "fr-FR"}
@@ -130,17 +131,20 @@ async def local_slack(members: list[Person]) -> AsyncIterator[SlackServer]:
 
 
 @asynccontextmanager
-async def running_product(server: SlackServer, folder: Path, database_url: str,
-                          members: list[Person]) -> AsyncIterator[SlackAdapter]:
-    """peerdesk on a freshly seeded database, taking Slack's requests (HTTP mode, a free port
-    of 127.0.0.1) until the block ends; nothing is delivered (see above)."""
+async def running_product(api_url: str, folder: Path, database_url: str,
+                          members: list[Person], mode: str = "http",
+                          ) -> AsyncIterator[SlackAdapter]:
+    """peerdesk on a freshly seeded database, taking Slack's requests until the block ends —
+    in HTTP mode on a free port of 127.0.0.1, or connected over Socket Mode — with the local
+    Slack's Web API at ``api_url``; nothing is delivered (see above)."""
     path = folder / "config.toml"
-    path.write_text(CONFIG.format(base_url=server.api_url)
+    path.write_text(CONFIG.format(base_url=api_url, mode=mode)
                     + f'\n[storage]\ndata_dir = "{folder / "data"}"\n')
-    env = environ(server)
+    env = {"PEERDESK_SLACK_BOT_TOKEN": BOT_TOKEN, "PEERDESK_SLACK_APP_TOKEN": APP_TOKEN,
+           "PEERDESK_SLACK_SIGNING_SECRET": SIGNING_SECRET}
     settings = load_settings(path, environ=env)
     settings = replace(settings, slack_app=replace(settings.slack_app, http_port=0))
-    client = AsyncWebClient(token=server.bot_token, base_url=server.api_url)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
     clock = SystemClock()
     app = await build_app(settings, database_url, clock, RandomJoinCodes(random.Random(1)),
                           {"slack": SlackChannel(client)})

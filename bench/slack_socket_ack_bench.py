@@ -44,35 +44,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from slack_ack_bench import QUANTILES, summary
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_product import LOCALES, replies, slack_identity, slack_user, texts
+from slack_product import LOCALES, replies, running_product, slack_user, texts
 from slack_sdk.web.async_client import AsyncWebClient
-from telegram_product import Person, people, seed
+from telegram_product import people
 
-from bot.app import build_app
-from bot.clock import SystemClock
-from bot.codes import RandomJoinCodes
-from bot.config import load_settings
 from bot.slack.adapter import SlackAdapter
-from bot.slack.channel import SlackChannel
-from bot.slack.wiring import slack_adapter
 from tests.databases import fresh_postgres_database
 from tests.slack.running import dm_event, event_callback
 from tests.slack.socket_mode import SocketModeHub
 from tests.slack.web_api import APP_TOKEN, BOT_TOKEN
 from tests.slack.web_api_server import SlackServer
-
-CONFIG = """
-[translation]
-providers = ["apertium"]
-
-[slack]
-enabled = true
-base_url = "{base_url}"
-
-[storage]
-data_dir = "{data}"
-"""
-ENVIRON = {"PEERDESK_SLACK_BOT_TOKEN": BOT_TOKEN, "PEERDESK_SLACK_APP_TOKEN": APP_TOKEN}
 
 
 class TimedAcks(dict[str, Any]):
@@ -184,33 +165,6 @@ async def slack_process(args: argparse.Namespace) -> AsyncIterator[Slack]:
 
 
 @contextlib.asynccontextmanager
-async def running_product(api_url: str, folder: Path, database_url: str,
-                          members: list[Person]) -> AsyncIterator[SlackAdapter]:
-    """peerdesk on a freshly seeded database, connected over Socket Mode until the block ends;
-    nothing is delivered."""
-    path = folder / "config.toml"
-    path.write_text(CONFIG.format(base_url=api_url, data=folder / "data"))
-    settings = load_settings(path, environ=ENVIRON)
-    client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
-    clock = SystemClock()
-    app = await build_app(settings, database_url, clock, RandomJoinCodes(random.Random(1)),
-                          {"slack": SlackChannel(client)})
-    try:
-        await app.database.run(lambda: seed(app.database, members, None, clock.now(),
-                                            slack_identity))
-        adapter = slack_adapter(app, settings, ENVIRON, client, clock)
-        await adapter.start()
-        try:
-            yield adapter
-        finally:
-            await adapter.stop()
-    finally:
-        await app.close()
-        if client.session is not None:
-            await client.session.close()
-
-
-@contextlib.asynccontextmanager
 async def no_op_bolt(api_url: str) -> AsyncIterator[None]:
     """The reference: bolt's app with one listener that acks, over Socket Mode."""
     client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
@@ -274,7 +228,7 @@ async def main(args: argparse.Namespace) -> int:
                     continue
                 (Path(folder) / name).mkdir()
                 async with running_product(slack.api_url, Path(folder) / name, urls[name],
-                                           users) as adapter:
+                                           users, mode="socket") as adapter:
                     results[name] = await measure(name, slack, adapter, args)
     print(f"\nacks of {args.burst:,} DM events written at once by Slack over Socket Mode, "
           f"{args.users:,} members, 127.0.0.1; median of {args.repeat} bursts (max: the worst)")
