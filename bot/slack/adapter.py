@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.group_record import GroupRecorder
+from bot.retry_later import DELAYS, RetryLater
 from bot.slack.connection import SocketModeLink, SocketModeRefused
 from bot.slack.files import SlackFiles
 from bot.slack.http_mode import SlackHttpServer
@@ -48,9 +49,6 @@ log = logging.getLogger(__name__)
 # At most this many queued payloads are handed to the help desk together (one transaction,
 # each payload atomic within it).
 HANDLED_TOGETHER = 64
-# A payload whose handling failed (the database briefly unavailable) is tried again after these
-# many seconds, then left for the next start.
-RETRY_DELAYS = (5.0, 30.0, 120.0, 600.0)
 
 
 class NotRecorded(Exception):
@@ -68,7 +66,7 @@ class SlackAdapter:
                  journal: UpdateJournal, files: SlackFiles, profiles: SlackProfiles,
                  clock: Clock, app_token: str = "", signing_secret: str = "",
                  surfaces: Surfaces | None = None, health_seconds: float = 30.0,
-                 retry_delays: Sequence[float] = RETRY_DELAYS) -> None:
+                 retry_delays: Sequence[float] = DELAYS) -> None:
         self.app = app
         self.settings = settings
         self.client = client
@@ -112,9 +110,7 @@ class SlackAdapter:
         self._queue: asyncio.Queue[Incoming] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.retry_delays = tuple(retry_delays)
-        self._attempts: dict[str, int] = {}
-        self._retries: set[asyncio.TimerHandle] = set()
+        self.retry = RetryLater[Incoming](self._queue.put_nowait, retry_delays, "slack:")
         self._stopping = False
         self._handling = False
 
@@ -202,8 +198,7 @@ class SlackAdapter:
             await self.server.stop()
         for task in list(self._tasks):
             task.cancel()
-        for retry in list(self._retries):  # still in the journal: handled at the next start
-            retry.cancel()
+        self.retry.stop()  # what waits stays in the journal: handled at the next start
         worker, self._worker = self._worker, None
         if worker is not None:
             if not self._handling:
@@ -347,7 +342,7 @@ class SlackAdapter:
                 ready.append((found, inbound))
             elif isinstance(inbound, Exception):
                 log.error("slack: %s could not be read", found.key, exc_info=inbound)
-                self._try_again(found)
+                self.retry.failed(found.key, found)
             elif isinstance(inbound, BaseException):
                 raise inbound
         outcomes = await asyncio.gather(*(self.app.receive(inbound) for _f, inbound in ready),
@@ -355,28 +350,8 @@ class SlackAdapter:
         for (found, _inbound), outcome in zip(ready, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 log.error("slack: %s could not be handled", found.key, exc_info=outcome)
-                self._try_again(found)
+                self.retry.failed(found.key, found)
             elif isinstance(outcome, BaseException):
                 raise outcome
             else:
-                self._attempts.pop(found.key, None)
-
-    def _try_again(self, found: Incoming) -> None:
-        """Queue a payload whose handling failed again after a while (Slack's own retries are
-        ignored as repeats, since it is recorded); after the last try it waits in the journal
-        for the next start."""
-        attempt = self._attempts.get(found.key, 0)
-        if attempt >= len(self.retry_delays) or self._stopping:
-            self._attempts.pop(found.key, None)
-            log.error("slack: %s is left for the next start", found.key)
-            return
-        self._attempts[found.key] = attempt + 1
-        log.info("slack: %s is tried again in %.0f s", found.key, self.retry_delays[attempt])
-
-        def again() -> None:
-            self._retries.discard(handle)
-            if not self._stopping:
-                self._queue.put_nowait(found)
-
-        handle = asyncio.get_running_loop().call_later(self.retry_delays[attempt], again)
-        self._retries.add(handle)
+                self.retry.succeeded(found.key)

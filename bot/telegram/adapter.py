@@ -29,6 +29,7 @@ from telegram.error import Conflict, TelegramError
 from telegram.ext import Application
 
 from bot.app import App
+from bot.retry_later import RetryLater
 from bot.telegram.menus import publish_menus
 from bot.telegram.updates import BotIdentity, Incoming, incoming
 from bot.telegram.webhook import WebhookServer, WebhookUnavailable
@@ -75,6 +76,8 @@ class TelegramAdapter:
             self.server = WebhookServer(self.accept, application.bot, secret_token,
                                         webhook.listen, webhook.port, webhook.path)
         self._queue: asyncio.Queue[Update] = asyncio.Queue()
+        # An update whose handling failed is tried again a little later.
+        self.retry = RetryLater[Update](self._queue.put_nowait, what="telegram: update")
         self._worker: asyncio.Task[None] | None = None
         self._polling: asyncio.Task[None] | None = None
         self._stopping = False
@@ -126,6 +129,7 @@ class TelegramAdapter:
         handled at the next start. The webhook stays set: Telegram keeps the updates that
         arrive meanwhile and posts them once the server answers again."""
         self._stopping = True
+        self.retry.stop()  # what waits stays in the journal: handled at the next start
         if self.server is not None:
             await self.server.stop()
         polling, self._polling = self._polling, None
@@ -208,14 +212,15 @@ class TelegramAdapter:
     async def _handle_all(self, updates: Sequence[Update]) -> None:
         """Prepare each update in order (answer its button, fetch its file), then hand them to
         the help desk together, in that order. A failure is logged and leaves its update in
-        the journal, to be tried again at the next start."""
+        the journal; it is tried again a little later (see bot/retry_later.py), then at the next
+        start."""
         ready: list[tuple[Update, Inbound]] = []
         for update in updates:
             try:
                 inbound = await self._prepare(update)
             except Exception:
-                log.exception("telegram: update %s could not be read; it is tried again at "
-                              "the next start", update.update_id)
+                log.exception("telegram: update %s could not be read", update.update_id)
+                self.retry.failed(update.update_id, update)
                 continue
             if inbound is not None:
                 ready.append((update, inbound))
@@ -223,10 +228,13 @@ class TelegramAdapter:
                                         return_exceptions=True)
         for (update, _inbound), outcome in zip(ready, outcomes, strict=True):
             if isinstance(outcome, Exception):
-                log.error("telegram: update %s could not be handled; it is tried again at the "
-                          "next start", update.update_id, exc_info=outcome)
+                log.error("telegram: update %s could not be handled", update.update_id,
+                          exc_info=outcome)
+                self.retry.failed(update.update_id, update)
             elif isinstance(outcome, BaseException):
                 raise outcome
+            else:
+                self.retry.succeeded(update.update_id)
 
     async def _prepare(self, update: Update) -> Inbound | None:
         """The inbound message a recorded update carries, ready for the help desk (None: it

@@ -225,7 +225,7 @@ async def test_a_payload_whose_handling_failed_is_tried_again_without_a_restart(
     hub = slack_server.socket_mode
     space = slack_server.workspace
     async with running_slack(slack_server, slack_client, tmp_path, database_url) as (app, adapter):
-        adapter.retry_delays = (0.05, 0.05)
+        adapter.retry.delays = (0.05, 0.05)
         receive = app.receive
         failures: list[str] = []
 

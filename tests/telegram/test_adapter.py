@@ -21,6 +21,7 @@ from bot.config import load_settings
 from bot.runtime import deliver_until
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.channel import TelegramChannel
+from handlers.messages import Inbound
 from storage.platform_updates import UpdateJournal
 from tests.scenarios.harness import Unchanged
 from tests.telegram.bot_api_server import BotApiServer
@@ -164,3 +165,27 @@ async def test_updates_are_recorded_before_telegram_forgets_them(
     async with running(server, tmp_path, database_url):
         await server.wait_for(lambda: len(server.texts_to(11)) >= 3, within=10)
     assert any("O que você pode fazer" in t for t in server.texts_to(11))
+
+
+async def test_an_update_whose_handling_failed_is_tried_again_without_a_restart(
+        bot_api_server: BotApiServer, tmp_path: Path, database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    server = bot_api_server
+    async with running(server, tmp_path, database_url) as (app, adapter):
+        adapter.retry.delays = (0.05, 0.05)
+        receive = app.receive
+        failures: list[str] = []
+
+        async def flaky(inbound: Inbound) -> None:
+            if not failures:
+                failures.append(inbound.text)
+                raise OSError("database is locked")
+            await receive(inbound)
+
+        monkeypatch.setattr(app, "receive", flaky)
+        server.push_message(ANA, "/start")
+        await server.wait_for(lambda: len(server.texts_to(11)) >= 1, within=10)
+        assert failures == ["/start"]
+        assert "Boas-vindas ao peerdesk, Ana!" in server.texts_to(11)[0]
+        journal = UpdateJournal(app.database.engine, "telegram")  # handled: nothing waits
+        assert await app.database.run(journal.unfinished) == []
