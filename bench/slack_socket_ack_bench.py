@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from slack_ack_bench import QUANTILES, summary
+from slack_ack_bench import QUANTILES, burst_arguments, print_table, summary
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_product import LOCALES, replies, running_product, slack_user, texts
@@ -230,28 +229,15 @@ async def main(args: argparse.Namespace) -> int:
                 async with running_product(slack.api_url, Path(folder) / name, urls[name],
                                            users, mode="socket") as adapter:
                     results[name] = await measure(name, slack, adapter, args)
-    print(f"\nacks of {args.burst:,} DM events written at once by Slack over Socket Mode, "
-          f"{args.users:,} members, 127.0.0.1; median of {args.repeat} bursts (max: the worst)")
-    print("| acked by | p50 | p95 | p99 (min-max) | max |\n| --- | ---: | ---: | ---: | ---: |")
-    ok = True
-    for name, bursts in results.items():
-        med = {q: statistics.median(b[q] for b in bursts) for q in QUANTILES}
-        ok = ok and (name == "bolt" or med["p99"] < 300)
-        label = "bolt, no-op listener" if name == "bolt" else f"peerdesk, {name}"
-        print(f"| {label} | {med['p50']:.0f} ms | {med['p95']:.0f} ms | **{med['p99']:.0f} ms** "
-              f"({min(b['p99'] for b in bursts):.0f}-{max(b['p99'] for b in bursts):.0f}) | "
-              f"{max(b['max'] for b in bursts):.0f} ms |")
-    print(f"\ntarget: p99 < 300 ms — {'met' if ok else 'MISSED'}")
-    return 0 if ok else 1
+    return print_table(results, {"bolt": "bolt, no-op listener"},
+                       f"acks of {args.burst:,} DM events written at once by Slack over Socket "
+                       f"Mode, {args.users:,} members, 127.0.0.1; median of {args.repeat} bursts "
+                       "(max: the worst)")
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=300)
-    parser.add_argument("--burst", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--database-url", default="", help="a PostgreSQL server (see above)")
+    parser = burst_arguments()
+    parser.description = __doc__.splitlines()[0]
     parser.add_argument("--serve", action="store_true", help="be Slack's side (internal)")
     return parser.parse_args()
 

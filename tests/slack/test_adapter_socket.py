@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -203,17 +204,10 @@ async def test_a_guided_command_opens_its_modal_and_the_submission_is_answered(
         assert "Nome da equipe" in str(view["blocks"])  # in her language
         before = len(space.posted(ANA_DM))
 
-        def submission(name: str) -> dict[str, object]:
-            filled = submitted(view, {"name": name, "topic": "Saneamento",
-                                      "region": "region:southern"})
-            return {"type": "view_submission", "team": {"id": "T0PEERDSK"},
-                    "user": {"id": ANA, "team_id": "T0PEERDSK", "name": "ana"},
-                    "api_app_id": "A0PEERAPP", "trigger_id": "1.2.submit", "view": filled}
-
-        refused = await hub.wait_ack(await hub.push_interactive(submission("R")))
+        refused = await hub.wait_ack(await hub.push_interactive(new_team(view, "R")))
         assert refused["payload"]["response_action"] == "errors"
         assert set(refused["payload"]["errors"]) == {"name"}
-        taken = await hub.wait_ack(await hub.push_interactive(submission("Rios")))
+        taken = await hub.wait_ack(await hub.push_interactive(new_team(view, "Rios")))
         assert "payload" not in taken  # the modal closes
         await eventually(lambda: len(space.posted(ANA_DM)) > before)
         assert "Rios" in space.posted(ANA_DM)[-1]["text"]
@@ -269,16 +263,9 @@ async def test_a_slow_submission_says_so_in_the_modal_then_shows_its_outcome(
 
         monkeypatch.setattr(app, "submit_form", slow)
 
-        def submission(name: str) -> dict[str, object]:
-            filled = submitted(view, {"name": name, "topic": "Saneamento",
-                                      "region": "region:southern"})
-            return {"type": "view_submission", "team": {"id": "T0PEERDSK"},
-                    "user": {"id": ANA, "team_id": "T0PEERDSK", "name": "ana"},
-                    "api_app_id": "A0PEERAPP", "trigger_id": "1.2.submit", "view": filled}
-
         # Refused, slowly: "saving…" (no submit button), then the form again, values kept,
         # the refusal under its field.
-        ack = await hub.wait_ack(await hub.push_interactive(submission("R")))
+        ack = await hub.wait_ack(await hub.push_interactive(new_team(view, "R")))
         working = ack["payload"]
         assert working["response_action"] == "update"
         assert "Salvando…" in str(working["view"]) and "submit" not in working["view"]
@@ -290,7 +277,7 @@ async def test_a_slow_submission_says_so_in_the_modal_then_shows_its_outcome(
         assert name["element"]["initial_value"] == "R"
         assert any(b["type"] == "context" and "⚠️" in str(b) for b in again["blocks"])
         # Taken, slowly: "saving…", then done; the team exists.
-        await hub.wait_ack(await hub.push_interactive(submission("Rios")))
+        await hub.wait_ack(await hub.push_interactive(new_team(view, "Rios")))
         await eventually(lambda: len(slack_server.calls_to("views.update")) == 2)
         assert "Pronto." in str(space.views[-1]["blocks"])
         await eventually(lambda: any("Rios" in m["text"] for m in space.posted(ANA_DM)))
@@ -324,3 +311,11 @@ async def test_a_burst_at_start_costs_one_auth_test(slack_server: SlackServer,
             await hub.wait_ack(envelope)
         await adapter.queued()
     assert len(slack_server.calls_to("auth.test")) == 1  # peerdesk's own, at start
+
+
+def new_team(view: dict[str, Any], name: str) -> dict[str, object]:
+    """Ana's view_submission of the new-team modal ``view``, naming the team ``name``."""
+    filled = submitted(view, {"name": name, "topic": "Saneamento", "region": "region:southern"})
+    return {"type": "view_submission", "team": {"id": "T0PEERDSK"},
+            "user": {"id": ANA, "team_id": "T0PEERDSK", "name": "ana"},
+            "api_app_id": "A0PEERAPP", "trigger_id": "1.2.submit", "view": filled}
