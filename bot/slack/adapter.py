@@ -26,6 +26,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -33,6 +34,7 @@ from bot.app import App
 from bot.group_record import GroupRecorder
 from bot.retry_later import DELAYS, RetryLater
 from bot.slack.connection import SocketModeLink, SocketModeRefused
+from bot.slack.door import SocketDoor, admitted
 from bot.slack.files import SlackFiles
 from bot.slack.http_mode import SlackHttpServer
 from bot.slack.inbound import BotIdentity, Incoming, identity, incoming
@@ -102,8 +104,13 @@ class SlackAdapter:
         self._listen(self.bolt)
         self.link: SocketModeLink | None = None
         self.server: SlackHttpServer | None = None
+        # Over Socket Mode, what the help desk handles is recorded and acknowledged before
+        # bolt dispatches it (bot/slack/door.py).
+        self.door = SocketDoor(self.bolt, parse=self._parse, record=self._record,
+                               done=self._done, failed=self._failed)
         if settings.mode == "socket":
-            self.link = SocketModeLink(self.bolt, app_token, client, health_seconds)
+            self.link = SocketModeLink(self.bolt, app_token, client, health_seconds,
+                                       door=self.door.admit)
         else:
             self.server = SlackHttpServer(self.bolt, settings.http_listen, settings.http_port,
                                           settings.http_path)
@@ -165,6 +172,7 @@ class SlackAdapter:
             log.info("slack: %s was left unfinished; handling it", found.key)
             self._queue.put_nowait(found)
         self._worker = asyncio.create_task(self._work(), name="slack-payloads")
+        self.door.start()
         if self.link is not None:
             try:
                 await self.link.start()
@@ -199,6 +207,7 @@ class SlackAdapter:
         for task in list(self._tasks):
             task.cancel()
         self.retry.stop()  # what waits stays in the journal: handled at the next start
+        await self.door.stop()  # what the door admitted stays in the journal too
         worker, self._worker = self._worker, None
         if worker is not None:
             if not self._handling:
@@ -208,11 +217,18 @@ class SlackAdapter:
 
     async def queued(self) -> None:
         """Wait until every payload accepted so far has been handled (tests, benchmarks)."""
+        await self.door.dispatched()
         await self._queue.join()
 
     # Listeners: bolt passes the arguments by name.
 
-    async def _on_payload(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _on_payload(self, ack: AsyncAck, body: dict[str, Any],
+                          context: AsyncBoltContext) -> None:
+        found = admitted(context)
+        if found is not None:  # recorded and acknowledged at the door
+            await ack()
+            self._take(body, found)
+            return
         await self.accept(body, ack)
         if ack.response is None:  # bolt then answers 500, or no ack: Slack sends it again
             raise NotRecorded("the journal could not record this payload")
@@ -265,11 +281,34 @@ class SlackAdapter:
         if not fresh:
             log.info("slack: %s came again; ignored", found.key)
             return False
+        self._take(body, found)
+        return True
+
+    def _take(self, body: Mapping[str, Any], found: Incoming) -> None:
+        """A recorded payload on its way: its modal opened, or queued for the help desk."""
         if self._may_have_form(body, found):
             self._background(self._open_form_or_queue(body, found), "opening a modal")
         else:
             self._queue.put_nowait(found)
-        return True
+
+    # What the Socket Mode door needs.
+
+    def _parse(self, payload: dict[str, Any]) -> Incoming | None:
+        found = incoming(payload, self.identity, self.settings.command)
+        return None if found is None or found.inbound.receipt is None else found
+
+    async def _record(self, found: Incoming, payload: dict[str, Any]) -> bool:
+        receipt = found.inbound.receipt
+        assert receipt is not None
+        return await self.recorder.record(receipt, payload)
+
+    async def _done(self, found: Incoming) -> None:
+        receipt, now = found.inbound.receipt, self.clock.now()
+        assert receipt is not None
+        await self.app.database.run(lambda: self.journal.finish(receipt, now))
+
+    def _failed(self, found: Incoming) -> None:
+        self.retry.failed(found.key, found)
 
     def _may_have_form(self, body: Mapping[str, Any], found: Incoming) -> bool:
         """A slash command typed alone, which may be a guided command with a modal."""

@@ -1,0 +1,143 @@
+"""The Socket Mode door: a payload the help desk handles is recorded, acknowledged at once, and
+only then dispatched by bolt.
+
+bolt's dispatch costs about a quarter of a millisecond per payload; when the ack waited for it,
+a burst of a thousand events saw its last acks after the whole burst had been dispatched. Here
+the ack means "in the journal", as before, and bolt dispatches the admitted payloads after, in
+the order they came, to the same listeners (which find the parsed payload in bolt's context and
+only queue it). While payloads still wait at the door, dispatching waits — at most
+:data:`ACKS_FIRST_SECONDS`, then takes all that queued meanwhile — so under a burst the acks go
+first and under steady load nothing starves.
+
+Whatever bolt then does, nothing is lost: a payload no listener took (bolt's middleware dropped
+it) is marked done, and one bolt failed on is handed to the retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot.slack.connection import Admission
+from bot.slack.inbound import Incoming
+
+log = logging.getLogger(__name__)
+
+# While payloads wait at the door, bolt's dispatch of those admitted waits this long at most.
+ACKS_FIRST_SECONDS = 0.1
+# The key in bolt's request context of a payload the door admitted.
+ADMITTED = "peerdesk_admitted"
+# The envelopes whose payloads the door may take (events, slash commands, interactions).
+DOOR_KINDS = frozenset({"events_api", "slash_commands", "interactive"})
+
+
+@dataclass(slots=True)
+class _Admitted:
+    found: Incoming
+    taken: bool = False
+
+
+def admitted(context: Mapping[str, Any]) -> Incoming | None:
+    """For a listener: the payload the door admitted, parsed (it is then the listener's), or
+    None for a payload that did not come through the door."""
+    found = context.get(ADMITTED)
+    if not isinstance(found, _Admitted):
+        return None
+    found.taken = True
+    return found.found
+
+
+class SocketDoor:
+    """Admits payloads ahead of ``bolt`` (see above)."""
+
+    def __init__(self, bolt: AsyncApp, *, parse: Callable[[dict[str, Any]], Incoming | None],
+                 record: Callable[[Incoming, dict[str, Any]], Awaitable[bool]],
+                 done: Callable[[Incoming], Awaitable[None]],
+                 failed: Callable[[Incoming], None]) -> None:
+        self.bolt = bolt
+        self.parse = parse
+        self.record = record
+        self.done = done
+        self.failed = failed
+        self._admitted: asyncio.Queue[tuple[dict[str, Any], Incoming]] = asyncio.Queue()
+        self._at_the_door = 0
+        self._quiet = asyncio.Event()
+        self._dispatcher: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start dispatching what is admitted."""
+        self._dispatcher = asyncio.create_task(self._dispatch_all(), name="slack-admitted")
+
+    async def stop(self) -> None:
+        """Stop dispatching; what was admitted and not dispatched stays in the journal."""
+        dispatcher, self._dispatcher = self._dispatcher, None
+        if dispatcher is not None:
+            dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+
+    async def dispatched(self) -> None:
+        """Wait until bolt has dispatched everything admitted so far (tests, benchmarks)."""
+        await self._admitted.join()
+
+    async def admit(self, kind: str, payload: dict[str, Any]) -> Admission:
+        """One envelope's payload: recorded and to be acknowledged now (then dispatched), not
+        recorded (no ack: Slack sends it again), or not the door's (bolt's, as usual)."""
+        if kind not in DOOR_KINDS:
+            return Admission.TO_BOLT
+        found = self.parse(payload)
+        if found is None:
+            return Admission.TO_BOLT
+        self._at_the_door += 1
+        try:
+            fresh = await self.record(found, payload)
+        except Exception:
+            log.exception("slack: %s could not be recorded; Slack will send it again",
+                          found.key)
+            return Admission.REFUSE
+        finally:
+            self._at_the_door -= 1
+            if not self._at_the_door:
+                self._quiet.set()
+        if fresh:
+            self._admitted.put_nowait((payload, found))  # before the ack: the order is kept
+        else:
+            log.info("slack: %s came again; ignored", found.key)
+        return Admission.ACKNOWLEDGE
+
+    async def _dispatch_all(self) -> None:
+        while True:
+            waiting = [await self._admitted.get()]
+            if self._at_the_door:
+                self._quiet.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._quiet.wait(), ACKS_FIRST_SECONDS)
+            waiting += [self._admitted.get_nowait() for _ in range(self._admitted.qsize())]
+            for payload, found in waiting:
+                try:
+                    await self._dispatch(payload, found)
+                finally:
+                    self._admitted.task_done()
+                await asyncio.sleep(0)  # the door's acks between two dispatches
+
+    async def _dispatch(self, payload: dict[str, Any], found: Incoming) -> None:
+        """One admitted payload through bolt."""
+        admission = _Admitted(found)
+        try:
+            await self.bolt.async_dispatch(AsyncBoltRequest(
+                mode="socket_mode", body=payload, context={ADMITTED: admission}))
+        except Exception:
+            log.exception("slack: bolt could not dispatch %s", found.key)
+            if not admission.taken:
+                self.failed(found)
+            return
+        if not admission.taken:
+            log.info("slack: no listener took %s; done with it", found.key)
+            await self.done(found)
