@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.models import table
 from storage.models_updates import PlatformUpdateRow
+from storage.sql import placeholders, sql_transaction
 
 updates = table(PlatformUpdateRow)
 
@@ -39,10 +40,12 @@ class UpdateJournal:
         """Keep a batch of updates in one transaction; the ids that were new (the others are
         repeats to ignore). The same update recorded at the same moment by another transaction
         (a webhook delivery and its repeat) makes this one fail on the unique key: it is then
-        tried once more, and finds that update known."""
+        tried once more, and finds that update known. Plain SQL on the driver: this runs for
+        every event before its ack (see storage/sql.py for why)."""
+        duplicate = self.engine.dialect.loaded_dbapi.IntegrityError
         try:
             return self._record_many(received, now)
-        except IntegrityError:
+        except duplicate:
             return self._record_many(received, now)
 
     def _record_many(self, received: Sequence[tuple[int, dict[str, Any]]],
@@ -50,18 +53,22 @@ class UpdateJournal:
         ids = [update_id for update_id, _payload in received]
         if not ids:
             return set()
-        with self.engine.begin() as conn:
-            known = set(conn.execute(select(updates.c.update_id).where(
-                updates.c.platform == self.platform, updates.c.update_id.in_(ids))).scalars())
+        with sql_transaction(self.engine) as sql:
+            marks, params = placeholders("u", ids)
+            known = {int(row[0]) for row in sql.rows(
+                f"SELECT update_id FROM platform_updates WHERE platform = :platform "
+                f"AND update_id IN ({marks})", {"platform": self.platform, **params})}
             fresh = {update_id: payload for update_id, payload in received
                      if update_id not in known}
-            if fresh:
-                # A microsecond apart, in the order given: updates left unfinished are handled
-                # again in that order (Slack's numbers are hashes, so they cannot say it).
-                conn.execute(insert(updates), [
-                    {"platform": self.platform, "update_id": update_id, "payload": payload,
-                     "received_at": now + timedelta(microseconds=position)}
-                    for position, (update_id, payload) in enumerate(fresh.items())])
+            # A microsecond apart, in the order given: updates left unfinished are handled
+            # again in that order (Slack's numbers are hashes, so they cannot say it).
+            sql.run_many(
+                "INSERT INTO platform_updates (platform, update_id, payload, received_at) "
+                "VALUES (:platform, :update_id, :payload, :received_at)",
+                [{"platform": self.platform, "update_id": update_id,
+                  "payload": sql.json(payload),
+                  "received_at": sql.time(now + timedelta(microseconds=position))}
+                 for position, (update_id, payload) in enumerate(fresh.items())])
         return set(fresh)
 
     def finish(self, update_id: int, now: datetime) -> None:

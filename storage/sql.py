@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+
+from sqlalchemy import Engine
 
 Params = Mapping[str, Any]
 Row = tuple[Any, ...]
@@ -129,3 +132,21 @@ class Sql:
     def close(self) -> None:
         """Close the cursor (the connection goes back to the pool separately)."""
         self._cursor.close()
+
+
+@contextmanager
+def sql_transaction(engine: Engine) -> Iterator[Sql]:
+    """``with sql_transaction(engine) as sql:`` — one transaction on a pooled driver
+    connection, committed when the block ends, rolled back if it raises."""
+    connection = engine.raw_connection()
+    try:
+        sql = Sql(connection.driver_connection, engine.dialect.name)
+        try:
+            sql.begin()
+            yield sql
+            connection.commit()
+        finally:
+            connection.rollback()  # after a commit this is a no-op
+            sql.close()
+    finally:
+        connection.close()
