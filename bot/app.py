@@ -80,6 +80,13 @@ class App:
         await self.intake.receive(inbound)
         self.queued.set()
 
+    async def receive_all(self, inbounds: Sequence[Inbound]) -> list[BaseException | None]:
+        """Handle several inbound messages in order (see ``Intake.receive_all``): each one's
+        failure, or None once it and its outbox rows are committed."""
+        outcomes = await self.intake.receive_all(inbounds)
+        self.queued.set()
+        return outcomes
+
     async def home(self, identity: str, prefix: str = "/", locale: str | None = None,
                    ) -> HomePage:
         """The home page of one platform identity (read only; see ``HelpDesk.home``)."""

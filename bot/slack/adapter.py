@@ -372,9 +372,16 @@ class SlackAdapter:
 
     async def _handle_all(self, batch: Sequence[Incoming]) -> None:
         """Prepare each payload (who wrote, their file), then hand them over together, in
-        order. A failure is logged and leaves its payload in the journal for the next start."""
-        prepared = await asyncio.gather(*(self.preparation.ready(found) for found in batch),
-                                        return_exceptions=True)
+        order. A failure is logged, and its payload tried again later (it stays in the
+        journal meanwhile)."""
+        prepared: list[Inbound | BaseException | None] = [
+            self.preparation.ready_now(found) for found in batch]
+        slow = [number for number, inbound in enumerate(prepared) if inbound is None]
+        if slow:  # a profile to look up, a file to fetch, a channel to ask about
+            looked_up = await asyncio.gather(*(self.preparation.ready(batch[number])
+                                               for number in slow), return_exceptions=True)
+            for number, result in zip(slow, looked_up, strict=True):
+                prepared[number] = result
         ready: list[tuple[Incoming, Inbound]] = []
         for found, inbound in zip(batch, prepared, strict=True):
             if isinstance(inbound, Inbound):
@@ -384,8 +391,7 @@ class SlackAdapter:
                 self.retry.failed(found.key, found)
             elif isinstance(inbound, BaseException):
                 raise inbound
-        outcomes = await asyncio.gather(*(self.app.receive(inbound) for _f, inbound in ready),
-                                        return_exceptions=True)
+        outcomes = await self.app.receive_all([inbound for _found, inbound in ready])
         for (found, _inbound), outcome in zip(ready, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 log.error("slack: %s could not be handled", found.key, exc_info=outcome)

@@ -12,8 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.files import SlackFiles
 from bot.slack.inbound import Incoming
-from bot.slack.users import SlackProfiles
-from handlers.messages import ChatRef, Inbound
+from bot.slack.users import SlackProfiles, user_ref
+from handlers.messages import ChatRef, Inbound, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -31,30 +31,42 @@ class Preparation:
         self.profiles = profiles
         self.files = files
 
-    async def ready(self, found: Incoming) -> Inbound:
-        """The inbound message ready for the help desk: the sender's name and locale from
-        their profile, the file downloaded, a command's answer sent to the right place."""
+    def ready_now(self, found: Incoming) -> Inbound | None:
+        """The inbound message ready for the help desk when that needs no call to Slack (news
+        about a channel; a message without a file from someone whose profile is remembered,
+        not a command that may act on its channel), else None: then :meth:`ready`."""
         inbound = found.inbound
         if inbound.event is not None:
             return inbound  # news about a channel: nobody to look up
-        team, _slash, user = inbound.sender.identity.partition(":")[2].partition("/")
-        sender = await self.profiles.user_ref(team, user)
-        if sender.display_name == user and inbound.sender.display_name != user:
-            sender = replace(sender, display_name=inbound.sender.display_name)
-        inbound = replace(inbound, sender=sender)
+        team, user = _team_and_user(inbound)
+        profile = self.profiles.remembered(user)
+        if profile is None or found.file is not None or (
+                found.response_url is not None and _may_act_on_channel(inbound)):
+            return None
+        return _addressed(_signed(inbound, user_ref(team, user, profile)), found)
+
+    async def ready(self, found: Incoming) -> Inbound:
+        """The inbound message ready for the help desk: the sender's name and locale from
+        their profile, the file downloaded, a command's answer sent to the right place."""
+        now = self.ready_now(found)
+        if now is not None:
+            return now
+        inbound = found.inbound
+        if inbound.event is not None:
+            return inbound
+        team, user = _team_and_user(inbound)
+        inbound = _signed(inbound, await self.profiles.user_ref(team, user))
         if found.file is not None:
             inbound = await self.files.fetch(found.file, inbound)
-        if found.response_url is not None and not await self._acts_on_channel(inbound):
-            # A slash command may be typed in any conversation, the bot's or not: it is
-            # answered in the person's direct messages with the bot (opened when sending).
-            inbound = replace(inbound, chat=ChatRef(inbound.chat.platform, "", True))
-        return inbound
+        if found.response_url is not None and await self._acts_on_channel(inbound):
+            return inbound
+        return _addressed(inbound, found)
 
     async def _acts_on_channel(self, inbound: Inbound) -> bool:
         """Whether a slash command acts on the channel it was typed in (``linkgroup``, in a
         channel the bot is in); a command typed where the bot cannot write is answered in the
         direct messages (``linkgroup`` then says to add the bot to the channel first)."""
-        if _command_name(inbound.text) not in CHANNEL_COMMANDS or inbound.chat.is_private:
+        if not _may_act_on_channel(inbound):
             return False
         try:
             answer = await self.client.conversations_info(channel=inbound.chat.chat_id)
@@ -64,6 +76,32 @@ class Preparation:
             return False
         channel = answer.get("channel")
         return isinstance(channel, Mapping) and bool(channel.get("is_member"))
+
+
+def _team_and_user(inbound: Inbound) -> tuple[str, str]:
+    team, _slash, user = inbound.sender.identity.partition(":")[2].partition("/")
+    return team, user
+
+
+def _signed(inbound: Inbound, sender: UserRef) -> Inbound:
+    """The message with its sender's profile (the name Slack sent with it, if the profile
+    has none)."""
+    if sender.display_name == sender.identity.rpartition("/")[2] \
+            and inbound.sender.display_name != sender.display_name:
+        sender = replace(sender, display_name=inbound.sender.display_name)
+    return replace(inbound, sender=sender)
+
+
+def _addressed(inbound: Inbound, found: Incoming) -> Inbound:
+    """A slash command may be typed in any conversation, the bot's or not: unless it acts on
+    its channel, it is answered in the person's direct messages (opened when sending)."""
+    if found.response_url is None:
+        return inbound
+    return replace(inbound, chat=ChatRef(inbound.chat.platform, "", True))
+
+
+def _may_act_on_channel(inbound: Inbound) -> bool:
+    return _command_name(inbound.text) in CHANNEL_COMMANDS and not inbound.chat.is_private
 
 
 def _command_name(text: str) -> str:

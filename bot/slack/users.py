@@ -72,14 +72,21 @@ class SlackProfiles:
         """How many users are remembered (expired ones included until they are asked for)."""
         return len(self._cache)
 
+    def remembered(self, user: str) -> Profile | None:
+        """The user's profile if it is remembered and fresh (no waiting), else None."""
+        cached = self._cache.get(user)
+        if cached is None or cached[0] <= self._clock():
+            return None
+        self._cache.move_to_end(user)
+        return cached[1]
+
     async def profile(self, user: str) -> Profile:
         """The user's profile: remembered, else from ``users.info``, else the fallback (the id
         as the name, no locale)."""
+        known = self.remembered(user)
+        if known is not None:
+            return known
         now = self._clock()
-        cached = self._cache.get(user)
-        if cached is not None and cached[0] > now:
-            self._cache.move_to_end(user)
-            return cached[1]
         asking = self._asking.get(user)
         if asking is None:  # one users.info per person, however many of their messages wait
             asking = self._asking[user] = asyncio.ensure_future(self._look_up(user, now))

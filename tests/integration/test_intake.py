@@ -98,3 +98,29 @@ async def test_a_failed_commit_reaches_every_caller_of_the_group(
         await intake.close()
     assert all(isinstance(r, OSError) for r in results)
     assert count(database, "SELECT COUNT(*) FROM members") == 0
+
+
+async def test_receive_all_hands_over_in_order_and_says_how_each_went(
+        database: Database, desk: HelpDesk) -> None:
+    groups: list[list[str]] = []
+
+    class Recording:
+        def handle_batch(self, inbounds: list[Inbound]) -> None:
+            groups.append([inbound.sender.display_name for inbound in inbounds])
+            if any(inbound.text == "/fail" for inbound in inbounds):
+                raise OSError("disk full")
+            desk.handle_batch(inbounds)
+
+    intake = Intake(database, Recording(), max_batch=4)  # type: ignore[arg-type]
+    try:
+        names = [f"u{i}" for i in range(6)]
+        assert await intake.receive_all([said(name, "/start") for name in names]) \
+            == [None] * 6
+        assert [name for group in groups for name in group] == [n.title() for n in names]
+        assert max(len(group) for group in groups) == 4  # grouped, at most max_batch
+        failed = await intake.receive_all([said("x", "/fail")])
+        assert len(failed) == 1 and isinstance(failed[0], OSError)
+        assert await intake.receive_all([]) == []
+    finally:
+        await intake.close()
+    assert count(database, "SELECT COUNT(*) FROM members") == 6
