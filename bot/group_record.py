@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from storage.database import Database
-from storage.platform_updates import UpdateJournal
+from storage.platform_updates import Recorded, UpdateJournal
 
 # At most this many deliveries in one commit.
 LARGEST_GROUP = 256
@@ -26,7 +25,7 @@ LARGEST_GROUP = 256
 @dataclass(slots=True)
 class _Waiting:
     number: int
-    payload: dict[str, Any]
+    payload: Recorded
     fresh: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop()
                                         .create_future())
 
@@ -42,9 +41,10 @@ class GroupRecorder:
         self._waiting: list[_Waiting] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def record(self, number: int, payload: dict[str, Any]) -> bool:
-        """Keep one delivery; True when it is new, False for a repeat (already recorded).
-        Raises what the database raised (then nothing of it was kept)."""
+    async def record(self, number: int, payload: Recorded) -> bool:
+        """Keep one delivery (its payload, or the payload's JSON text as received); True when
+        it is new, False for a repeat (already recorded). Raises what the database raised (then
+        nothing of it was kept)."""
         waiting = _Waiting(number, payload)
         self._waiting.append(waiting)
         if self._writer is None or self._writer.done():
@@ -56,7 +56,7 @@ class GroupRecorder:
         while self._waiting:
             group = self._waiting[:LARGEST_GROUP]
             del self._waiting[:LARGEST_GROUP]
-            batch: list[tuple[int, dict[str, Any]]] = []
+            batch: list[tuple[int, Recorded]] = []
             seen: set[int] = set()
             for waiting in group:
                 if waiting.number not in seen:  # the same delivery twice in one group

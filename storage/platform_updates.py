@@ -15,6 +15,9 @@ from storage.models_updates import PlatformUpdateRow
 from storage.sql import placeholders, sql_transaction
 
 updates = table(PlatformUpdateRow)
+# What is recorded of an update: its payload, or the payload's JSON text exactly as the platform
+# sent it (kept as it is: no need to encode it again).
+Recorded = dict[str, Any] | str
 
 
 class UpdateJournal:
@@ -35,8 +38,7 @@ class UpdateJournal:
             return False
         return True
 
-    def record_many(self, received: Sequence[tuple[int, dict[str, Any]]],
-                    now: datetime) -> set[int]:
+    def record_many(self, received: Sequence[tuple[int, Recorded]], now: datetime) -> set[int]:
         """Keep a batch of updates in one transaction; the ids that were new (the others are
         repeats to ignore). The same update recorded at the same moment by another transaction
         (a webhook delivery and its repeat) makes this one fail on the unique key: it is then
@@ -48,7 +50,7 @@ class UpdateJournal:
         except duplicate:
             return self._record_many(received, now)
 
-    def _record_many(self, received: Sequence[tuple[int, dict[str, Any]]],
+    def _record_many(self, received: Sequence[tuple[int, Recorded]],
                      now: datetime) -> set[int]:
         ids = [update_id for update_id, _payload in received]
         if not ids:
@@ -66,7 +68,7 @@ class UpdateJournal:
                 "INSERT INTO platform_updates (platform, update_id, payload, received_at) "
                 "VALUES (:platform, :update_id, :payload, :received_at)",
                 [{"platform": self.platform, "update_id": update_id,
-                  "payload": sql.json(payload),
+                  "payload": payload if isinstance(payload, str) else sql.json(payload),
                   "received_at": sql.time(now + timedelta(microseconds=position))}
                  for position, (update_id, payload) in enumerate(fresh.items())])
         return set(fresh)

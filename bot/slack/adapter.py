@@ -21,12 +21,14 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -61,6 +63,21 @@ class SlackUnavailable(Exception):
     """Slack cannot be reached with the configured tokens (the message says what to do)."""
 
 
+class KnownBot(AsyncAuthorize):
+    """bolt's authorization of every request: the bot's token and identity from the auth.test
+    of start (a request before then is refused, and Slack sends it again). An AsyncAuthorize of
+    its own, not a plain function: bolt would inspect a function's arguments on every call."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.result: AuthorizeResult | None = None
+
+    async def __call__(self, **_request: Any) -> AuthorizeResult:
+        if self.result is None:
+            raise SlackUnavailable("not started yet")
+        return self.result
+
+
 class SlackAdapter:
     """Feeds one Slack workspace to the help desk until stopped."""
 
@@ -80,7 +97,7 @@ class SlackAdapter:
         self.surfaces = surfaces or Surfaces()
         self.identity = BotIdentity("")
         self.team_id = ""
-        self._authorization: AuthorizeResult | None = None
+        self.authorization = KnownBot()
         self.recorder = GroupRecorder(app.database, journal, clock.now)
         # bolt's client carries no token: each request's comes from authorize (below).
         untokened = AsyncWebClient(base_url=client.base_url, session=client.session,
@@ -94,7 +111,7 @@ class SlackAdapter:
                              # Who the bot is comes from the auth.test of start(): bolt's own
                              # would call auth.test once per request until its first answer
                              # came, a thousand times in a burst arriving at start.
-                             authorize=self._authorizer(),
+                             authorize=self.authorization,
                              # bolt's middleware for what peerdesk does not use (custom
                              # workflow functions, AI assistant threads) is skipped: it costs
                              # every request (bolt takes a DM about 10 % faster without it).
@@ -120,18 +137,6 @@ class SlackAdapter:
         self.retry = RetryLater[Incoming](self._queue.put_nowait, retry_delays, "slack:")
         self._stopping = False
         self._handling = False
-
-    def _authorizer(self) -> Callable[[], Awaitable[AuthorizeResult]]:
-        """bolt's authorization of every request: the bot's token and identity, known since
-        start (a request before then is refused, and Slack sends it again). A plain function:
-        bolt passes arguments by the names in its signature."""
-
-        async def authorize() -> AuthorizeResult:
-            if self._authorization is None:
-                raise SlackUnavailable("not started yet")
-            return self._authorization
-
-        return authorize
 
     def _listen(self, bolt: AsyncApp) -> None:
         """Everything Slack sends is acknowledged; the first listener that matches takes it."""
@@ -161,7 +166,7 @@ class SlackAdapter:
             raise SlackUnavailable(f"cannot reach Slack at {self.settings.base_url} ({exc}); "
                                    "check [slack] base_url and the network") from exc
         self.team_id = str(auth.get("team_id") or "")
-        self._authorization = AuthorizeResult.from_auth_test_response(
+        self.authorization.result = AuthorizeResult.from_auth_test_response(
             auth_test_response=auth, bot_token=self.client.token)
         self.identity = BotIdentity(str(auth.get("user_id") or ""), str(auth.get("bot_id") or ""),
                                     self.team_id)
@@ -223,13 +228,15 @@ class SlackAdapter:
     # Listeners: bolt passes the arguments by name.
 
     async def _on_payload(self, ack: AsyncAck, body: dict[str, Any],
-                          context: AsyncBoltContext) -> None:
+                          context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         found = admitted(context)
         if found is not None:  # recorded and acknowledged at the door
             await ack()
             self._take(body, found)
             return
-        await self.accept(body, ack)
+        # An Events API request's body is the payload's JSON: recorded as it came.
+        raw = request.raw_body if request.raw_body.startswith("{") else None
+        await self.accept(body, ack, raw)
         if ack.response is None:  # bolt then answers 500, or no ack: Slack sends it again
             raise NotRecorded("the journal could not record this payload")
 
@@ -262,16 +269,18 @@ class SlackAdapter:
         person = identity(self.team_id or str(user.get("team_id")), str(user.get("id")))
         await answer_submission(self.surfaces, ack, person, view, self._background)
 
-    async def accept(self, body: dict[str, Any], ack: AsyncAck | None = None) -> bool:
-        """Record one payload and queue it for handling; True when it was new. It is
-        acknowledged once recorded (a repeat at once); when recording fails, it is not."""
+    async def accept(self, body: dict[str, Any], ack: AsyncAck | None = None,
+                     raw: str | None = None) -> bool:
+        """Record one payload (``raw``: its JSON text as received, if known) and queue it for
+        handling; True when it was new. It is acknowledged once recorded (a repeat at once);
+        when recording fails, it is not."""
         found = incoming(body, self.identity, self.settings.command)
         if found is None or found.inbound.receipt is None:
             if ack is not None:
                 await ack()
             return False
         try:
-            fresh = await self.recorder.record(found.inbound.receipt, body)
+            fresh = await self.recorder.record(found.inbound.receipt, raw or body)
         except Exception:
             log.exception("slack: %s could not be recorded; Slack will send it again",
                           found.key)

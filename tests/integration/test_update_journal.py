@@ -68,9 +68,17 @@ def test_updates_recorded_together_are_found_again_in_the_order_given(
         journal = UpdateJournal(engine, "slack")
         # Slack's numbers are hashes: their order says nothing about the arrival order.
         numbers = [9_000_000_005, 9_000_000_004, 9_000_000_000, 9_000_000_003, 9_000_000_001]
-        received = [(number, {"arrived": position}) for position, number in enumerate(numbers)]
+        # A payload, or its JSON text as the platform sent it (kept as it came).
+        received: list[tuple[int, dict[str, object] | str]] = [
+            (number, {"arrived": position} if position % 2 else f'{{"arrived": {position}}}')
+            for position, number in enumerate(numbers)]
         assert journal.record_many(received, datetime(2026, 3, 2, tzinfo=UTC)) == set(numbers)
-        assert [payload["arrived"] for payload in journal.unfinished()] == [0, 1, 2, 3, 4]
+        assert journal.unfinished() == [{"arrived": position} for position in range(5)]
+        # Recorded again (a repeat in a later group, new ones with it): only the new are new.
+        again = journal.record_many([(numbers[0], "{}"), (7, {"arrived": 5})],
+                                    datetime(2026, 3, 2, 0, 1, tzinfo=UTC))
+        assert again == {7}
+        assert [payload["arrived"] for payload in journal.unfinished()] == [0, 1, 2, 3, 4, 5]
     finally:
         engine.dispose()
 
