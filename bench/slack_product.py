@@ -27,6 +27,7 @@ from telegram_updates_bench import LANGUAGES_INDEX, MIX, PLAIN
 from bot.app import build_app
 from bot.clock import SystemClock
 from bot.codes import RandomJoinCodes
+from bot.collector import settle_after_start
 from bot.config import load_settings
 from bot.slack.adapter import SlackAdapter
 from bot.slack.channel import SlackChannel
@@ -153,6 +154,7 @@ async def running_product(api_url: str, folder: Path, database_url: str,
                                             slack_identity))
         adapter = slack_adapter(app, settings, env, client, clock)
         await adapter.start()
+        settle_after_start()  # as `peerdesk run` does once started
         try:
             yield adapter
         finally:

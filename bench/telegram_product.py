@@ -26,6 +26,7 @@ from telegram.request import HTTPXRequest
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.codes import RandomJoinCodes
+from bot.collector import settle_after_start
 from bot.config import load_settings
 from bot.dispatcher import Channel
 from bot.runtime import serve
@@ -140,6 +141,7 @@ async def running_product(config: str, folder: Path, database_url: str, token: s
     serving: asyncio.Task[None] | None = None
     try:
         await adapter.start()
+        settle_after_start()  # as `peerdesk run` does once started
         serving = asyncio.create_task(serve(app, stop))
         yield app
     finally:

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from telegram.ext import ApplicationBuilder
@@ -17,6 +17,7 @@ from telegram.ext import ApplicationBuilder
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.codes import RandomJoinCodes
+from bot.collector import settle_after_start
 from bot.config import Settings
 from bot.dispatcher import Channel
 from bot.runtime import serve
@@ -48,8 +49,10 @@ class Adapter(Protocol):
 
 
 async def run_platforms(settings: Settings, environ: Mapping[str, str],
-                        stop: asyncio.Event) -> None:
-    """Run until ``stop`` is set (or another process polls the same Telegram bot)."""
+                        stop: asyncio.Event, started: Callable[[], None] | None = None,
+                        ) -> None:
+    """Run until ``stop`` is set (or another process polls the same Telegram bot);
+    ``started`` is called once every platform is connected."""
     if not settings.telegram.enabled and not settings.slack.enabled:
         raise NothingToRun("no chat platform is enabled: set [telegram] enabled = true and "
                            f"export {settings.telegram.secret_envs[0]} (the token from "
@@ -86,6 +89,8 @@ async def run_platforms(settings: Settings, environ: Mapping[str, str],
                 await adapter.start()
             except (WebhookUnavailable, SlackUnavailable) as exc:
                 raise NothingToRun(str(exc)) from None
+        if started is not None:
+            started()
         log.info("peerdesk: running on %s", ", ".join(_describe(settings)))
         await _serve_until_stopped(app, stop, conflict)
     finally:
@@ -137,7 +142,8 @@ def run(settings: Settings, environ: Mapping[str, str]) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
-        await run_platforms(settings, environ, stop)
+        # The process is peerdesk's alone: its collector is set for a server once started.
+        await run_platforms(settings, environ, stop, settle_after_start)
 
     try:
         asyncio.run(main())
