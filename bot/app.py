@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.clock import SystemClock
 from bot.config import Settings
+from bot.desk_process import DeskProcess, Recipe, build_desk
+from bot.desk_process import core_settings as core_settings
 from bot.dispatcher import Channel, Dispatcher
 from bot.intake import Intake
 from bot.scheduler import Scheduler
@@ -19,17 +22,13 @@ from bot.translation.detect import LinguaDetector
 from bot.translation.provider import Provider
 from bot.translation.service import TranslationService
 from bot.translation.stage import RetryPolicy, TranslationStage
-from handlers.catalogue import Catalogue
 from handlers.forms import Form
 from handlers.home import HomePage
 from handlers.messages import Inbound
 from handlers.ports import Clock, JoinCodes
 from handlers.roles import appoint_configured_coordinators
 from handlers.service import HelpDesk
-from handlers.timezones import TimeZones
-from handlers.turn import CoreSettings, Deps
 from storage.database import Database
-from storage.files import DiskFileStore
 from storage.migrate import upgrade
 from storage.outbox import OutboxQueue
 from storage.platform_updates import forget_handled_updates
@@ -40,22 +39,6 @@ log = logging.getLogger(__name__)
 # How long the platforms' updates (what people sent, as the platform sent it) stay in the
 # update journal once handled: long enough to look into a problem, no longer.
 JOURNAL_KEPT = timedelta(days=7)
-
-
-def core_settings(settings: Settings) -> CoreSettings:
-    """The part of the settings the use cases need."""
-    helpdesk = settings.helpdesk
-    return CoreSettings(require_team_approval=helpdesk.require_team_approval,
-                        coordinator_identities=frozenset(helpdesk.coordinators),
-                        default_language=helpdesk.default_language,
-                        default_timezone=helpdesk.default_timezone,
-                        question_timeout=timedelta(hours=helpdesk.question_timeout_hours),
-                        max_upload_bytes=settings.deliverables.max_size_mb * 1024 * 1024,
-                        allowed_kinds=frozenset(settings.deliverables.allowed_types),
-                        reviewers_per_deliverable=settings.deliverables.reviewers_per_deliverable,
-                        followups=settings.schedule.followups,
-                        event_reminder_hours=settings.schedule.event_reminder_hours,
-                        broadcast_progress_percent=settings.schedule.broadcast_progress_percent)
 
 
 @dataclass
@@ -149,16 +132,14 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
 
     ``providers`` replaces the translator chain the settings describe (tests, benchmarks).
     """
+    if settings.storage.desk_process and not isinstance(clock, SystemClock):
+        # A virtual clock (the console, tests) cannot be shared with another process.
+        raise ValueError("the help desk runs in its own process on the system clock only")
     database = Database(database_url, settings.storage.sqlite_sync)
     await database.run(lambda: upgrade(database.engine))
-    core = replace(core_settings(settings), invite_links=dict(invite_links or {}))
-    # Slack takes every message starting with "/" as its own command: there, the bot's texts
-    # name its commands as typed after the slash command ("/peerdesk tasks").
-    catalogue = Catalogue.load().with_command_prefix("slack", settings.slack_app.command + " ")
-    desk = HelpDesk(unit_of_work=lambda: SqlUnitOfWork(database.engine),
-                    catalogue=catalogue,
-                    deps=Deps(settings=core, clock=clock, codes=codes, zones=TimeZones.load(),
-                              files=DiskFileStore(settings.storage.data_dir)))
+    desk = build_desk(settings, database.engine, clock, codes, invite_links or {})
+    core = desk.deps.settings
+    catalogue = desk.catalogue
     await database.run(lambda: appoint_configured_coordinators(
         SqlUnitOfWork(database.engine), core.coordinator_identities, clock.now()))
     dispatcher = Dispatcher(database, OutboxQueue(database.engine), channels, clock,
@@ -171,7 +152,13 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     stage = TranslationStage(database, TranslationQueue(database.engine), translator,
                              LinguaDetector() if translation.detect_language else None,
                              catalogue, clock, retry)
-    intake = Intake(database, desk, reachable=dispatcher.reachability.mark_reachable)
+    process = None
+    if settings.storage.desk_process:
+        process = DeskProcess(Recipe(settings, database_url, clock, codes,
+                                     dict(invite_links or {})))
+        await process.start()
+    intake = Intake(database, desk, reachable=dispatcher.reachability.mark_reachable,
+                    process=process)
     app = App(database=database, desk=desk, intake=intake,
               dispatcher=dispatcher, translator=translator, translation=stage)
     app.scheduler = Scheduler(database, app.sweep, settings.schedule.scheduler, clock)

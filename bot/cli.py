@@ -154,6 +154,7 @@ def describe(settings: Settings) -> str:
         *([f"slack:        {settings.slack_app.describe()}"] if settings.slack.enabled else []),
         f"database:     {shown}",
         f"data dir:     {settings.storage.data_dir}",
+        f"help desk:    {_desk(settings)}",
         f"translation:  {' → '.join(settings.translation.providers) or 'none'}",
         f"coordinators: {', '.join(settings.helpdesk.coordinators) or 'none (grant with /grant)'}",
         f"approval:     {approval}",
@@ -163,6 +164,12 @@ def describe(settings: Settings) -> str:
         f"{_window(settings)} in each person's zone",
         "configuration OK",
     ])
+
+
+def _desk(settings: Settings) -> str:
+    if settings.storage.desk_process:
+        return "handles inbound messages in a second process"
+    return "handles inbound messages in this process"
 
 
 def telegram_mode(settings: Settings) -> str:

@@ -46,6 +46,8 @@ class StorageSettings:
     data_dir: Path
     database_url: str
     sqlite_sync: str = "NORMAL"
+    # True: the help desk handles inbound messages in a second process (bot/desk_process.py).
+    desk_process: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     return Settings(
         path=path,
         storage=_storage(section(data, "storage", {"data_dir", "database_url",
-                                                   "database_url_env", "sqlite_sync"}),
+                                                   "database_url_env", "sqlite_sync",
+                                                   "desk_process"}),
                          path.parent, env),
         helpdesk=_helpdesk(section(data, "helpdesk", {
             "coordinators", "require_team_approval", "default_language", "default_timezone",
@@ -189,7 +192,8 @@ def _storage(section: Section, base: Path, env: Mapping[str, str]) -> StorageSet
     sync = section.get("sqlite_sync", str, "normal").upper()
     if sync not in ("NORMAL", "FULL"):
         raise section.fail("sqlite_sync", sync.lower(), "normal or full")
-    return StorageSettings(data_dir=data_dir, database_url=url, sqlite_sync=sync)
+    return StorageSettings(data_dir=data_dir, database_url=url, sqlite_sync=sync,
+                           desk_process=section.get("desk_process", bool, False))
 
 
 def _usable_url(url: str) -> bool:

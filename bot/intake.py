@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from bot.desk_process import DeskProcess
 from handlers.messages import Inbound
 from handlers.service import HelpDesk
 from storage.database import Database
@@ -24,13 +25,17 @@ class Intake:
     """The single way inbound messages enter the core."""
 
     def __init__(self, database: Database, desk: HelpDesk, max_batch: int = 64,
-                 reachable: Callable[[Sequence[str]], object] | None = None) -> None:
+                 reachable: Callable[[Sequence[str]], object] | None = None,
+                 process: DeskProcess | None = None) -> None:
         self.database = database
         self.desk = desk
         self.max_batch = max_batch
         # Told who wrote before their messages are handled (the dispatcher sends to them
         # again if they had blocked the bot), so the replies are not set aside.
         self.reachable = reachable
+        # When set, the groups are handled there (its own help desk, same database), not by
+        # ``desk`` in a thread of this process (see bot/desk_process.py).
+        self.process = process
         self._queue: asyncio.Queue[Waiting] | None = None
         self._worker: asyncio.Task[None] | None = None
 
@@ -66,7 +71,10 @@ class Intake:
                 batch.append(queue.get_nowait())
             inbounds = [inbound for inbound, _done in batch]
             try:
-                await self.database.run(partial(self._handle, inbounds))
+                if self.process is not None:
+                    await self.process.handle(inbounds)
+                else:
+                    await self.database.run(partial(self._handle, inbounds))
             except Exception as exc:
                 for _inbound, done in batch:
                     if not done.done():
@@ -89,3 +97,5 @@ class Intake:
                 await self._worker
         self._worker = None
         self._queue = None
+        if self.process is not None:
+            await self.process.close()

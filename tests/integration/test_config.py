@@ -34,6 +34,15 @@ def test_empty_file_gives_defaults(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, ""), environ={})
     assert settings.platforms == [] and settings.helpdesk.default_timezone == "UTC"
     assert settings.storage.data_dir == tmp_path / "data"
+    assert settings.storage.desk_process is False
+
+
+def test_desk_process_is_read_and_shown(tmp_path: Path) -> None:
+    from bot.cli import describe
+
+    settings = load_settings(write(tmp_path, "[storage]\ndesk_process = true\n"), environ={})
+    assert settings.storage.desk_process is True
+    assert "help desk:    handles inbound messages in a second process" in describe(settings)
 
 
 def test_database_url_from_the_environment_wins(tmp_path: Path) -> None:
@@ -68,6 +77,7 @@ def test_database_url_from_the_environment_wins(tmp_path: Path) -> None:
     ('[deliverables]\nallowed_types = ["exe"]',
      "[deliverables] allowed_types = 'exe': expected types among pdf"),
     ('[storage]\nsqlite_sync = "off"', "[storage] sqlite_sync = 'off': expected normal or full"),
+    ('[storage]\ndesk_process = "yes"', "[storage] desk_process = 'yes': expected bool"),
     ("[helpdesk]\nquestion_timeout_hours = 0",
      "[helpdesk] question_timeout_hours = 0: expected a whole number of hours"),
     ('[storage]\ndatabase_url = "foo://bar"', "[storage] database_url: 'foo://bar' is not a "
