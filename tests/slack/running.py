@@ -53,15 +53,18 @@ def environ(server: SlackServer) -> dict[str, str]:
 async def running_slack(server: SlackServer, client: AsyncWebClient, tmp_path: Path,
                         database_url: str, *, mode: str = "socket",
                         surfaces: Surfaces | None = None,
-                        start: bool = True) -> AsyncIterator[tuple[App, SlackAdapter]]:
-    """peerdesk on the local Slack (HTTP mode on a free port of 127.0.0.1)."""
+                        start: bool = True, desk_process: bool = False,
+                        ) -> AsyncIterator[tuple[App, SlackAdapter]]:
+    """peerdesk on the local Slack (HTTP mode on a free port of 127.0.0.1); with
+    ``desk_process``, the help desk in a second process."""
     for user in list(server.workspace.users):  # people who write to the bot have a DM
         server.workspace.dm(user)
     config = tmp_path / "config.toml"
     config.write_text(CONFIG.format(mode=mode, base_url=server.api_url))
     env = environ(server)
     settings = load_settings(config, environ=env)
-    settings = replace(settings, slack_app=replace(settings.slack_app, http_port=0))
+    settings = replace(settings, slack_app=replace(settings.slack_app, http_port=0),
+                       storage=replace(settings.storage, desk_process=desk_process))
     app = await build_app(settings, database_url, SystemClock(),
                           RandomJoinCodes(random.Random(1)),
                           {"slack": SlackChannel(client, part_pause=0)}, [Unchanged()])

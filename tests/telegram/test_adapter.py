@@ -9,6 +9,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,12 +40,14 @@ chat_interval_seconds = 0
 
 
 @asynccontextmanager
-async def running(server: BotApiServer, tmp_path: Path,
-                  database_url: str) -> AsyncIterator[tuple[App, TelegramAdapter]]:
-    """peerdesk with its Telegram adapter polling ``server``, delivering as it goes."""
+async def running(server: BotApiServer, tmp_path: Path, database_url: str,
+                  desk_process: bool = False) -> AsyncIterator[tuple[App, TelegramAdapter]]:
+    """peerdesk with its Telegram adapter polling ``server``, delivering as it goes (with
+    ``desk_process``, the help desk in a second process)."""
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
     settings = load_settings(config, environ={})
+    settings = replace(settings, storage=replace(settings.storage, desk_process=desk_process))
     application = server_application(server)
     app = await build_app(settings, database_url, SystemClock(),
                           RandomJoinCodes(random.Random(1)),
@@ -63,10 +66,11 @@ async def running(server: BotApiServer, tmp_path: Path,
         await app.close()
 
 
+@pytest.mark.parametrize("desk_process", [False, True], ids=["one-process", "desk-process"])
 async def test_a_first_minute_on_telegram(bot_api_server: BotApiServer, tmp_path: Path,
-                                          database_url: str) -> None:
+                                          database_url: str, desk_process: bool) -> None:
     server = bot_api_server
-    async with running(server, tmp_path, database_url):
+    async with running(server, tmp_path, database_url, desk_process):
         server.push_message(ANA, "/start")
         await server.wait_for(lambda: len(server.texts_to(11)) >= 1, within=10)
         greeting = server.sent_to(11)[0]
