@@ -133,18 +133,20 @@ async def local_slack(members: list[Person]) -> AsyncIterator[SlackServer]:
 
 @asynccontextmanager
 async def running_product(api_url: str, folder: Path, database_url: str,
-                          members: list[Person], mode: str = "http",
+                          members: list[Person], mode: str = "http", desk_process: bool = False,
                           ) -> AsyncIterator[SlackAdapter]:
     """peerdesk on a freshly seeded database, taking Slack's requests until the block ends —
     in HTTP mode on a free port of 127.0.0.1, or connected over Socket Mode — with the local
-    Slack's Web API at ``api_url``; nothing is delivered (see above)."""
+    Slack's Web API at ``api_url``; nothing is delivered (see above). ``desk_process``: the
+    help desk in its own process (``[storage] desk_process = true``)."""
     path = folder / "config.toml"
     path.write_text(CONFIG.format(base_url=api_url, mode=mode)
                     + f'\n[storage]\ndata_dir = "{folder / "data"}"\n')
     env = {"PEERDESK_SLACK_BOT_TOKEN": BOT_TOKEN, "PEERDESK_SLACK_APP_TOKEN": APP_TOKEN,
            "PEERDESK_SLACK_SIGNING_SECRET": SIGNING_SECRET}
     settings = load_settings(path, environ=env)
-    settings = replace(settings, slack_app=replace(settings.slack_app, http_port=0))
+    settings = replace(settings, slack_app=replace(settings.slack_app, http_port=0),
+                       storage=replace(settings.storage, desk_process=desk_process))
     client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
     clock = SystemClock()
     app = await build_app(settings, database_url, clock, RandomJoinCodes(random.Random(1)),

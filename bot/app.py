@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -66,8 +66,17 @@ class App:
     async def receive_all(self, inbounds: Sequence[Inbound]) -> list[BaseException | None]:
         """Handle several inbound messages in order (see ``Intake.receive_all``): each one's
         failure, or None once it and its outbox rows are committed."""
-        outcomes = await self.intake.receive_all(inbounds)
-        self.queued.set()
+        return await self.hand_over(inbounds)
+
+    def hand_over(self, inbounds: Sequence[Inbound]) -> Awaitable[list[BaseException | None]]:
+        """Queue inbound messages for the help desk now, in order (see ``Intake.hand_over``);
+        await the result for each one's failure, or None once it is committed."""
+        return self._wake_after(self.intake.hand_over(inbounds))
+
+    async def _wake_after(self, handling: Awaitable[list[BaseException | None]],
+                          ) -> list[BaseException | None]:
+        outcomes = await handling
+        self.queued.set()  # their replies wait in the outbox
         return outcomes
 
     async def home(self, identity: str, prefix: str = "/", locale: str | None = None,
@@ -135,7 +144,8 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     if settings.storage.desk_process and not isinstance(clock, SystemClock):
         # A virtual clock (the console, tests) cannot be shared with another process.
         raise ValueError("the help desk runs in its own process on the system clock only")
-    database = Database(database_url, settings.storage.sqlite_sync)
+    database = Database(database_url, settings.storage.sqlite_sync,
+                        shared=settings.storage.desk_process)
     await database.run(lambda: upgrade(database.engine))
     desk = build_desk(settings, database.engine, clock, codes, invite_links or {})
     core = desk.deps.settings

@@ -8,9 +8,12 @@ database; it handles them as :meth:`HelpDesk.handle_batch` always does — one t
 message atomic, marked handled in the platform's journal in that same transaction — and only
 then does the caller learn they are stored.
 
-One worker and one group at a time keep the order. If the worker dies, the group it held fails
-(its messages stay unhandled in the journal, handled at the next start, as after a crash), and
-the next group starts a fresh worker.
+One worker handles the groups one after the other, in the order they were handed over, which
+keeps the order; ``Intake`` hands over the next group while the worker handles one, so that the
+trip between the processes is not waited for. On SQLite both processes write: they take turns
+through a lock file (storage/writer_lock.py) rather than SQLite's sleep-and-retry. If the worker
+dies, the groups it held fail (their messages stay unhandled in the journal, handled at the next
+start, as after a crash), and the next group starts a fresh worker.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import asyncio
 import logging
 import multiprocessing
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -105,7 +108,7 @@ def _start_worker(recipe: Recipe) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=recipe.settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s [desk]: %(message)s")
-    engine = build_engine(recipe.database_url, recipe.settings.storage.sqlite_sync)
+    engine = build_engine(recipe.database_url, recipe.settings.storage.sqlite_sync, shared=True)
     desk = build_desk(recipe.settings, engine, recipe.clock, recipe.codes, recipe.invite_links)
     _WORKER.append(_Worker(desk, Reachability(engine)))
 
@@ -141,6 +144,11 @@ class DeskProcess:
     async def handle(self, inbounds: list[Inbound]) -> None:
         """Handle one group in the worker; returns once it is committed (raises if it was
         not: the worker's exception, or ``BrokenProcessPool`` when the worker died)."""
+        await self.submit(inbounds)
+
+    def submit(self, inbounds: list[Inbound]) -> Awaitable[None]:
+        """Hand one group to the worker now (it handles them in the order handed); what it
+        returns is awaited as :meth:`handle`."""
         loop = asyncio.get_running_loop()
         pool = self._ready_pool()
         try:
@@ -150,13 +158,17 @@ class DeskProcess:
             log.warning("the help desk's process had stopped; starting a new one")
             pool = self._ready_pool()
             handled = loop.run_in_executor(pool, _handle_in_worker, inbounds)
+        return self._outcome(pool, handled, len(inbounds))
+
+    async def _outcome(self, pool: ProcessPoolExecutor, handled: Awaitable[None],
+                       count: int) -> None:
         try:
             await handled
         except BrokenProcessPool:
             self._discard(pool)
             log.error("the help desk's process died while handling %d message(s); they wait "
                       "in the journal for the next start, and a new process takes the next "
-                      "ones", len(inbounds))
+                      "ones", count)
             raise
 
     def _ready_pool(self) -> ProcessPoolExecutor:

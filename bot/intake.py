@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
 from bot.desk_process import DeskProcess
@@ -19,6 +19,8 @@ from handlers.service import HelpDesk
 from storage.database import Database
 
 Waiting = tuple[Inbound, "asyncio.Future[None]"]
+# Groups handed to the help desk's own process (bot/desk_process.py) and not yet committed.
+GROUPS_AHEAD = 2
 
 
 class Intake:
@@ -38,6 +40,7 @@ class Intake:
         self.process = process
         self._queue: asyncio.Queue[Waiting] | None = None
         self._worker: asyncio.Task[None] | None = None
+        self._settling: set[asyncio.Task[None]] = set()
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one message; returns once it and its replies are committed."""
@@ -51,6 +54,11 @@ class Intake:
     async def receive_all(self, inbounds: Sequence[Inbound]) -> list[BaseException | None]:
         """Handle several messages, in order; returns once each is committed (or failed), with
         each one's failure or None. Cheaper than one :meth:`receive` each: no task apiece."""
+        return await self.hand_over(inbounds)
+
+    def hand_over(self, inbounds: Sequence[Inbound]) -> Awaitable[list[BaseException | None]]:
+        """Queue several messages now, in order (before anything handed over later); await
+        the result for each one's failure or None once it is committed."""
         if self._queue is None or self._worker is None or self._worker.done():
             self._queue = asyncio.Queue()
             self._worker = asyncio.create_task(self._work(self._queue), name="intake")
@@ -60,9 +68,7 @@ class Intake:
             done: asyncio.Future[None] = loop.create_future()
             self._queue.put_nowait((inbound, done))  # unbounded: never waits
             waiting.append(done)
-        outcomes = await asyncio.gather(*waiting, return_exceptions=True)
-        return [outcome if isinstance(outcome, BaseException) else None
-                for outcome in outcomes]
+        return _outcomes(waiting)
 
     async def _work(self, queue: asyncio.Queue[Waiting]) -> None:
         while True:
@@ -70,19 +76,17 @@ class Intake:
             while len(batch) < self.max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
             inbounds = [inbound for inbound, _done in batch]
-            try:
-                if self.process is not None:
-                    await self.process.handle(inbounds)
-                else:
-                    await self.database.run(partial(self._handle, inbounds))
-            except Exception as exc:
-                for _inbound, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for _inbound, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+            if self.process is None:
+                await _settle(batch, self.database.run(partial(self._handle, inbounds)))
+                continue
+            # The worker handles the groups one after the other, in the order they are handed
+            # to it: the next one is handed over while it works on this one, which hides the
+            # trip between the processes.
+            settling = asyncio.create_task(_settle(batch, self.process.submit(inbounds)))
+            self._settling.add(settling)
+            settling.add_done_callback(self._settling.discard)
+            if len(self._settling) >= GROUPS_AHEAD:
+                await asyncio.wait(self._settling, return_when=asyncio.FIRST_COMPLETED)
 
     def _handle(self, inbounds: list[Inbound]) -> None:
         if self.reachable is not None:
@@ -97,5 +101,26 @@ class Intake:
                 await self._worker
         self._worker = None
         self._queue = None
+        if self._settling:  # the groups handed to the help desk's process are finished
+            await asyncio.wait(self._settling)
         if self.process is not None:
             await self.process.close()
+
+
+async def _settle(batch: list[Waiting], handling: Awaitable[None]) -> None:
+    """Tell each message's sender how its group went, once it has."""
+    try:
+        await handling
+    except Exception as exc:
+        for _inbound, done in batch:
+            if not done.done():
+                done.set_exception(exc)
+    else:
+        for _inbound, done in batch:
+            if not done.done():
+                done.set_result(None)
+
+
+async def _outcomes(waiting: list[asyncio.Future[None]]) -> list[BaseException | None]:
+    outcomes = await asyncio.gather(*waiting, return_exceptions=True)
+    return [outcome if isinstance(outcome, BaseException) else None for outcome in outcomes]

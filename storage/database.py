@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
+from storage.writer_lock import take_turns
+
 T = TypeVar("T")
 
 
@@ -45,8 +47,9 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def build_engine(url: str, sqlite_sync: str = "NORMAL") -> Engine:
-    """An engine for a database URL; SQLite files get WAL, foreign keys and a busy timeout."""
+def build_engine(url: str, sqlite_sync: str = "NORMAL", shared: bool = False) -> Engine:
+    """An engine for a database URL; SQLite files get WAL, foreign keys and a busy timeout
+    (and, when another process writes too — ``shared`` —, a lock to take turns with it)."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -55,6 +58,8 @@ def build_engine(url: str, sqlite_sync: str = "NORMAL") -> Engine:
         if sqlite_sync not in ("NORMAL", "FULL"):
             raise ValueError(f"sqlite_sync must be NORMAL or FULL, not {sqlite_sync!r}")
         event.listen(engine, "connect", _sqlite_pragmas(sqlite_sync))
+        if shared and database and database != ":memory:":
+            take_turns(engine, Path(database + ".writer-lock"))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
@@ -63,9 +68,9 @@ def build_engine(url: str, sqlite_sync: str = "NORMAL") -> Engine:
 class Database:
     """The engine plus the worker threads that run database work off the event loop."""
 
-    def __init__(self, url: str, sqlite_sync: str = "NORMAL") -> None:
+    def __init__(self, url: str, sqlite_sync: str = "NORMAL", shared: bool = False) -> None:
         self.url = url
-        self.engine = build_engine(url, sqlite_sync)
+        self.engine = build_engine(url, sqlite_sync, shared)
         workers = 1 if is_sqlite(url) else 4
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
 

@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 # At most this many queued payloads are handed to the help desk together (one transaction,
 # each payload atomic within it).
 HANDLED_TOGETHER = 64
+# Groups under way at once: one handled while the next one is prepared (and, with the help desk
+# in its own process, handed to it).
+GROUPS_AHEAD = 2
 
 
 class NotRecorded(Exception):
@@ -136,7 +139,8 @@ class SlackAdapter:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.retry = RetryLater[Incoming](self._queue.put_nowait, retry_delays, "slack:")
         self._stopping = False
-        self._handling = False
+        # The groups being handed to the help desk (the next is prepared meanwhile).
+        self._handling: set[asyncio.Task[None]] = set()
 
     def _listen(self, bolt: AsyncApp) -> None:
         """Everything Slack sends is acknowledged; the first listener that matches takes it."""
@@ -215,10 +219,11 @@ class SlackAdapter:
         await self.door.stop()  # what the door admitted stays in the journal too
         worker, self._worker = self._worker, None
         if worker is not None:
-            if not self._handling:
-                worker.cancel()
+            worker.cancel()  # it waits for payloads or for a group: the groups run apart
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+        if self._handling:
+            await asyncio.wait(self._handling)
 
     async def queued(self) -> None:
         """Wait until every payload accepted so far has been handled (tests, benchmarks)."""
@@ -371,18 +376,24 @@ class SlackAdapter:
                 batch.append(self._queue.get_nowait())
             if self._stopping:  # recorded, handled at the next start
                 return
-            self._handling = True
             try:
-                await self._handle_all(batch)
-            finally:
-                self._handling = False
+                ready = await self._prepare_all(batch)
+            except BaseException:
                 for _found in batch:
                     self._queue.task_done()
+                raise
+            # Handed over now, in order; while the help desk handles the group, the next one
+            # is prepared (and, with the help desk in its own process, handed to it).
+            settling = asyncio.create_task(self._settle(
+                batch, ready, self.app.hand_over([inbound for _found, inbound in ready])))
+            self._handling.add(settling)
+            settling.add_done_callback(self._handling.discard)
+            if len(self._handling) >= GROUPS_AHEAD:
+                await asyncio.wait(self._handling, return_when=asyncio.FIRST_COMPLETED)
 
-    async def _handle_all(self, batch: Sequence[Incoming]) -> None:
-        """Prepare each payload (who wrote, their file), then hand them over together, in
-        order. A failure is logged, and its payload tried again later (it stays in the
-        journal meanwhile)."""
+    async def _prepare_all(self, batch: Sequence[Incoming]) -> list[tuple[Incoming, Inbound]]:
+        """Prepare each payload (who wrote, their file). One that cannot be is logged and
+        tried again later (it stays in the journal meanwhile)."""
         prepared: list[Inbound | BaseException | None] = [
             self.preparation.ready_now(found) for found in batch]
         slow = [number for number, inbound in enumerate(prepared) if inbound is None]
@@ -400,12 +411,22 @@ class SlackAdapter:
                 self.retry.failed(found.key, found)
             elif isinstance(inbound, BaseException):
                 raise inbound
-        outcomes = await self.app.receive_all([inbound for _found, inbound in ready])
-        for (found, _inbound), outcome in zip(ready, outcomes, strict=True):
-            if isinstance(outcome, Exception):
-                log.error("slack: %s could not be handled", found.key, exc_info=outcome)
-                self.retry.failed(found.key, found)
-            elif isinstance(outcome, BaseException):
-                raise outcome
-            else:
-                self.retry.succeeded(found.key)
+        return ready
+
+    async def _settle(self, batch: Sequence[Incoming], ready: Sequence[tuple[Incoming, Inbound]],
+                      handling: Awaitable[list[BaseException | None]]) -> None:
+        """Once the help desk is done with a group: each payload that failed is logged and
+        tried again later."""
+        try:
+            outcomes = await handling
+            for (found, _inbound), outcome in zip(ready, outcomes, strict=True):
+                if isinstance(outcome, Exception):
+                    log.error("slack: %s could not be handled", found.key, exc_info=outcome)
+                    self.retry.failed(found.key, found)
+                elif isinstance(outcome, BaseException):
+                    raise outcome
+                else:
+                    self.retry.succeeded(found.key)
+        finally:
+            for _found in batch:
+                self._queue.task_done()

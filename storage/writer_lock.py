@@ -1,0 +1,67 @@
+"""One SQLite writer at a time across processes, taking turns without polling.
+
+SQLite lets a second writer wait by sleeping and retrying (its busy handler backs off up to
+100 ms at a time). Between two processes that both write all the time — the adapters recording
+what arrives, the help desk's process handling it (bot/desk_process.py) — the sleeper keeps
+losing to the other and both end up idle. With this lock, every transaction on the engine first
+takes an exclusive ``flock`` on a file beside the database and gives it back after its commit or
+rollback: a waiting process is woken the moment the lock is free. The kernel frees the lock of
+a process that dies.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import Engine
+
+_KEY = "peerdesk_writer_lock"
+
+
+def take_turns(engine: Engine, lock_file: Path) -> None:
+    """Make every transaction on ``engine`` hold ``lock_file`` (call before other ``begin``
+    listeners, so that the lock is held before SQLite's own ``BEGIN IMMEDIATE``)."""
+
+    def on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_KEY] = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def on_close(_dbapi_connection: Any, record: Any) -> None:
+        descriptor = record.info.pop(_KEY, None)
+        if descriptor is not None:
+            os.close(descriptor)
+
+    def on_begin(connection: Connection) -> None:
+        fcntl.flock(connection.connection.info[_KEY], fcntl.LOCK_EX)
+
+    def released(finish: Any) -> Any:
+        def finish_and_release(connection: Any) -> None:
+            try:
+                finish(connection)
+            finally:
+                descriptor = _descriptor(connection)
+                if descriptor is not None:
+                    fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+        return finish_and_release
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine.pool, "close", on_close)
+    event.listen(engine, "begin", on_begin)
+    dialect = engine.dialect
+    # The commit and the rollback themselves, not the events that precede them.
+    setattr(dialect, "do_commit", released(dialect.do_commit))  # noqa: B010
+    setattr(dialect, "do_rollback", released(dialect.do_rollback))  # noqa: B010
+
+
+def _descriptor(connection: Any) -> int | None:
+    """The lock file of a pooled connection (None for one the pool hands out bare, as on the
+    engine's very first connect)."""
+    try:
+        descriptor: int | None = connection.info.get(_KEY)
+    except (AttributeError, NotImplementedError):
+        return None
+    return descriptor

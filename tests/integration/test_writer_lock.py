@@ -1,0 +1,54 @@
+"""SQLite shared with another process (``build_engine(..., shared=True)``): each transaction
+holds the lock file beside the database from its begin to its commit or rollback."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage.database import build_engine
+
+
+def free(lock_file: Path) -> bool:
+    """Whether another process could take the lock now."""
+    descriptor = os.open(lock_file, os.O_RDWR)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(descriptor)  # closing also lets go of it
+    return True
+
+
+def test_each_transaction_holds_the_writer_lock(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'shared.db'}", shared=True)
+    lock_file = tmp_path / "shared.db.writer-lock"
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            assert not free(lock_file)
+        assert free(lock_file)
+        with pytest.raises(RuntimeError), engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            assert not free(lock_file)
+            raise RuntimeError("undone")
+        assert free(lock_file)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM t")).scalar_one() == 0
+            assert not free(lock_file)  # reads begin a transaction too (BEGIN IMMEDIATE)
+        assert free(lock_file)
+    finally:
+        engine.dispose()
+
+
+def test_unshared_engines_take_no_lock(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'alone.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    engine.dispose()
+    assert not (tmp_path / "alone.db.writer-lock").exists()
