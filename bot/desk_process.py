@@ -21,12 +21,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import signal
+import threading
 from collections.abc import Awaitable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from multiprocessing.connection import wait
 
 from sqlalchemy.engine import Engine
 
@@ -108,15 +111,24 @@ def _start_worker(recipe: Recipe) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=recipe.settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s [desk]: %(message)s")
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # killed with it: nothing outlives the command
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True,
+                         name="desk-parent").start()
     engine = build_engine(recipe.database_url, recipe.settings.storage.sqlite_sync, shared=True)
     desk = build_desk(recipe.settings, engine, recipe.clock, recipe.codes, recipe.invite_links)
     _WORKER.append(_Worker(desk, Reachability(engine)))
 
 
+def _exit_with(parent_sentinel: int) -> None:
+    """Run in the worker: end it as soon as the adapters' process has ended, however it ended
+    (``kill -9`` included; a group not committed yet stays in the journal, as after a crash)."""
+    wait([parent_sentinel])
+    os._exit(1)
+
+
 def _ready() -> int:
     """Run in the worker: its process id, once its help desk is built."""
-    import os
-
     return os.getpid()
 
 
