@@ -384,8 +384,8 @@ class SlackAdapter:
                 raise
             # Handed over now, in order; while the help desk handles the group, the next one
             # is prepared (and, with the help desk in its own process, handed to it).
-            settling = asyncio.create_task(self._settle(
-                batch, ready, self.app.hand_over([inbound for _found, inbound in ready])))
+            handing = self.app.hand_over([inbound for _found, inbound in ready])
+            settling = asyncio.create_task(self._settle(batch, ready, handing))
             self._handling.add(settling)
             settling.add_done_callback(self._handling.discard)
             if len(self._handling) >= GROUPS_AHEAD:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -220,16 +220,19 @@ async def test_a_payload_whose_handling_failed_is_tried_again_without_a_restart(
     space = slack_server.workspace
     async with running_slack(slack_server, slack_client, tmp_path, database_url) as (app, adapter):
         adapter.retry.delays = (0.05, 0.05)
-        receive_all = app.receive_all
+        hand_over = app.hand_over
         failures: list[str] = []
 
-        async def flaky(inbounds: Sequence[Inbound]) -> list[BaseException | None]:
+        async def failed(inbounds: Sequence[Inbound]) -> list[BaseException | None]:
+            return [OSError("database is locked") for _inbound in inbounds]
+
+        def flaky(inbounds: Sequence[Inbound]) -> Awaitable[list[BaseException | None]]:
             if not failures:
                 failures.extend(inbound.text for inbound in inbounds)
-                return [OSError("database is locked") for _inbound in inbounds]
-            return await receive_all(inbounds)
+                return failed(inbounds)
+            return hand_over(inbounds)
 
-        monkeypatch.setattr(app, "receive_all", flaky)
+        monkeypatch.setattr(app, "hand_over", flaky)
         payload = event_callback(dm_event(ANA, "/start"), event_id="Ev0FLAKY0001")
         await hub.wait_ack(await hub.push("events_api", payload))
         # Slack's retry meanwhile is a repeat: acknowledged, ignored.
