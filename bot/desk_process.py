@@ -34,6 +34,7 @@ from multiprocessing.connection import wait
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.inbound_wire import pack, unpack
 from handlers.catalogue import Catalogue
 from handlers.messages import Inbound
 from handlers.ports import Clock, JoinCodes
@@ -132,9 +133,10 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _handle_in_worker(inbounds: list[Inbound]) -> None:
-    """Run in the worker: handle one group of messages, one transaction."""
-    _WORKER[0].handle(inbounds)
+def _handle_in_worker(packed: bytes) -> None:
+    """Run in the worker: handle one group of messages (packed by bot/inbound_wire.py), one
+    transaction."""
+    _WORKER[0].handle(unpack(packed))
 
 
 class DeskProcess:
@@ -163,13 +165,14 @@ class DeskProcess:
         returns is awaited as :meth:`handle`."""
         loop = asyncio.get_running_loop()
         pool = self._ready_pool()
+        packed = pack(inbounds)
         try:
-            handled = loop.run_in_executor(pool, _handle_in_worker, inbounds)
+            handled = loop.run_in_executor(pool, _handle_in_worker, packed)
         except BrokenProcessPool:  # it died while idle: this group never reached it
             self._discard(pool)
             log.warning("the help desk's process had stopped; starting a new one")
             pool = self._ready_pool()
-            handled = loop.run_in_executor(pool, _handle_in_worker, inbounds)
+            handled = loop.run_in_executor(pool, _handle_in_worker, packed)
         return self._outcome(pool, handled, len(inbounds))
 
     async def _outcome(self, pool: ProcessPoolExecutor, handled: Awaitable[None],

@@ -43,7 +43,7 @@ class Preparation:
         if profile is None or found.file is not None or (
                 found.response_url is not None and _may_act_on_channel(inbound)):
             return None
-        return _addressed(_signed(inbound, user_ref(team, user, profile)), found)
+        return _ready(inbound, user_ref(team, user, profile), found)
 
     async def ready(self, found: Incoming) -> Inbound:
         """The inbound message ready for the help desk: the sender's name and locale from
@@ -83,13 +83,26 @@ def _team_and_user(inbound: Inbound) -> tuple[str, str]:
     return team, user
 
 
-def _signed(inbound: Inbound, sender: UserRef) -> Inbound:
-    """The message with its sender's profile (the name Slack sent with it, if the profile
-    has none)."""
+def _named(inbound: Inbound, sender: UserRef) -> UserRef:
+    """The sender's profile, with the name Slack sent with the message if the profile has
+    none."""
     if sender.display_name == sender.identity.rpartition("/")[2] \
             and inbound.sender.display_name != sender.display_name:
-        sender = replace(sender, display_name=inbound.sender.display_name)
-    return replace(inbound, sender=sender)
+        return replace(sender, display_name=inbound.sender.display_name)
+    return sender
+
+
+def _signed(inbound: Inbound, sender: UserRef) -> Inbound:
+    """The message with its sender's profile."""
+    return replace(inbound, sender=_named(inbound, sender))
+
+
+def _ready(inbound: Inbound, sender: UserRef, found: Incoming) -> Inbound:
+    """:func:`_signed` then :func:`_addressed`, in one copy of the message (the common case)."""
+    sender = _named(inbound, sender)
+    if found.response_url is None:
+        return replace(inbound, sender=sender)
+    return replace(inbound, sender=sender, chat=ChatRef(inbound.chat.platform, "", True))
 
 
 def _addressed(inbound: Inbound, found: Incoming) -> Inbound:
