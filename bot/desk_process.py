@@ -33,6 +33,7 @@ from multiprocessing.connection import wait
 
 from sqlalchemy.engine import Engine
 
+from bot.collector import settle_after_start
 from bot.config import Settings
 from bot.inbound_wire import pack, unpack
 from handlers.catalogue import Catalogue
@@ -119,6 +120,7 @@ def _start_worker(recipe: Recipe) -> None:
     engine = build_engine(recipe.database_url, recipe.settings.storage.sqlite_sync, shared=True)
     desk = build_desk(recipe.settings, engine, recipe.clock, recipe.codes, recipe.invite_links)
     _WORKER.append(_Worker(desk, Reachability(engine)))
+    settle_after_start()  # a server process too: its collector set as `peerdesk run` sets it
 
 
 def _exit_with(parent_sentinel: int) -> None:

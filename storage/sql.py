@@ -20,6 +20,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from storage.writer_lock import end_turn, take_turn
+
 Params = Mapping[str, Any]
 Row = tuple[Any, ...]
 
@@ -141,12 +143,14 @@ def sql_transaction(engine: Engine) -> Iterator[Sql]:
     connection = engine.raw_connection()
     try:
         sql = Sql(connection.driver_connection, engine.dialect.name)
+        take_turn(connection)  # another process writing to the same SQLite file
         try:
             sql.begin()
             yield sql
             connection.commit()
         finally:
             connection.rollback()  # after a commit this is a no-op
+            end_turn(connection)
             sql.close()
     finally:
         connection.close()

@@ -25,6 +25,7 @@ from storage.sql import Sql
 from storage.tasks import SqlTasks
 from storage.team_groups import SqlTeamGroups
 from storage.teams import SqlTeams
+from storage.writer_lock import end_turn, take_turn
 
 # The advisory lock a sweep holds for its transaction: "sweeping" in ASCII.
 SWEEP_LOCK_KEY = 0x7377656570696E67
@@ -57,7 +58,12 @@ class SqlUnitOfWork:
         connection = self.engine.raw_connection()
         try:
             sql = Sql(connection.driver_connection, self.engine.dialect.name)
-            sql.begin()
+            take_turn(connection)  # another process writing to the same SQLite file
+            try:
+                sql.begin()
+            except BaseException:
+                end_turn(connection)
+                raise
         except BaseException:
             connection.close()  # back to the pool, not leaked
             raise
@@ -86,6 +92,7 @@ class SqlUnitOfWork:
             return
         try:
             connection.rollback()  # after a commit this is a no-op
+            end_turn(connection)
             sql.close()
         finally:
             connection.close()

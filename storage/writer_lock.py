@@ -57,6 +57,21 @@ def take_turns(engine: Engine, lock_file: Path) -> None:
     setattr(dialect, "do_rollback", released(dialect.do_rollback))  # noqa: B010
 
 
+def take_turn(connection: Any) -> None:
+    """For a transaction begun on a pooled driver connection (``engine.raw_connection()``,
+    which SQLAlchemy's ``begin`` event does not see): wait for the lock, if the engine has one."""
+    descriptor = _descriptor(connection)
+    if descriptor is not None:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+
+
+def end_turn(connection: Any) -> None:
+    """Give back what :func:`take_turn` took (after the commit or rollback)."""
+    descriptor = _descriptor(connection)
+    if descriptor is not None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
 def _descriptor(connection: Any) -> int | None:
     """The lock file of a pooled connection (None for one the pool hands out bare, as on the
     engine's very first connect)."""

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import fcntl
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from storage.database import build_engine
+from storage.migrate import upgrade
+from storage.platform_updates import UpdateJournal
+from storage.sql import sql_transaction
+from storage.uow import SqlUnitOfWork
 
 
 def free(lock_file: Path) -> bool:
@@ -52,3 +57,27 @@ def test_unshared_engines_take_no_lock(tmp_path: Path) -> None:
         conn.execute(text("CREATE TABLE t (x INTEGER)"))
     engine.dispose()
     assert not (tmp_path / "alone.db.writer-lock").exists()
+
+
+def test_transactions_on_the_driver_hold_it_too(tmp_path: Path) -> None:
+    """The help desk's unit of work and the journal's recording run on pooled driver
+    connections, which SQLAlchemy's ``begin`` event does not see: they take their turn too."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'shared.db'}", shared=True)
+    lock_file = tmp_path / "shared.db.writer-lock"
+    try:
+        upgrade(engine)
+        assert free(lock_file)
+        with SqlUnitOfWork(engine) as uow:
+            assert not free(lock_file)
+            uow.commit()
+        assert free(lock_file)
+        with pytest.raises(RuntimeError), sql_transaction(engine) as sql:
+            sql.run("DELETE FROM platform_updates")
+            assert not free(lock_file)
+            raise RuntimeError("undone")
+        assert free(lock_file)
+        journal = UpdateJournal(engine, "slack")
+        assert journal.record_many([(1, {"a": 1})], datetime(2026, 3, 2, tzinfo=UTC)) == {1}
+        assert free(lock_file)
+    finally:
+        engine.dispose()
