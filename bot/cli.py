@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -263,6 +264,8 @@ async def _run_console(settings: Settings, url: str, script: Path | None, seed: 
 
     clock = VirtualClock(start)
     channel = ConsoleChannel(out)
+    # The console's clock is virtual and one person types: the help desk stays in process.
+    settings = replace(settings, storage=replace(settings.storage, desk_process=False))
     app = await build_app(settings, url, clock, RandomJoinCodes(random.Random(seed)),
                           {"console": channel})
     try:
