@@ -11,8 +11,8 @@ from functools import partial
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.desk_process import DeskProcess, Recipe, build_desk
-from bot.desk_process import core_settings as core_settings
+from bot.desk_build import build_desk
+from bot.desk_process import DeskProcess, Recipe
 from bot.dispatcher import Channel, Dispatcher
 from bot.intake import Intake
 from bot.scheduler import Scheduler

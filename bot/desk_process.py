@@ -1,82 +1,54 @@
 """The help desk in a second process of its own (``[storage] desk_process = true``).
 
-Handling a message is pure Python plus SQLAlchemy: on one interpreter it competes, for the one
-GIL, with the adapters that parse, acknowledge and deliver. With this option the adapters' process
-hands each group of inbound messages (pickled: they are frozen dataclasses) to one worker process
-that built its own help desk exactly as ``build_app`` builds the in-process one, on the same
-database; it handles them as :meth:`HelpDesk.handle_batch` always does — one transaction, each
-message atomic, marked handled in the platform's journal in that same transaction — and only
-then does the caller learn they are stored.
+Handling a message is pure Python plus SQL: on one interpreter it competes, for the one GIL,
+with the adapters that parse, acknowledge and deliver. With this option the adapters' process
+hands each group of inbound messages (packed by bot/inbound_wire.py) through a pipe to one worker
+process that built its own help desk exactly as ``build_app`` builds the in-process one, on the
+same database; it handles them as :meth:`HelpDesk.handle_batch` always does — one transaction,
+each message atomic, marked handled in the platform's journal in that same transaction — and
+only then does the caller learn they are stored.
 
-One worker handles the groups one after the other, in the order they were handed over, which
+The worker handles the groups one after the other, in the order they were handed over, which
 keeps the order; ``Intake`` hands over the next group while the worker handles one, so that the
 trip between the processes is not waited for. On SQLite both processes write: they take turns
-through a lock file (storage/writer_lock.py) rather than SQLite's sleep-and-retry. If the worker
-dies, the groups it held fail (their messages stay unhandled in the journal, handled at the next
-start, as after a crash), and the next group starts a fresh worker.
+through a lock file (storage/writer_lock.py). If the worker dies, the groups it held fail with
+:class:`DeskGone` (their messages stay unhandled in the journal and are tried again, as after a
+crash), and the next group starts a fresh worker. The worker ends with the adapters' process,
+however that ends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Awaitable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
-from datetime import timedelta
-from multiprocessing.connection import wait
-
-from sqlalchemy.engine import Engine
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 from bot.collector import settle_after_start
 from bot.config import Settings
+from bot.desk_build import build_desk
 from bot.inbound_wire import pack, unpack
-from handlers.catalogue import Catalogue
 from handlers.messages import Inbound
 from handlers.ports import Clock, JoinCodes
-from handlers.service import HelpDesk
-from handlers.timezones import TimeZones
-from handlers.turn import CoreSettings, Deps
 from storage.database import build_engine
 from storage.delivery import Reachability
-from storage.files import DiskFileStore
-from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
-
-def core_settings(settings: Settings) -> CoreSettings:
-    """The part of the settings the use cases need."""
-    helpdesk = settings.helpdesk
-    return CoreSettings(require_team_approval=helpdesk.require_team_approval,
-                        coordinator_identities=frozenset(helpdesk.coordinators),
-                        default_language=helpdesk.default_language,
-                        default_timezone=helpdesk.default_timezone,
-                        question_timeout=timedelta(hours=helpdesk.question_timeout_hours),
-                        max_upload_bytes=settings.deliverables.max_size_mb * 1024 * 1024,
-                        allowed_kinds=frozenset(settings.deliverables.allowed_types),
-                        reviewers_per_deliverable=settings.deliverables.reviewers_per_deliverable,
-                        followups=settings.schedule.followups,
-                        event_reminder_hours=settings.schedule.event_reminder_hours,
-                        broadcast_progress_percent=settings.schedule.broadcast_progress_percent)
+# How long a closing worker may take to finish before it is killed.
+CLOSE_SECONDS = 30.0
 
 
-def build_desk(settings: Settings, engine: Engine, clock: Clock, codes: JoinCodes,
-               invite_links: Mapping[str, str]) -> HelpDesk:
-    """The help desk on a database engine: the one way both processes build it."""
-    core = replace(core_settings(settings), invite_links=dict(invite_links))
-    # Slack takes every message starting with "/" as its own command: there, the bot's texts
-    # name its commands as typed after the slash command ("/peerdesk tasks").
-    catalogue = Catalogue.load().with_command_prefix("slack", settings.slack_app.command + " ")
-    return HelpDesk(unit_of_work=lambda: SqlUnitOfWork(engine),
-                    catalogue=catalogue,
-                    deps=Deps(settings=core, clock=clock, codes=codes, zones=TimeZones.load(),
-                              files=DiskFileStore(settings.storage.data_dir)))
+class DeskGone(Exception):
+    """The help desk's process ended before it had committed a group."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,25 +62,10 @@ class Recipe:
     invite_links: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class _Worker:
-    """The worker process's help desk and what ``Intake`` does before each group."""
-
-    desk: HelpDesk
-    reachability: Reachability
-
-    def handle(self, inbounds: Sequence[Inbound]) -> None:
-        self.reachability.mark_reachable([inbound.sender.identity for inbound in inbounds])
-        self.desk.handle_batch(inbounds)
-
-
-# Set only inside the worker process, by its initializer (a process pool passes no state from
-# its initializer to the calls otherwise); the adapters' process never touches it.
-_WORKER: list[_Worker] = []
-
-
-def _start_worker(recipe: Recipe) -> None:
-    """The worker's initializer: build the help desk (no migration: the parent did it)."""
+def _serve(connection: Connection, recipe: Recipe) -> None:
+    """The worker process: build the help desk (no migration: the parent did it), say so with
+    its process id, then handle each group that comes, answering None or the exception, until
+    the parent closes the pipe."""
     # Ctrl-C reaches the whole process group: the parent stops the worker in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=recipe.settings.log_level,
@@ -119,8 +76,30 @@ def _start_worker(recipe: Recipe) -> None:
                          name="desk-parent").start()
     engine = build_engine(recipe.database_url, recipe.settings.storage.sqlite_sync, shared=True)
     desk = build_desk(recipe.settings, engine, recipe.clock, recipe.codes, recipe.invite_links)
-    _WORKER.append(_Worker(desk, Reachability(engine)))
+    reachability = Reachability(engine)
     settle_after_start()  # a server process too: its collector set as `peerdesk run` sets it
+    connection.send(os.getpid())
+    while True:
+        try:
+            inbounds = unpack(connection.recv_bytes())
+        except EOFError:
+            return
+        try:
+            # Who wrote can be sent to again (see Intake), then the group, one transaction.
+            reachability.mark_reachable([inbound.sender.identity for inbound in inbounds])
+            desk.handle_batch(inbounds)
+        except Exception as exc:
+            _answer(connection, exc)
+        else:
+            connection.send(None)
+
+
+def _answer(connection: Connection, exc: Exception) -> None:
+    """The worker's exception to the caller (as its text, if it cannot be pickled)."""
+    try:
+        connection.send(exc)
+    except Exception:
+        connection.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
 
 
 def _exit_with(parent_sentinel: int) -> None:
@@ -130,23 +109,26 @@ def _exit_with(parent_sentinel: int) -> None:
     os._exit(1)
 
 
-def _ready() -> int:
-    """Run in the worker: its process id, once its help desk is built."""
-    return os.getpid()
-
-
-def _handle_in_worker(packed: bytes) -> None:
-    """Run in the worker: handle one group of messages (packed by bot/inbound_wire.py), one
-    transaction."""
-    _WORKER[0].handle(unpack(packed))
+def _reap(process: BaseProcess) -> None:
+    """Wait for a worker to end (killing it if it does not), so that it leaves no zombie."""
+    process.join(CLOSE_SECONDS)
+    if process.is_alive():
+        log.warning("the help desk's process did not stop; killing it")
+        process.kill()
+        process.join()
 
 
 class DeskProcess:
-    """The help desk's worker process, seen from the adapters' process."""
+    """The help desk's worker process, seen from the adapters' process (one event loop)."""
 
     def __init__(self, recipe: Recipe) -> None:
         self.recipe = recipe
-        self._pool: ProcessPoolExecutor | None = None
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+        self._started: asyncio.Future[int] | None = None
+        # The groups handed over and not answered yet, oldest first (the worker answers so).
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._reaping: set[asyncio.Future[None]] = set()
 
     async def start(self) -> None:
         """Start the worker and wait until its help desk is built."""
@@ -154,54 +136,106 @@ class DeskProcess:
 
     async def worker_pid(self) -> int:
         """The worker's process id (started if need be, once its help desk is built)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._ready_pool(), _ready)
+        return await asyncio.shield(self._running())
 
-    async def handle(self, inbounds: list[Inbound]) -> None:
+    async def handle(self, inbounds: Sequence[Inbound]) -> None:
         """Handle one group in the worker; returns once it is committed (raises if it was
-        not: the worker's exception, or ``BrokenProcessPool`` when the worker died)."""
+        not: the worker's exception, or :class:`DeskGone` when the worker died)."""
         await self.submit(inbounds)
 
-    def submit(self, inbounds: list[Inbound]) -> Awaitable[None]:
+    def submit(self, inbounds: Sequence[Inbound]) -> Awaitable[None]:
         """Hand one group to the worker now (it handles them in the order handed); what it
         returns is awaited as :meth:`handle`."""
-        loop = asyncio.get_running_loop()
-        pool = self._ready_pool()
         packed = pack(inbounds)
+        answered = asyncio.get_running_loop().create_future()
         try:
-            handled = loop.run_in_executor(pool, _handle_in_worker, packed)
-        except BrokenProcessPool:  # it died while idle: this group never reached it
-            self._discard(pool)
-            log.warning("the help desk's process had stopped; starting a new one")
-            pool = self._ready_pool()
-            handled = loop.run_in_executor(pool, _handle_in_worker, packed)
-        return self._outcome(pool, handled, len(inbounds))
+            self._send(packed)
+        except OSError:  # it died while idle: this group never reached it
+            self._lost("the help desk's process had stopped; starting a new one")
+            self._send(packed)
+        self._waiting.append(answered)
+        return answered
 
-    async def _outcome(self, pool: ProcessPoolExecutor, handled: Awaitable[None],
-                       count: int) -> None:
+    def _send(self, packed: bytes) -> None:
+        self._running()
+        assert self._connection is not None
+        self._connection.send_bytes(packed)
+
+    def _running(self) -> asyncio.Future[int]:
+        """The worker's start (a new worker when there is none)."""
+        if self._started is not None:
+            return self._started
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs, self.recipe), name="peerdesk-desk",
+                                  daemon=True)
+        process.start()
+        theirs.close()
+        self._process, self._connection = process, ours
+        started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        # A start that failed with nobody waiting for it is logged by _lost, not by asyncio.
+        started.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._started = started
+        asyncio.get_running_loop().add_reader(ours.fileno(), self._on_answer)
+        return started
+
+    def _on_answer(self) -> None:
+        """The worker said something (or its end of the pipe closed: it died)."""
+        connection = self._connection
         try:
-            await handled
-        except BrokenProcessPool:
-            self._discard(pool)
-            log.error("the help desk's process died while handling %d message(s); they wait "
-                      "in the journal for the next start, and a new process takes the next "
-                      "ones", count)
-            raise
+            while connection is not None and connection.poll():
+                self._take(connection.recv())
+        except (EOFError, OSError):
+            if self._waiting:
+                log.error("the help desk's process died while handling %d group(s); their "
+                          "messages wait in the journal, and a new process takes the next ones",
+                          len(self._waiting))
+            self._lost("the help desk's process ended")
 
-    def _ready_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(self.recipe,))
-        return self._pool
+    def _take(self, answer: Any) -> None:
+        started = self._started
+        if started is not None and not started.done():
+            started.set_result(int(answer))
+            return
+        if not self._waiting:
+            return
+        answered = self._waiting.popleft()
+        if answered.done():
+            return
+        if isinstance(answer, BaseException):
+            answered.set_exception(answer)
+        else:
+            answered.set_result(None)
 
-    def _discard(self, pool: ProcessPoolExecutor) -> None:
-        if self._pool is pool:
-            self._pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
+    def _lost(self, why: str) -> None:
+        """Forget the worker: what it held fails, the next group starts a new one."""
+        connection, self._connection = self._connection, None
+        process, self._process = self._process, None
+        started, self._started = self._started, None
+        if connection is not None:
+            asyncio.get_running_loop().remove_reader(connection.fileno())
+            connection.close()
+        if started is not None and not started.done():
+            started.set_exception(DeskGone(why))
+        while self._waiting:
+            answered = self._waiting.popleft()
+            if not answered.done():
+                answered.set_exception(DeskGone(why))
+        if process is not None:  # reaped (in a thread: it may take a moment to end)
+            reaping = asyncio.ensure_future(asyncio.to_thread(_reap, process))
+            self._reaping.add(reaping)
+            reaping.add_done_callback(self._reaping.discard)
 
     async def close(self) -> None:
-        """Let the group under way finish, then stop the worker."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await asyncio.to_thread(pool.shutdown, wait=True)
+        """Let the groups under way finish, then stop the worker."""
+        if self._waiting:
+            await asyncio.wait(list(self._waiting))
+        process, connection = self._process, self._connection
+        if connection is not None:
+            asyncio.get_running_loop().remove_reader(connection.fileno())
+            connection.close()  # the worker reads the end of the pipe and returns
+        self._process = self._connection = self._started = None
+        if process is not None:
+            await asyncio.to_thread(_reap, process)
+        if self._reaping:
+            await asyncio.wait(self._reaping)

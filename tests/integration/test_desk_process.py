@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from sqlalchemy import Connection
 from bot.clock import SystemClock, VirtualClock
 from bot.codes import RandomJoinCodes
 from bot.config import load_settings
-from bot.desk_process import DeskProcess, Recipe
+from bot.desk_process import DeskGone, DeskProcess, Recipe
 from bot.intake import Intake
 from handlers.messages import ChatRef, Inbound, UserRef
 from storage.database import Database, is_sqlite
@@ -113,7 +112,7 @@ async def test_a_worker_killed_mid_group_fails_that_group_only(database: Databas
                                                            said("bob", "/start")]))
             await asyncio.sleep(0)  # handed to the worker, which waits for the database
             os.kill(first, signal.SIGKILL)
-            with pytest.raises(BrokenProcessPool):
+            with pytest.raises(DeskGone):
                 await handling
         assert count(database, "SELECT COUNT(*) FROM members") == 0  # nothing half-done
         await process.handle([said("dan", "/start")])
