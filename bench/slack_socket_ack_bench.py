@@ -40,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from slack_ack_bench import QUANTILES, burst_arguments, print_table, summary
+from slack_ack_bench import QUANTILES, burst_arguments, labelled, print_table, summary
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_product import LOCALES, replies, running_product, slack_user, texts
@@ -227,9 +227,10 @@ async def main(args: argparse.Namespace) -> int:
                     continue
                 (Path(folder) / name).mkdir()
                 async with running_product(slack.api_url, Path(folder) / name, urls[name],
-                                           users, mode="socket") as adapter:
+                                           users, mode="socket",
+                                           desk_process=args.desk_process) as adapter:
                     results[name] = await measure(name, slack, adapter, args)
-    return print_table(results, {"bolt": "bolt, no-op listener"},
+    return print_table(labelled(results, args), {"bolt": "bolt, no-op listener"},
                        f"acks of {args.burst:,} DM events written at once by Slack over Socket "
                        f"Mode, {args.users:,} members, 127.0.0.1; median of {args.repeat} bursts "
                        "(max: the worst)")
