@@ -6,15 +6,16 @@ Usage: python bench/slack_events_bench.py [--users N] [--events M] [--in-flight 
 
 M Events API requests (default 2,000; distinct event ids) of DMs to the bot from N members
 (default 300, in teams of eight): ½ text the bot does not understand, ¼ ``/help``, ¼ ``/team``,
-each signed as Slack signs them (before the clock starts), handed to ``AsyncApp.async_dispatch``
-as bolt's aiohttp adapter hands them, F at a time (default 100: Slack's concurrent requests).
+each signed as Slack signs them (before the clock starts), handed over as bolt's aiohttp adapter
+hands them, F at a time (default 100: Slack's concurrent requests).
 
 * **bolt**: an ``AsyncApp`` with one ``@app.event("message")`` listener that only acks, with
   the bot token, the signature checked and ``process_before_response`` as peerdesk's, bolt's
   defaults otherwise (peerdesk's own skips three middleware it has no use for); done when every
-  dispatch has answered.
-* **peerdesk**: the SlackAdapter's AsyncApp (bench/slack_product.py): signature check, journal
-  (group-committed) before the ack, queue, profile (cached), help desk, reply committed in the
+  ``async_dispatch`` has answered.
+* **peerdesk**: the SlackAdapter's HTTP endpoint (bench/slack_product.py,
+  ``SlackHttpServer.answer``): signature check and journal (group-committed) at the door before
+  the 200, then bolt's dispatch, queue, profile (cached), help desk, reply committed in the
   outbox, on a SQLite file — and on PostgreSQL with ``--database-url`` or
   ``PEERDESK_TEST_POSTGRES_URL``, in a fresh database dropped after; done when every dispatch
   has answered 200 *and* every event is handled (``adapter.queued()``). Delivery not included.
@@ -38,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,6 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core_bench import peak_rss_mb
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_product import Events, Signed, bolt_request, local_slack, replies, running_product
 from slack_sdk.web.async_client import AsyncWebClient
 from telegram_product import people
@@ -69,18 +73,26 @@ def no_op_bolt(server: SlackServer) -> AsyncApp:
     return bolt
 
 
-async def dispatch(bolt: AsyncApp, requests: list[Signed], in_flight: int) -> Counter[int]:
-    """Every request through ``async_dispatch``, ``in_flight`` at a time; the answers' statuses."""
+Handler = Callable[[AsyncBoltRequest], Awaitable[BoltResponse]]
+
+
+async def dispatch(handler: Handler, requests: list[Signed], in_flight: int) -> Counter[int]:
+    """Every request through ``handler``, ``in_flight`` at a time; the answers' statuses."""
     gate = asyncio.Semaphore(in_flight)
     statuses: Counter[int] = Counter()
 
     async def one(signed: Signed) -> None:
         async with gate:
-            answer = await bolt.async_dispatch(bolt_request(signed))
+            answer = await handler(bolt_request(signed))
         statuses[answer.status] += 1
 
     await asyncio.gather(*(one(signed) for signed in requests))
     return statuses
+
+
+def _endpoint(adapter: SlackAdapter) -> Handler:
+    assert adapter.server is not None, "the product runs in HTTP mode"
+    return adapter.server.answer
 
 
 async def measure(target: AsyncApp | SlackAdapter, requests: list[Signed],
@@ -88,11 +100,13 @@ async def measure(target: AsyncApp | SlackAdapter, requests: list[Signed],
     """Events/s: until every request was answered (and, for peerdesk, handled, its reply in
     the outbox)."""
     adapter = target if isinstance(target, SlackAdapter) else None
-    bolt = target.bolt if isinstance(target, SlackAdapter) else target
+    # peerdesk's HTTP endpoint takes a request as bolt's aiohttp adapter hands it over: the
+    # door (signature, journal, 200), bolt's dispatch after; bolt's no-op app, async_dispatch.
+    handler = target.async_dispatch if isinstance(target, AsyncApp) else _endpoint(target)
     before = await adapter.app.database.run(lambda: replies(adapter.app.database)) \
         if adapter else 0
     started = time.perf_counter()
-    statuses = await dispatch(bolt, requests, in_flight)
+    statuses = await dispatch(handler, requests, in_flight)
     if adapter is not None:
         await adapter.queued()
     seconds = time.perf_counter() - started

@@ -36,7 +36,7 @@ from bot.app import App
 from bot.group_record import GroupRecorder
 from bot.retry_later import DELAYS, RetryLater
 from bot.slack.connection import SocketModeLink, SocketModeRefused
-from bot.slack.door import SocketDoor, admitted
+from bot.slack.door import FrontDoor, admitted
 from bot.slack.files import SlackFiles
 from bot.slack.http_mode import SlackHttpServer
 from bot.slack.inbound import BotIdentity, Incoming, identity, incoming
@@ -46,7 +46,7 @@ from bot.slack.users import SlackProfiles
 from bot.slack_settings import SlackSettings
 from handlers.messages import Inbound
 from handlers.ports import Clock
-from storage.platform_updates import UpdateJournal
+from storage.platform_updates import Recorded, UpdateJournal
 
 log = logging.getLogger(__name__)
 
@@ -124,16 +124,17 @@ class SlackAdapter:
         self._listen(self.bolt)
         self.link: SocketModeLink | None = None
         self.server: SlackHttpServer | None = None
-        # Over Socket Mode, what the help desk handles is recorded and acknowledged before
-        # bolt dispatches it (bot/slack/door.py).
-        self.door = SocketDoor(self.bolt, parse=self._parse, record=self._record,
+        # What the help desk handles is recorded and acknowledged before bolt dispatches it
+        # (bot/slack/door.py).
+        self.door = FrontDoor(self.bolt, parse=self._parse, record=self._record,
                                done=self._done, failed=self._failed)
         if settings.mode == "socket":
             self.link = SocketModeLink(self.bolt, app_token, client, health_seconds,
-                                       door=self.door.admit)
+                                       door=self.door)
         else:
             self.server = SlackHttpServer(self.bolt, settings.http_listen, settings.http_port,
-                                          settings.http_path)
+                                          settings.http_path, signing_secret=signing_secret,
+                                          door=self.door)
         self._queue: asyncio.Queue[Incoming] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -311,7 +312,7 @@ class SlackAdapter:
         found = incoming(payload, self.identity, self.settings.command)
         return None if found is None or found.inbound.receipt is None else found
 
-    async def _record(self, found: Incoming, payload: dict[str, Any]) -> bool:
+    async def _record(self, found: Incoming, payload: Recorded) -> bool:
         receipt = found.inbound.receipt
         assert receipt is not None
         return await self.recorder.record(receipt, payload)

@@ -20,8 +20,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from enum import Enum
 from typing import Any
 
 import aiohttp
@@ -33,6 +31,8 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.door import Admission, Door, NoDoor
+
 log = logging.getLogger(__name__)
 
 # How long opening the WebSocket may take at start before peerdesk gives up and says so.
@@ -41,23 +41,6 @@ CONNECT_SECONDS = 30.0
 
 class SocketModeRefused(Exception):
     """Slack refused the app-level token, or the connection could not be opened."""
-
-
-class Admission(Enum):
-    """What the door did with an envelope's payload."""
-
-    ACKNOWLEDGE = "recorded (or a repeat): acknowledge it now"
-    REFUSE = "not recorded: no ack, so Slack sends it again"
-    TO_BOLT = "not the door's: bolt dispatches and acknowledges it"
-
-
-# The door: an envelope's type and payload → what to do with it.
-Door = Callable[[str, dict[str, Any]], Awaitable[Admission]]
-
-
-async def no_door(kind: str, payload: dict[str, Any]) -> Admission:
-    """A door that lets everything through to bolt."""
-    return Admission.TO_BOLT
 
 
 class _DoorHandler(AsyncSocketModeHandler):
@@ -70,10 +53,12 @@ class _DoorHandler(AsyncSocketModeHandler):
 
     async def handle(self, client: SocketModeClient,  # type: ignore[override]  # as bolt's
                      req: SocketModeRequest) -> None:
-        admission = await self.door(req.type, req.payload)
-        if admission is Admission.ACKNOWLEDGE:
-            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
-        elif admission is Admission.TO_BOLT:
+        with self.door.arriving():
+            admission = await self.door.admit(req.type, req.payload)
+            if admission is Admission.ACKNOWLEDGE:
+                await client.send_socket_mode_response(
+                    SocketModeResponse(envelope_id=req.envelope_id))
+        if admission is Admission.TO_BOLT:
             await super().handle(client, req)
 
 
@@ -83,9 +68,9 @@ class SocketModeLink:
 
     def __init__(self, bolt: AsyncApp, app_token: str, client: AsyncWebClient,
                  health_seconds: float = 30.0, ping_seconds: float = 10.0,
-                 door: Door = no_door) -> None:
+                 door: Door | None = None) -> None:
         self.handler = _DoorHandler(
-            bolt, app_token, door, logger=logging.getLogger("peerdesk.slack.socket"),
+            bolt, app_token, door or NoDoor(), logger=logging.getLogger("peerdesk.slack.socket"),
             web_client=client, ping_interval=ping_seconds)
         self.health_seconds = health_seconds
         self.connected = False

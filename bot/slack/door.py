@@ -1,5 +1,5 @@
-"""The Socket Mode door: a payload the help desk handles is recorded, acknowledged at once, and
-only then dispatched by bolt.
+"""The door in front of bolt, in both modes: a payload the help desk handles is recorded,
+acknowledged at once, and only then dispatched by bolt.
 
 bolt's dispatch costs about a quarter of a millisecond per payload; when the ack waited for it,
 a burst of a thousand events saw its last acks after the whole burst had been dispatched. Here
@@ -10,7 +10,10 @@ only queue it). While payloads still wait at the door, dispatching waits — at 
 first and under steady load nothing starves.
 
 Whatever bolt then does, nothing is lost: a payload no listener took (bolt's middleware dropped
-it) is marked done, and one bolt failed on is handed to the retries.
+it) is marked done, and one bolt failed on is handed to the retries. Over HTTP the door sees a
+request only once its signature is checked (bot/slack/http_mode.py); anything else — a modal's
+submission, whose ack carries the answer, events the bot only acknowledges, a request that
+fails the check — goes through bolt as usual.
 """
 
 from __future__ import annotations
@@ -18,24 +21,60 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.slack.connection import Admission
 from bot.slack.inbound import Incoming
+from storage.platform_updates import Recorded
 
 log = logging.getLogger(__name__)
 
 # While payloads wait at the door, bolt's dispatch of those admitted waits this long at most.
-ACKS_FIRST_SECONDS = 0.1
+ACKS_FIRST_SECONDS = 0.25
 # The key in bolt's request context of a payload the door admitted.
 ADMITTED = "peerdesk_admitted"
 # The envelopes whose payloads the door may take (events, slash commands, interactions).
 DOOR_KINDS = frozenset({"events_api", "slash_commands", "interactive"})
+
+
+class Admission(Enum):
+    """What the door did with a payload."""
+
+    ACKNOWLEDGE = "recorded (or a repeat): acknowledge it now"
+    REFUSE = "not recorded: no ack, so Slack sends it again"
+    TO_BOLT = "not the door's: bolt dispatches and acknowledges it"
+
+
+class Door(Protocol):
+    """What the Socket Mode handler and the HTTP endpoint need of the door."""
+
+    def arriving(self) -> AbstractContextManager[None]:
+        """Held while a request is being read and answered: bolt's dispatch of what was
+        admitted waits for the acks of requests under way."""
+
+    async def admit(self, kind: str, payload: dict[str, Any],
+                    raw: str | None = None) -> Admission:
+        """A payload's kind (as Socket Mode names it), the payload, and its JSON text as it
+        came (when known) → what to do with it."""
+
+
+class NoDoor:
+    """A door that lets everything through to bolt."""
+
+    def arriving(self) -> AbstractContextManager[None]:
+        """Nothing to hold."""
+        return contextlib.nullcontext()
+
+    async def admit(self, kind: str, payload: dict[str, Any],
+                    raw: str | None = None) -> Admission:
+        """Everything is bolt's."""
+        return Admission.TO_BOLT
 
 
 @dataclass(slots=True)
@@ -54,11 +93,11 @@ def admitted(context: Mapping[str, Any]) -> Incoming | None:
     return found.found
 
 
-class SocketDoor:
+class FrontDoor:
     """Admits payloads ahead of ``bolt`` (see above)."""
 
     def __init__(self, bolt: AsyncApp, *, parse: Callable[[dict[str, Any]], Incoming | None],
-                 record: Callable[[Incoming, dict[str, Any]], Awaitable[bool]],
+                 record: Callable[[Incoming, Recorded], Awaitable[bool]],
                  done: Callable[[Incoming], Awaitable[None]],
                  failed: Callable[[Incoming], None]) -> None:
         self.bolt = bolt
@@ -87,25 +126,34 @@ class SocketDoor:
         """Wait until bolt has dispatched everything admitted so far (tests, benchmarks)."""
         await self._admitted.join()
 
-    async def admit(self, kind: str, payload: dict[str, Any]) -> Admission:
-        """One envelope's payload: recorded and to be acknowledged now (then dispatched), not
-        recorded (no ack: Slack sends it again), or not the door's (bolt's, as usual)."""
+    @contextlib.contextmanager
+    def arriving(self) -> Iterator[None]:
+        """Held while a request is read and answered (see :class:`Door`)."""
+        self._at_the_door += 1
+        try:
+            yield
+        finally:
+            self._at_the_door -= 1
+            if not self._at_the_door:
+                self._quiet.set()
+
+    async def admit(self, kind: str, payload: dict[str, Any],
+                    raw: str | None = None) -> Admission:
+        """One payload (``raw``: its JSON text as it came, kept as it is): recorded and to be
+        acknowledged now (then dispatched), not recorded (no ack: Slack sends it again), or not
+        the door's (bolt's, as usual)."""
         if kind not in DOOR_KINDS:
             return Admission.TO_BOLT
         found = self.parse(payload)
         if found is None:
             return Admission.TO_BOLT
-        self._at_the_door += 1
-        try:
-            fresh = await self.record(found, payload)
-        except Exception:
-            log.exception("slack: %s could not be recorded; Slack will send it again",
-                          found.key)
-            return Admission.REFUSE
-        finally:
-            self._at_the_door -= 1
-            if not self._at_the_door:
-                self._quiet.set()
+        with self.arriving():
+            try:
+                fresh = await self.record(found, raw or payload)
+            except Exception:
+                log.exception("slack: %s could not be recorded; Slack will send it again",
+                              found.key)
+                return Admission.REFUSE
         if fresh:
             self._admitted.put_nowait((payload, found))  # before the ack: the order is kept
         else:
@@ -131,6 +179,8 @@ class SocketDoor:
         """One admitted payload through bolt."""
         admission = _Admitted(found)
         try:
+            # As a Socket Mode payload: its signature, if it came over HTTP, was checked at
+            # the door, and bolt must not check it again (its timestamp may be older now).
             await self.bolt.async_dispatch(AsyncBoltRequest(
                 mode="socket_mode", body=payload, context={ADMITTED: admission}))
         except Exception:

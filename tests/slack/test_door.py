@@ -1,20 +1,25 @@
-"""The Socket Mode door (bot/slack/connection.py, SlackAdapter._at_door): a payload the help desk
-handles is recorded and acknowledged before bolt dispatches it, and whatever then happens in
-bolt, it is handled once or marked done — never left in the journal, never lost."""
+"""The door in front of bolt (bot/slack/door.py), over Socket Mode and HTTP: a payload the help
+desk handles is recorded and acknowledged before bolt dispatches it, and whatever then happens
+in bolt, it is handled once or marked done — never left in the journal, never lost; over HTTP
+only a request whose signature checks out gets past it."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from storage.platform_updates import UpdateJournal
 from tests.slack.people import ANA
-from tests.slack.running import dm_event, event_callback, eventually, running_slack
+from tests.slack.running import TEAM, dm_event, event_callback, eventually, running_slack
+from tests.slack.signed import command_body, event_body, post, signed_headers
 from tests.slack.web_api_server import SlackServer
 
 ANA_DM = "D" + ANA[1:]
@@ -86,4 +91,58 @@ async def test_an_event_bolt_fails_on_is_handled_by_a_later_try(
         assert "Boas-vindas ao peerdesk" in space.posted(ANA_DM)[0]["text"]
         await adapter.queued()
         journal = UpdateJournal(app.database.engine, "slack")
+        assert await app.database.run(journal.unfinished) == []
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(trust_env=False) as client:
+        yield client
+
+
+async def test_over_http_a_signed_event_is_answered_before_bolt_dispatches_it(
+        slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
+        database_url: str, monkeypatch: pytest.MonkeyPatch,
+        session: aiohttp.ClientSession) -> None:
+    space = slack_server.workspace
+    async with running_slack(slack_server, slack_client, tmp_path, database_url,
+                             mode="http") as (app, adapter):
+        assert adapter.server is not None
+        url = f"http://127.0.0.1:{adapter.server.port}/slack/events"
+        dispatch = adapter.bolt.async_dispatch
+        bolt_may_go = asyncio.Event()
+        dispatched: list[Any] = []
+
+        async def held(req: Any) -> BoltResponse:
+            await bolt_may_go.wait()
+            dispatched.append(req.body)
+            return await dispatch(req)
+
+        monkeypatch.setattr(adapter.bolt, "async_dispatch", held)
+        event = event_body(event_callback(dm_event(ANA, "/start"), event_id="Ev0HTTPDOOR1"))
+        form = command_body({
+            "token": "x", "team_id": TEAM, "team_domain": "peer", "channel_id": ANA_DM,
+            "channel_name": "directmessage", "user_id": ANA, "user_name": "ana",
+            "command": "/peerdesk", "text": "help", "api_app_id": "A0PEERAPP",
+            "response_url": "http://127.0.0.1:9/commands/1", "trigger_id": "1.2.door"})
+        for body, kind in ((event, "application/json"),
+                           (form, "application/x-www-form-urlencoded")):
+            status, _text = await post(session, url, body,
+                                       signed_headers(body, content_type=kind))
+            assert status == 200
+        journal = UpdateJournal(app.database.engine, "slack")
+        unfinished = await app.database.run(journal.unfinished)
+        # Recorded before the answer: the event as the JSON text it came as, the command's form.
+        assert [payload.get("event", {}).get("text") or payload.get("text")
+                for payload in unfinished] == ["/start", "help"]
+        assert json.loads(event) == unfinished[0]
+        assert dispatched == [] and space.posted(ANA_DM) == []
+        # A forged one (the body changed after signing) does not get past the door: bolt refuses.
+        forged = event.replace("/start", "/stark").replace("Ev0HTTPDOOR1", "Ev0HTTPDOOR2")
+        bolt_may_go.set()
+        status, _text = await post(session, url, forged,
+                                   signed_headers(event, content_type="application/json"))
+        assert status == 401
+        await adapter.queued()
+        await eventually(lambda: len(space.posted(ANA_DM)) >= 2)
         assert await app.database.run(journal.unfinished) == []
