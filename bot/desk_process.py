@@ -51,6 +51,11 @@ class DeskGone(Exception):
     """The help desk's process ended before it had committed a group."""
 
 
+class DeskFailed(Exception):
+    """The help desk's process could not handle a group (its exception's type and text: an
+    exception object itself may not survive the trip back)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Recipe:
     """What the worker needs to build its help desk (sent to it pickled, once)."""
@@ -66,8 +71,10 @@ def _serve(connection: Connection, recipe: Recipe) -> None:
     """The worker process: build the help desk (no migration: the parent did it), say so with
     its process id, then handle each group that comes, answering None or the exception, until
     the parent closes the pipe."""
-    # Ctrl-C reaches the whole process group: the parent stops the worker in order.
+    # Ctrl-C and a service manager's SIGTERM reach the whole process group: the parent stops
+    # the worker in order (and if the parent dies, _exit_with ends the worker).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(level=recipe.settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s [desk]: %(message)s")
     parent = multiprocessing.parent_process()
@@ -89,17 +96,10 @@ def _serve(connection: Connection, recipe: Recipe) -> None:
             reachability.mark_reachable([inbound.sender.identity for inbound in inbounds])
             desk.handle_batch(inbounds)
         except Exception as exc:
-            _answer(connection, exc)
+            log.exception("the help desk could not handle a group of %d", len(inbounds))
+            connection.send(DeskFailed(f"{type(exc).__name__}: {exc}"))
         else:
             connection.send(None)
-
-
-def _answer(connection: Connection, exc: Exception) -> None:
-    """The worker's exception to the caller (as its text, if it cannot be pickled)."""
-    try:
-        connection.send(exc)
-    except Exception:
-        connection.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
 
 
 def _exit_with(parent_sentinel: int) -> None:
@@ -184,7 +184,13 @@ class DeskProcess:
         connection = self._connection
         try:
             while connection is not None and connection.poll():
-                self._take(connection.recv())
+                try:
+                    answer = connection.recv()
+                except (EOFError, OSError):
+                    raise
+                except Exception as exc:  # unreadable: it still answers the oldest group
+                    answer = DeskFailed(f"an answer could not be read: {exc}")
+                self._take(answer)
         except (EOFError, OSError):
             if self._waiting:
                 log.error("the help desk's process died while handling %d group(s); their "
@@ -228,13 +234,20 @@ class DeskProcess:
 
     async def close(self) -> None:
         """Let the groups under way finish, then stop the worker."""
-        if self._waiting:
-            await asyncio.wait(list(self._waiting))
+        if self._waiting:  # the groups under way, a while at most: then they fail
+            await asyncio.wait(list(self._waiting), timeout=CLOSE_SECONDS)
         process, connection = self._process, self._connection
         if connection is not None:
             asyncio.get_running_loop().remove_reader(connection.fileno())
             connection.close()  # the worker reads the end of the pipe and returns
-        self._process = self._connection = self._started = None
+        started, self._started = self._started, None
+        self._process = self._connection = None
+        while self._waiting:
+            answered = self._waiting.popleft()
+            if not answered.done():
+                answered.set_exception(DeskGone("the help desk's process was stopped"))
+        if started is not None and not started.done():
+            started.set_exception(DeskGone("the help desk's process was stopped"))
         if process is not None:
             await asyncio.to_thread(_reap, process)
         if self._reaping:

@@ -82,7 +82,11 @@ class Intake:
             # The worker handles the groups one after the other, in the order they are handed
             # to it: the next one is handed over while it works on this one, which hides the
             # trip between the processes.
-            settling = asyncio.create_task(_settle(batch, self.process.submit(inbounds)))
+            try:
+                handing: Awaitable[None] = self.process.submit(inbounds)
+            except Exception as exc:  # no worker could be started: this group fails
+                handing = _failed(exc)
+            settling = asyncio.create_task(_settle(batch, handing))
             self._settling.add(settling)
             settling.add_done_callback(self._settling.discard)
             if len(self._settling) >= GROUPS_AHEAD:
@@ -124,3 +128,7 @@ async def _settle(batch: list[Waiting], handling: Awaitable[None]) -> None:
 async def _outcomes(waiting: list[asyncio.Future[None]]) -> list[BaseException | None]:
     outcomes = await asyncio.gather(*waiting, return_exceptions=True)
     return [outcome if isinstance(outcome, BaseException) else None for outcome in outcomes]
+
+
+async def _failed(exc: Exception) -> None:
+    raise exc

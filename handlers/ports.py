@@ -537,6 +537,10 @@ class UnitOfWork(Protocol):
         """Record that a platform's deliveries (updates) have been handled."""
         ...
 
+    def handled_already(self, platform: str, receipts: Sequence[int]) -> set[int]:
+        """Which of these deliveries were handled already (by a committed transaction)."""
+        ...
+
     def one_sweep_at_a_time(self) -> None:
         """Wait until no other sweep runs on this database, and keep others waiting until this
         transaction ends (two sweeps at once would send the same nags twice)."""

@@ -55,7 +55,7 @@ class HelpDesk:
         if len(inbounds) > 1:
             try:
                 with self.unit_of_work() as uow:
-                    for inbound in inbounds:
+                    for inbound in self._unhandled(uow, inbounds):
                         self._handle_one(uow, inbound, self.deps.clock.now())
                     self._mark_handled(uow, inbounds, self.deps.clock.now())
                     uow.commit()
@@ -64,7 +64,7 @@ class HelpDesk:
                 log.info("a message in a group of %d failed; redoing them one by one",
                          len(inbounds))
         with self.unit_of_work() as uow:
-            for inbound in inbounds:
+            for inbound in self._unhandled(uow, inbounds):
                 now = self.deps.clock.now()
                 try:
                     with uow.savepoint():
@@ -215,6 +215,20 @@ class HelpDesk:
         me = Contact(turn.sender.id, turn.inbound.sender.identity, turn.sender.language,
                      turn.sender.auto_translate)
         queue_messages(uow, self.catalogue, out, now, known=[*turn.contacts.values(), me])
+
+    @staticmethod
+    def _unhandled(uow: UnitOfWork, inbounds: Sequence[Inbound]) -> list[Inbound]:
+        """The messages whose delivery was not handled yet: one handed over again after its
+        handling was committed (the help desk's process died before it could say so) is
+        skipped, not handled twice."""
+        receipts: dict[str, list[int]] = {}
+        for inbound in inbounds:
+            if inbound.receipt is not None:
+                receipts.setdefault(inbound.chat.platform, []).append(inbound.receipt)
+        done = {(platform, number) for platform, numbers in receipts.items()
+                for number in uow.handled_already(platform, numbers)}
+        return [inbound for inbound in inbounds
+                if (inbound.chat.platform, inbound.receipt) not in done]
 
     @staticmethod
     def _mark_handled(uow: UnitOfWork, inbounds: Sequence[Inbound], now: datetime) -> None:

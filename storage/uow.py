@@ -21,7 +21,7 @@ from storage.links import SqlLinks
 from storage.members import SqlMembers
 from storage.outbox import SqlOutbox
 from storage.reviews import SqlReviews
-from storage.sql import Sql
+from storage.sql import Sql, placeholders
 from storage.tasks import SqlTasks
 from storage.team_groups import SqlTeamGroups
 from storage.teams import SqlTeams
@@ -118,6 +118,17 @@ class SqlUnitOfWork:
         sql.run_many("UPDATE platform_updates SET done_at = :now WHERE platform = :platform "
                      "AND update_id = :receipt", [{"now": at, "platform": platform,
                                                    "receipt": receipt} for receipt in receipts])
+
+    def handled_already(self, platform: str, receipts: Sequence[int]) -> set[int]:
+        """Which of these journalled updates are marked handled."""
+        if not receipts:
+            return set()
+        sql = self._require()[1]
+        marks, params = placeholders("r", receipts)
+        return {int(row[0]) for row in sql.rows(
+            f"SELECT update_id FROM platform_updates WHERE platform = :platform "
+            f"AND update_id IN ({marks}) AND done_at IS NOT NULL",
+            {"platform": platform, **params})}
 
     def one_sweep_at_a_time(self) -> None:
         """PostgreSQL: a transaction-scoped advisory lock; SQLite's immediate transactions

@@ -176,18 +176,27 @@ class FrontDoor:
                 await asyncio.sleep(0)  # the door's acks between two dispatches
 
     async def _dispatch(self, payload: dict[str, Any], found: Incoming) -> None:
-        """One admitted payload through bolt."""
+        """One admitted payload through bolt. bolt answers 500 rather than raise when its
+        middleware or a listener fails: then, as when it raises, the payload is tried again
+        later, unless a listener took it (the listener's own handling decides then); one no
+        listener took and bolt answered otherwise (its middleware dropped it) is done."""
         admission = _Admitted(found)
         try:
             # As a Socket Mode payload: its signature, if it came over HTTP, was checked at
             # the door, and bolt must not check it again (its timestamp may be older now).
-            await self.bolt.async_dispatch(AsyncBoltRequest(
+            answer = await self.bolt.async_dispatch(AsyncBoltRequest(
                 mode="socket_mode", body=payload, context={ADMITTED: admission}))
-        except Exception:
-            log.exception("slack: bolt could not dispatch %s", found.key)
-            if not admission.taken:
+            if admission.taken:
+                return
+            if answer.status >= 500:
+                log.error("slack: bolt failed on %s (%d); it is tried again later", found.key,
+                          answer.status)
                 self.failed(found)
-            return
-        if not admission.taken:
+                return
             log.info("slack: no listener took %s; done with it", found.key)
             await self.done(found)
+        except Exception:
+            log.exception("slack: bolt could not dispatch %s; it is tried again later",
+                          found.key)
+            if not admission.taken:
+                self.failed(found)

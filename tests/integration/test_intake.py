@@ -21,6 +21,7 @@ from handlers.timezones import TimeZones
 from handlers.turn import CoreSettings, Deps, Turn
 from storage.database import Database
 from storage.files import DiskFileStore
+from storage.platform_updates import UpdateJournal
 from storage.uow import SqlUnitOfWork
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -124,3 +125,35 @@ async def test_receive_all_hands_over_in_order_and_says_how_each_went(
     finally:
         await intake.close()
     assert count(database, "SELECT COUNT(*) FROM members") == 6
+
+
+def test_a_message_handed_over_again_after_its_commit_is_not_handled_twice(
+        database: Database, desk: HelpDesk) -> None:
+    """The help desk's process may die between its commit and its answer: the group is then
+    handed over again, and what it committed is skipped."""
+    journal = UpdateJournal(database.engine, "console")
+    journal.record_many([(41, {"n": 41}), (42, {"n": 42})], START)
+    ana = replace(said("ana", "/start"), receipt=41)
+    desk.handle_batch([ana])
+    replies = count(database, "SELECT COUNT(*) FROM outbox")
+    desk.handle_batch([ana, replace(said("bob", "/start"), receipt=42)])  # again, and a new one
+    assert count(database, "SELECT COUNT(*) FROM outbox") == replies + 1  # Bob's greeting only
+    assert journal.unfinished() == []
+
+
+async def test_a_group_the_help_desks_process_cannot_take_fails_its_callers(
+        database: Database) -> None:
+    class NoWorker:
+        def submit(self, inbounds: list[Inbound]) -> None:
+            raise OSError("cannot start a process")
+
+        async def close(self) -> None:
+            """Nothing was started."""
+
+    intake = Intake(database, None, process=NoWorker())  # type: ignore[arg-type]
+    try:
+        for name in ("ana", "bob"):  # each group fails; nothing waits for ever
+            with pytest.raises(OSError, match="cannot start"):
+                await asyncio.wait_for(intake.receive(said(name, "/start")), 10)
+    finally:
+        await intake.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,23 +75,56 @@ async def test_an_admitted_event_no_listener_takes_is_marked_done(
 
 async def test_an_event_bolt_fails_on_is_handled_by_a_later_try(
         slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
-        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        database_url: str) -> None:
     hub = slack_server.socket_mode
     space = slack_server.workspace
     async with running_slack(slack_server, slack_client, tmp_path, database_url) as (app, adapter):
         adapter.retry.delays = (0.05,)
+        failures: list[str] = []
 
-        async def broken(req: Any) -> BoltResponse:
-            raise RuntimeError("bolt broke")
+        async def fails_once(next: Callable[[], Awaitable[None]]) -> None:
+            if not failures:  # bolt catches this and answers 500: it does not raise
+                failures.append("boom")
+                raise RuntimeError("a middleware broke")
+            await next()
 
-        monkeypatch.setattr(adapter.bolt, "async_dispatch", broken)
+        adapter.bolt.use(fails_once)
         envelope = await hub.push("events_api", event_callback(dm_event(ANA, "/start")))
         await hub.wait_ack(envelope)
         await eventually(lambda: len(space.posted(ANA_DM)) >= 1)
+        assert failures == ["boom"]
         assert "Boas-vindas ao peerdesk" in space.posted(ANA_DM)[0]["text"]
         await adapter.queued()
         journal = UpdateJournal(app.database.engine, "slack")
         assert await app.database.run(journal.unfinished) == []
+
+
+async def test_the_door_keeps_dispatching_when_marking_a_payload_done_fails(
+        slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    hub = slack_server.socket_mode
+    space = slack_server.workspace
+    async with running_slack(slack_server, slack_client, tmp_path, database_url) as (_a, adapter):
+        adapter.retry.delays = (0.05,)
+        dispatch = adapter.bolt.async_dispatch
+        dropped: list[Any] = []
+
+        async def drops_first(req: Any) -> BoltResponse:
+            if not dropped:  # as bolt's middleware dropping it: nobody takes it
+                dropped.append(req.body)
+                return BoltResponse(status=200, body="")
+            return await dispatch(req)
+
+        async def cannot_mark(found: Any) -> None:
+            raise OSError("database is locked")
+
+        monkeypatch.setattr(adapter.bolt, "async_dispatch", drops_first)
+        monkeypatch.setattr(adapter.door, "done", cannot_mark)
+        for text in ("/start", "/help"):
+            await hub.wait_ack(await hub.push("events_api", event_callback(dm_event(ANA, text))))
+        # The second still goes through bolt; the first is handed to the retries.
+        await eventually(lambda: len(space.posted(ANA_DM)) >= 2)
+        await adapter.queued()
 
 
 @pytest.fixture

@@ -806,6 +806,10 @@ class FakeUnitOfWork:
     def mark_handled(self, platform: str, receipts: Sequence[int], now: datetime) -> None:
         """Journalled updates are tested on SQLite (tests/integration)."""
 
+    def handled_already(self, platform: str, receipts: Sequence[int]) -> set[int]:
+        """No journal here: nothing was handled already."""
+        return set()
+
     def one_sweep_at_a_time(self) -> None:
         """One process, one thread: nothing to wait for."""
 
