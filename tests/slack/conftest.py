@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -28,3 +29,11 @@ def slack_server(_local_slack: tuple[SlackServer, AsyncWebClient]) -> SlackServe
 def slack_client(_local_slack: tuple[SlackServer, AsyncWebClient]) -> AsyncWebClient:
     """slack_sdk's AsyncWebClient with the bot token, talking to ``slack_server``."""
     return _local_slack[1]
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """An HTTP client for posting to peerdesk's endpoint as Slack does (no proxy from the
+    environment)."""
+    async with aiohttp.ClientSession(trust_env=False) as client:
+        yield client

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -40,12 +39,6 @@ from tests.slack.web_api_server import SlackServer
 ANA_DM, BRUNO_DM = "D" + ANA[1:], "D" + BRUNO[1:]
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(trust_env=False) as client:
-        yield client
 
 
 def _url(adapter: SlackAdapter) -> str:

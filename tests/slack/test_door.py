@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.adapter import SlackAdapter
 from storage.platform_updates import UpdateJournal
 from tests.slack.people import ANA
 from tests.slack.running import TEAM, dm_event, event_callback, eventually, running_slack
@@ -25,22 +26,29 @@ from tests.slack.web_api_server import SlackServer
 ANA_DM = "D" + ANA[1:]
 
 
+def hold_bolt(adapter: SlackAdapter, monkeypatch: pytest.MonkeyPatch,
+              ) -> tuple[asyncio.Event, list[Any]]:
+    """bolt's dispatch held until the event is set; the payloads it then dispatched."""
+    dispatch = adapter.bolt.async_dispatch
+    bolt_may_go = asyncio.Event()
+    dispatched: list[Any] = []
+
+    async def held(req: Any) -> BoltResponse:
+        await bolt_may_go.wait()
+        dispatched.append(req.body)
+        return await dispatch(req)
+
+    monkeypatch.setattr(adapter.bolt, "async_dispatch", held)
+    return bolt_may_go, dispatched
+
+
 async def test_an_event_is_acknowledged_before_bolt_dispatches_it(
         slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
         database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     hub = slack_server.socket_mode
     space = slack_server.workspace
     async with running_slack(slack_server, slack_client, tmp_path, database_url) as (app, adapter):
-        dispatch = adapter.bolt.async_dispatch
-        bolt_may_go = asyncio.Event()
-        dispatched: list[Any] = []
-
-        async def held(req: Any) -> BoltResponse:
-            await bolt_may_go.wait()
-            dispatched.append(req.body)
-            return await dispatch(req)
-
-        monkeypatch.setattr(adapter.bolt, "async_dispatch", held)
+        bolt_may_go, dispatched = hold_bolt(adapter, monkeypatch)
         envelopes = [await hub.push("events_api", event_callback(dm_event(ANA, text)))
                      for text in ("/start", "/help", "hello")]
         for envelope in envelopes:
@@ -127,12 +135,6 @@ async def test_the_door_keeps_dispatching_when_marking_a_payload_done_fails(
         await adapter.queued()
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(trust_env=False) as client:
-        yield client
-
-
 async def test_over_http_a_signed_event_is_answered_before_bolt_dispatches_it(
         slack_server: SlackServer, slack_client: AsyncWebClient, tmp_path: Path,
         database_url: str, monkeypatch: pytest.MonkeyPatch,
@@ -142,16 +144,7 @@ async def test_over_http_a_signed_event_is_answered_before_bolt_dispatches_it(
                              mode="http") as (app, adapter):
         assert adapter.server is not None
         url = f"http://127.0.0.1:{adapter.server.port}/slack/events"
-        dispatch = adapter.bolt.async_dispatch
-        bolt_may_go = asyncio.Event()
-        dispatched: list[Any] = []
-
-        async def held(req: Any) -> BoltResponse:
-            await bolt_may_go.wait()
-            dispatched.append(req.body)
-            return await dispatch(req)
-
-        monkeypatch.setattr(adapter.bolt, "async_dispatch", held)
+        bolt_may_go, dispatched = hold_bolt(adapter, monkeypatch)
         event = event_body(event_callback(dm_event(ANA, "/start"), event_id="Ev0HTTPDOOR1"))
         form = command_body({
             "token": "x", "team_id": TEAM, "team_domain": "peer", "channel_id": ANA_DM,
