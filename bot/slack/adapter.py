@@ -41,7 +41,7 @@ from bot.slack.files import SlackFiles
 from bot.slack.http_mode import SlackHttpServer
 from bot.slack.inbound import BotIdentity, Incoming, identity, incoming
 from bot.slack.prepare import Preparation
-from bot.slack.surfaces import Surfaces, answer_submission
+from bot.slack.surfaces import Surfaces, answer_submission, form_trigger, open_form_instead
 from bot.slack.users import SlackProfiles
 from bot.slack_settings import SlackSettings
 from handlers.messages import Inbound
@@ -301,8 +301,9 @@ class SlackAdapter:
 
     def _take(self, body: Mapping[str, Any], found: Incoming) -> None:
         """A recorded payload on its way: its modal opened, or queued for the help desk."""
-        if self._may_have_form(body, found):
-            self._background(self._open_form_or_queue(body, found), "opening a modal")
+        trigger = form_trigger(self.surfaces, body, found)
+        if trigger is not None:
+            self._background(self._form_or_queue(found, trigger), "opening a modal")
         else:
             self._queue.put_nowait(found)
 
@@ -325,37 +326,17 @@ class SlackAdapter:
     def _failed(self, found: Incoming) -> None:
         self.retry.failed(found.key, found)
 
-    def _may_have_form(self, body: Mapping[str, Any], found: Incoming) -> bool:
-        """A slash command typed alone, which may be a guided command with a modal."""
-        return self.surfaces.open_form is not None and "command" in body \
-            and isinstance(body.get("trigger_id"), str) and len(found.inbound.text.split()) == 1
+    def _unreadable(self, found: Incoming, exc: Exception) -> None:
+        log.error("slack: %s could not be read", found.key, exc_info=exc)
+        self.retry.failed(found.key, found)
 
-    async def _open_form_or_queue(self, body: Mapping[str, Any], found: Incoming) -> None:
-        """The command's modal instead of its first question (the command is then done: the
-        modal's submission does the rest); else the command goes to the help desk."""
-        if not await self._opened_form(body, found):
+    async def _form_or_queue(self, found: Incoming, trigger: str) -> None:
+        """A guided command typed alone: its modal instead of its first question (the command
+        is then done: the modal's submission does the rest); else it goes to the help desk."""
+        if await open_form_instead(self.surfaces, found, trigger):
+            await self._done(found)
+        else:
             self._queue.put_nowait(found)
-
-    async def _opened_form(self, body: Mapping[str, Any], found: Incoming) -> bool:
-        """For a guided command typed alone, its modal instead of the first question (the
-        command is then done: the modal's submission does the rest)."""
-        open_form = self.surfaces.open_form
-        trigger = body.get("trigger_id")
-        words = found.inbound.text.split()
-        if open_form is None or not isinstance(trigger, str) or len(words) != 1:
-            return False
-        try:
-            opened = await open_form(found.inbound.sender.identity, words[0].lstrip("/"),
-                                     trigger)
-        except Exception:
-            log.exception("slack: could not open the modal for %s", words[0])
-            return False
-        if opened:
-            receipt = found.inbound.receipt
-            assert receipt is not None
-            now = self.clock.now()
-            await self.app.database.run(lambda: self.journal.finish(receipt, now))
-        return opened
 
     def _background(self, work: Awaitable[Any], what: str) -> None:
         async def run() -> None:
@@ -378,7 +359,7 @@ class SlackAdapter:
             if self._stopping:  # recorded, handled at the next start
                 return
             try:
-                ready = await self._prepare_all(batch)
+                ready = await self.preparation.ready_all(batch, self._unreadable)
             except BaseException:
                 for _found in batch:
                     self._queue.task_done()
@@ -391,28 +372,6 @@ class SlackAdapter:
             settling.add_done_callback(self._handling.discard)
             if len(self._handling) >= GROUPS_AHEAD:
                 await asyncio.wait(self._handling, return_when=asyncio.FIRST_COMPLETED)
-
-    async def _prepare_all(self, batch: Sequence[Incoming]) -> list[tuple[Incoming, Inbound]]:
-        """Prepare each payload (who wrote, their file). One that cannot be is logged and
-        tried again later (it stays in the journal meanwhile)."""
-        prepared: list[Inbound | BaseException | None] = [
-            self.preparation.ready_now(found) for found in batch]
-        slow = [number for number, inbound in enumerate(prepared) if inbound is None]
-        if slow:  # a profile to look up, a file to fetch, a channel to ask about
-            looked_up = await asyncio.gather(*(self.preparation.ready(batch[number])
-                                               for number in slow), return_exceptions=True)
-            for number, result in zip(slow, looked_up, strict=True):
-                prepared[number] = result
-        ready: list[tuple[Incoming, Inbound]] = []
-        for found, inbound in zip(batch, prepared, strict=True):
-            if isinstance(inbound, Inbound):
-                ready.append((found, inbound))
-            elif isinstance(inbound, Exception):
-                log.error("slack: %s could not be read", found.key, exc_info=inbound)
-                self.retry.failed(found.key, found)
-            elif isinstance(inbound, BaseException):
-                raise inbound
-        return ready
 
     async def _settle(self, batch: Sequence[Incoming], ready: Sequence[tuple[Incoming, Inbound]],
                       handling: Awaitable[list[BaseException | None]]) -> None:

@@ -3,8 +3,9 @@ their profile), their file (downloaded), and where a slash command's answer goes
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
@@ -44,6 +45,28 @@ class Preparation:
                 found.response_url is not None and _may_act_on_channel(inbound)):
             return None
         return _ready(inbound, user_ref(team, user, profile), found)
+
+    async def ready_all(self, batch: Sequence[Incoming],
+                        unreadable: Callable[[Incoming, Exception], None],
+                        ) -> list[tuple[Incoming, Inbound]]:
+        """A group readied, in order: without a call to Slack where none is needed, the others
+        looked up together. One that cannot be readied is left out and given to ``unreadable``."""
+        prepared: list[Inbound | BaseException | None] = [self.ready_now(f) for f in batch]
+        slow = [number for number, inbound in enumerate(prepared) if inbound is None]
+        if slow:  # a profile to look up, a file to fetch, a channel to ask about
+            looked_up = await asyncio.gather(*(self.ready(batch[number]) for number in slow),
+                                             return_exceptions=True)
+            for number, result in zip(slow, looked_up, strict=True):
+                prepared[number] = result
+        ready: list[tuple[Incoming, Inbound]] = []
+        for found, inbound in zip(batch, prepared, strict=True):
+            if isinstance(inbound, Inbound):
+                ready.append((found, inbound))
+            elif isinstance(inbound, Exception):
+                unreadable(found, inbound)
+            elif isinstance(inbound, BaseException):
+                raise inbound
+        return ready
 
     async def ready(self, found: Incoming) -> Inbound:
         """The inbound message ready for the help desk: the sender's name and locale from

@@ -12,6 +12,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
+from bot.slack.inbound import Incoming
+
 log = logging.getLogger(__name__)
 
 # A modal's submission is answered within this many seconds (Slack waits 3): if the help desk
@@ -37,6 +39,30 @@ class Surfaces:
     form_working: Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None
     form_finished: Callable[[str, Mapping[str, Any], dict[str, Any] | None],
                             Awaitable[None]] | None = None
+
+
+def form_trigger(surfaces: Surfaces, body: Mapping[str, Any], found: Incoming) -> str | None:
+    """For a slash command typed alone — maybe a guided command with a modal — its trigger id
+    (a modal can be opened with it for 3 s); else None."""
+    trigger = body.get("trigger_id")
+    if surfaces.open_form is None or "command" not in body or not isinstance(trigger, str) \
+            or len(found.inbound.text.split()) != 1:
+        return None
+    return trigger
+
+
+async def open_form_instead(surfaces: Surfaces, found: Incoming, trigger: str) -> bool:
+    """Open the command's modal instead of asking its first question; whether it has one and
+    it opened (a failure is logged: the command then goes the step-by-step way)."""
+    command = found.inbound.text.split()[0]
+    if surfaces.open_form is None:
+        return False
+    try:
+        return await surfaces.open_form(found.inbound.sender.identity, command.lstrip("/"),
+                                        trigger)
+    except Exception:
+        log.exception("slack: could not open the modal for %s", command)
+        return False
 
 
 async def answer_submission(surfaces: Surfaces, ack: AsyncAck, person: str,
