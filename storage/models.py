@@ -247,6 +247,10 @@ class OutboxRowModel(Base):
     # The platform message (same chat) whose conversation this one continues: Slack posts it
     # in that message's thread, Telegram as a reply to it.
     thread: Mapped[str | None] = mapped_column(String(100))
+    # The dispatcher process that took the row to send it, and until when (renewed while it
+    # sends; another process may take it once that has passed: the holder died).
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_outbox_status_id", "status", "id"),
