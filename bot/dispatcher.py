@@ -130,6 +130,11 @@ class Dispatcher:
                 with contextlib.suppress(Exception):
                     await self.database.run(partial(self._record, outcomes))
             raise
+        finally:
+            # What was fetched and not sent goes back, so that another process sending from
+            # the same database need not wait for the claims to run out.
+            with contextlib.suppress(Exception):
+                await self.database.run(self.queue.release)
 
     async def _drain(self, batch: int, per_chat: int, stop: asyncio.Event | None,
                      tasks: set[asyncio.Task[_Outcome]]) -> int:
