@@ -289,7 +289,8 @@ class OutboxQueue:
         # after every few sends).
         statement = update(outbox).where(outbox.c.id == bindparam("row")).values(
             status="sent", sent_at=bindparam("at"), sent_chat_id=bindparam("chat"),
-            platform_message_id=bindparam("message"), attempts=outbox.c.attempts + 1)
+            platform_message_id=bindparam("message"), attempts=outbox.c.attempts + 1,
+            claimed_by=None, claimed_until=None)
         with self.engine.begin() as conn:
             conn.execute(statement, [{"row": message_id, "at": now, "chat": chat_id,
                                       "message": platform_message_id}

@@ -10,16 +10,23 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from bot.clock import VirtualClock
 from bot.pacing import VirtualTimer
 from storage.database import Database
-from storage.outbox import CLAIM_LEASE, OutboxQueue, QueuedMessage
+from storage.outbox import CLAIM_LEASE, OutboxQueue, QueuedMessage, outbox
+from storage.translating import AwaitingTranslation, Finish, TranslationQueue
 from storage.waiting import waiting_ids
 from tests.integration.test_pacing import START, RecordingChannel, dispatcher, queue
 
 
 def texts(fetched: list[QueuedMessage]) -> list[str]:
     return [message.text for message in fetched]
+
+
+def texts_of(waiting: list[AwaitingTranslation]) -> list[str]:
+    return [message.text for message in waiting]
 
 
 def test_a_claimed_row_and_the_rest_of_its_chat_wait_for_the_other_process(
@@ -118,3 +125,18 @@ async def test_two_dispatchers_send_every_row_once_in_each_chats_order(
     for person in people:  # each chat's messages in order, whoever sent them
         mine = [text for text in platform.texts if text.startswith(f"{person}-")]
         assert mine == [f"{person}-{turn}" for turn in range(3)]
+
+
+def test_a_text_is_translated_by_one_process_and_then_sent_by_any(database: Database) -> None:
+    queue(database, [("ana", None, "a1"), ("bob", None, "b1")])
+    with database.engine.begin() as conn:
+        conn.execute(update(outbox).values(status="translating", pieces=[], template="t"))
+    first, second = TranslationQueue(database.engine), TranslationQueue(database.engine)
+    claimed = first.waiting(START)
+    assert texts_of(claimed) == ["a1", "b1"]
+    assert second.waiting(START) == []  # the first process is translating them
+    first.finish([Finish(claimed[0].id, "a1 (translated)", [], None)])
+    # Handed on, the message is anyone's to send; the other one is still being translated.
+    assert texts(OutboxQueue(database.engine).waiting(["telegram"], START)) == [
+        "a1 (translated)"]
+    assert texts_of(second.waiting(START + CLAIM_LEASE)) == ["b1"]  # the first one died
