@@ -154,6 +154,9 @@ class Dispatcher:
                 more = len(fetched) == batch
                 for message in fetched:
                     round_.add(message)
+            if round_.held and self.queue.renewal_due(self.clock.now()):
+                await self.database.run(partial(self.queue.renew, list(round_.held),
+                                                self.clock.now()))
             now = self.timer.monotonic()
             for key, message in ([] if stopping else round_.start(now)):
                 tasks.add(asyncio.create_task(self._attempt(key, message)))
@@ -166,6 +169,8 @@ class Dispatcher:
                     if at is None and (more or round_.refill):
                         continue
                     break
+                if at is not None and round_.held:  # wake up to renew the claims meanwhile
+                    at = min(at, now + self.queue.lease.total_seconds() / 3)
                 done = await self._wait(tasks, at, now)
             sent += await self._settle(round_, [task.result() for task in done])
             tasks -= done  # only once recorded (see drain)

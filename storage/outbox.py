@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
 
 from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
@@ -185,20 +185,20 @@ class OutboxQueue:
         self.max_attempts = max_attempts
         self.owner = owner or dispatcher_name()
         self.lease = lease
-        self._claimed = False  # whether a claim was taken since the last release
+        # Since when the rows in hand were claimed (or last renewed); None: none are.
+        self._claimed_at: datetime | None = None
 
     def waiting(self, platforms: Sequence[str], now: datetime, limit: int = 100,
                 per_chat: int = PER_CHAT, skip: Collection[int] = ()) -> list[QueuedMessage]:
         """Claim and return the unsent messages for these platforms that may go now: at most
         ``per_chat`` to each chat (its oldest), oldest first, leaving out those numbered in
-        ``skip`` (already in hand, whose claims are renewed). See :mod:`storage.waiting` for
-        which ones wait."""
+        ``skip`` (already in hand). See :mod:`storage.waiting` for which ones wait."""
         with self.engine.connect() as conn:  # reading first keeps the write short
             found = waiting_ids(conn, platforms, now, limit, per_chat, skip, self.owner)
-        if not found and not skip:
+        if not found:
             return []
         with self.engine.begin() as conn:
-            ids = self._claim(conn, found, skip, now)
+            ids = self._claim(conn, found, now)
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
@@ -211,59 +211,66 @@ class OutboxQueue:
                               [Attachment(a["name"], a["size"], a.get("type"), a.get("location"))
                                for a in r.attachments], r.closes, r.thread) for r in rows]
 
-    def _claim(self, conn: Connection, ids: Sequence[int], held: Collection[int],
-               now: datetime) -> list[int]:
-        """Claim these rows (and renew the claims on those ``held``); the ones claimed, in
-        order. A row another process took meanwhile is left out, with the later ones to its
-        chat (they must not overtake it)."""
-        until = now + self.lease
-        if held:
+    def _claim(self, conn: Connection, ids: Sequence[int], now: datetime) -> list[int]:
+        """Claim these rows; the ones claimed, in order. A row another process took meanwhile
+        is left out, with the later ones to its chat (they must not overtake it)."""
+        free = (outbox.c.id.in_(ids), outbox.c.status == "pending",
+                or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == self.owner,
+                    outbox.c.claimed_until <= now))
+        chosen = (outbox.c.id.in_(select(outbox.c.id).where(*free)
+                                  .with_for_update(skip_locked=True))
+                  if conn.dialect.name == "postgresql" else and_(*free))
+        got = {row.id for row in conn.execute(
+            update(outbox).where(chosen)
+            .values(claimed_by=self.owner, claimed_until=now + self.lease)
+            .returning(outbox.c.id))}
+        if got:
+            self._claimed_at = self._claimed_at or now
+        if len(got) == len(ids):
+            return sorted(got)
+        chats = {row.id: chat_of(row.platform, row.chat_id, row.identity)
+                 for row in conn.execute(select(
+                     outbox.c.id, outbox.c.platform, outbox.c.chat_id, outbox.c.identity)
+                     .where(outbox.c.id.in_(ids)))}
+        stopped: set[Chat] = set()
+        kept, overtaking = [], []
+        for number in sorted(ids):
+            chat = chats.get(number)
+            if number not in got:
+                if chat is not None:
+                    stopped.add(chat)
+            elif chat in stopped:
+                overtaking.append(number)
+            else:
+                kept.append(number)
+        if overtaking:
+            conn.execute(update(outbox).where(outbox.c.id.in_(overtaking))
+                         .values(claimed_by=None, claimed_until=None))
+        return kept
+
+    def renewal_due(self, now: datetime) -> bool:
+        """Whether the claims on the rows in hand should be renewed (a third of the lease has
+        passed since they were taken or last renewed)."""
+        return self._claimed_at is not None and now - self._claimed_at >= self.lease / 3
+
+    def renew(self, held: Collection[int], now: datetime) -> None:
+        """Push the claims on the rows in hand a lease further (a long round still sending)."""
+        with self.engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.id.in_(list(held)),
                                               outbox.c.claimed_by == self.owner)
-                         .values(claimed_until=until))
-        if not ids:
-            return []
-        free = or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == self.owner,
-                   outbox.c.claimed_until <= now)
-        query = (select(outbox.c.id, outbox.c.platform, outbox.c.chat_id, outbox.c.identity)
-                 .where(outbox.c.id.in_(ids), outbox.c.status == "pending", free)
-                 .order_by(outbox.c.id))
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        got = {row.id: chat_of(row.platform, row.chat_id, row.identity)
-               for row in conn.execute(query)}
-        if len(got) < len(ids):  # a row taken meanwhile stops its chat here
-            chats = {row.id: chat_of(row.platform, row.chat_id, row.identity)
-                     for row in conn.execute(select(
-                         outbox.c.id, outbox.c.platform, outbox.c.chat_id, outbox.c.identity)
-                         .where(outbox.c.id.in_(ids)))}
-            stopped: set[Chat] = set()
-            kept = []
-            for number in sorted(ids):
-                chat = chats.get(number)
-                if number not in got:
-                    if chat is not None:
-                        stopped.add(chat)
-                elif got[number] not in stopped:
-                    kept.append(number)
-        else:
-            kept = sorted(got)
-        if kept:
-            conn.execute(update(outbox).where(outbox.c.id.in_(kept))
-                         .values(claimed_by=self.owner, claimed_until=until))
-            self._claimed = True
-        return kept
+                         .values(claimed_until=now + self.lease))
+        self._claimed_at = now
 
     def release(self) -> None:
         """Give back every unsent row this dispatcher claimed (its round ended): another
         process may send them from now on."""
-        if not self._claimed:
+        if self._claimed_at is None:
             return
         with self.engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.claimed_by == self.owner,
                                               outbox.c.status == "pending")
                          .values(claimed_by=None, claimed_until=None))
-        self._claimed = False
+        self._claimed_at = None
 
     def sent_to(self, platform: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """Every message already sent on a platform: (chat, platform message id, buttons)."""

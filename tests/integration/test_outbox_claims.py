@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
@@ -18,7 +19,7 @@ from storage.database import Database
 from storage.outbox import CLAIM_LEASE, OutboxQueue, QueuedMessage, outbox
 from storage.translating import AwaitingTranslation, Finish, TranslationQueue
 from storage.waiting import waiting_ids
-from tests.integration.test_pacing import START, RecordingChannel, dispatcher, queue
+from tests.integration.test_pacing import EXACT, START, RecordingChannel, dispatcher, queue
 
 
 def texts(fetched: list[QueuedMessage]) -> list[str]:
@@ -56,15 +57,54 @@ def test_the_claims_of_a_process_that_died_run_out(database: Database) -> None:
     assert texts(alive.waiting(["telegram"], START + CLAIM_LEASE)) == ["a1"]
 
 
-def test_claims_on_rows_in_hand_are_renewed_at_each_fetch(database: Database) -> None:
+def test_claims_on_rows_in_hand_are_renewed_while_a_round_goes_on(database: Database) -> None:
     queue(database, [("ana", None, "a1"), ("bob", None, "b1")])
     busy, other = OutboxQueue(database.engine), OutboxQueue(database.engine)
     held = busy.waiting(["telegram"], START, per_chat=1, limit=1)
-    assert texts(held) == ["a1"]
-    later = START + CLAIM_LEASE - timedelta(seconds=10)
-    assert texts(busy.waiting(["telegram"], later, skip=[m.id for m in held])) == ["b1"]
+    assert texts(held) == ["a1"] and not busy.renewal_due(START + CLAIM_LEASE / 4)
+    later = START + CLAIM_LEASE / 2
+    assert busy.renewal_due(later)
+    busy.renew([m.id for m in held], later)
+    assert not busy.renewal_due(later)
     # Past the first lease, a1 is still in the busy process's hands (renewed above).
-    assert other.waiting(["telegram"], START + CLAIM_LEASE + timedelta(seconds=10)) == []
+    assert texts(other.waiting(["telegram"], START + CLAIM_LEASE + timedelta(seconds=10))
+                 ) == ["b1"]
+
+
+class TimerClock(VirtualClock):
+    """The date and time that go with the pacing's virtual timer."""
+
+    def __init__(self, timer: VirtualTimer) -> None:
+        super().__init__(START)
+        self.timer = timer
+
+    def now(self) -> datetime:
+        return START + timedelta(seconds=self.timer.monotonic())
+
+
+async def test_a_long_round_renews_its_claims(database: Database) -> None:
+    """Forty messages to one group at 20 a minute keep a round busy for two minutes: the
+    claims on what it holds are renewed meanwhile, so another process never takes them."""
+    queue(database, [("ana", "-100", f"g{n}") for n in range(40)])
+    timer = VirtualTimer()
+    platform = RecordingChannel(timer)
+    clock = TimerClock(timer)
+    sender = dispatcher(database, platform, timer, clock, limits=replace(
+        EXACT, group_per_minute=20))
+    sender.queue.lease = timedelta(seconds=30)
+    other = OutboxQueue(database.engine)
+    taken: list[str] = []
+
+    async def watch() -> None:
+        while len(platform.texts) < 40:
+            if platform.texts:  # the busy process has fetched them all: try to take some
+                taken.extend(texts(other.waiting(["telegram"], clock.now())))
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    assert await sender.drain(per_chat=40) == 40  # all of them in hand from the start
+    await watcher
+    assert taken == [] and platform.texts == [f"g{n}" for n in range(40)]
 
 
 def test_a_failed_send_is_given_back_for_its_retry(database: Database) -> None:
@@ -85,7 +125,7 @@ def test_a_row_taken_meanwhile_stops_its_chat_in_a_claim(database: Database) -> 
     assert len(read) == 3
     first.waiting(["telegram"], START, per_chat=1, limit=1)  # …the first took a1
     with database.engine.begin() as conn:
-        claimed = second._claim(conn, read, (), START)
+        claimed = second._claim(conn, read, START)
     assert len(claimed) == 1  # b1 only: a2 must not overtake a1
 
 
