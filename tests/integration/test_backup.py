@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -18,9 +19,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
 from bot.cli import main
-from handlers.domain import Language, Region, Role
+from handlers.domain import Language, Region, Role, Version
 from handlers.messages import Attachment
 from handlers.ports import OutboxRow
 from storage.backup import Backup
@@ -29,6 +31,8 @@ from storage.files import DiskFileStore
 from storage.migrate import head_revision, upgrade
 from storage.outbox import OutboxQueue
 from storage.uow import SqlUnitOfWork
+from tests.conftest import POSTGRES
+from tests.databases import fresh_postgres_database
 from tests.integration.test_cli import peerdesk
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -50,18 +54,9 @@ class Live:
     leader_id: int
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[Live]:
-    """A data folder with members, a team, a task, a deliverable with its file, and outbox
-    rows, written through the project's own storage."""
-    config = tmp_path / "config.toml"
-    config.write_text('[storage]\ndata_dir = "data"\n')
-    data = tmp_path / "data"
-    database = Database(f"sqlite:///{data / 'peerdesk.db'}")
-    # Everything stays in the write-ahead log, as the latest commits of a running bot do: a
-    # copy of the database file alone would find nothing.
-    event.listen(database.engine, "connect", lambda connection, _record: connection.execute(
-        "PRAGMA wal_autocheckpoint=0"))
+def seeded(database: Database, data: Path, config: Path) -> Live:
+    """Members, a team, a task, a deliverable with its file and an outbox row, written through
+    the project's own storage into a migrated database and the file store in ``data``."""
     upgrade(database.engine)
     files = DiskFileStore(data)
     sha = files.keep(TOR)
@@ -76,14 +71,27 @@ def live(tmp_path: Path) -> Iterator[Live]:
         task = uow.tasks.add(team.id, "Baseline study", "report", date(2026, 4, 1), NOW, None,
                              [ana.id], carla.id, NOW)
         deliverable = uow.deliverables.create(team.id, task.id, NOW)
-        uow.deliverables.add_version(deliverable.id, sha, "tor.pdf", len(TOR), "application/pdf",
+        uow.deliverables.add_version(deliverable.id, sha, "tor.pdf", len(TOR), "pdf",
                                      ana.id, NOW)
         uow.outbox.add([OutboxRow(carla.id, "console:carla", None, Language.FR, "new version",
                                   [], "deliverable", deliverable.id, NOW,
                                   [Attachment("tor.pdf", len(TOR), "application/pdf",
                                               files.location(sha))])])
         uow.commit()
-    yield Live(config, data, database, files, sha, deliverable.id, ana.id)
+    return Live(config, data, database, files, sha, deliverable.id, ana.id)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    """A SQLite data folder with the seeded data, its config naming it."""
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\ndata_dir = "data"\n')
+    database = Database(f"sqlite:///{tmp_path / 'data' / 'peerdesk.db'}")
+    # Everything stays in the write-ahead log, as the latest commits of a running bot do: a
+    # copy of the database file alone would find nothing.
+    event.listen(database.engine, "connect", lambda connection, _record: connection.execute(
+        "PRAGMA wal_autocheckpoint=0"))
+    yield seeded(database, tmp_path / "data", config)
     database.close()
 
 
@@ -107,7 +115,7 @@ class Writer:
                 uow.outbox.add([OutboxRow(member.id, f"console:w{i}", None, Language.EN,
                                           f"writer {i}", [], None, None, NOW)])
                 uow.deliverables.add_version(self.live.deliverable_id, sha, f"draft-{i}.txt",
-                                             len(content), "text/plain", self.live.leader_id, NOW)
+                                             len(content), "txt", self.live.leader_id, NOW)
                 uow.commit()
             self.committed += 1
             self.stop.wait(0.005)
@@ -171,10 +179,8 @@ def test_a_backup_taken_during_writes_restores_whole(live: Live, tmp_path: Path)
         database.close()
 
 
-def found_whole(database: Database, files: DiskFileStore, live: Live, before: int,
-                committed: int) -> None:
-    """The seeded data is all there, and the writer's transactions are there whole or not at
-    all, each with its file."""
+def found_seeded(database: Database, files: DiskFileStore, live: Live) -> list[Version]:
+    """The seeded data is all there, the deliverable's file too; its versions."""
     with SqlUnitOfWork(database.engine) as uow:
         ana = uow.members.by_identity("console:ana")
         carla = uow.members.by_identity("console:carla")
@@ -185,33 +191,25 @@ def found_whole(database: Database, files: DiskFileStore, live: Live, before: in
         assert sorted(m.name for m in uow.teams.members(team.id)) == ["Ana Souza", "Bruno Díaz"]
         versions = uow.deliverables.versions(live.deliverable_id)
     assert versions[0].filename == "tor.pdf" and versions[0].sha256 == live.tor_sha
-    for version in versions:
-        content = Path(files.location(version.sha256)).read_bytes()
-        assert hashlib.sha256(content).hexdigest() == version.sha256
     assert Path(files.location(live.tor_sha)).read_bytes() == TOR
     waiting = OutboxQueue(database.engine).waiting(["console"], NOW)
     assert waiting[0].text == "new version" and waiting[0].identity == "console:carla"
     assert [Path(a.location or "").name for a in waiting[0].attachments] == [live.tor_sha]
+    return versions
+
+
+def found_whole(database: Database, files: DiskFileStore, live: Live, before: int,
+                committed: int) -> None:
+    """The seeded data is all there, and the writer's transactions are there whole or not at
+    all, each with its file."""
+    versions = found_seeded(database, files, live)
+    for version in versions:
+        content = Path(files.location(version.sha256)).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == version.sha256
     writers = scalar(database, "SELECT COUNT(*) FROM members WHERE name LIKE 'Writer %'")
     assert before <= writers < committed  # taken while the writer ran, not before nor after
     assert scalar(database, "SELECT COUNT(*) FROM outbox WHERE text LIKE 'writer %'") == writers
     assert len(versions) == writers + 1
-
-
-def test_missing_and_damaged_files_are_reported_but_the_backup_is_written(
-        live: Live, tmp_path: Path) -> None:
-    Path(live.files.location(live.tor_sha)).unlink()
-    damaged = live.files.keep(b"a draft")
-    Path(live.files.location(damaged)).write_bytes(b"a draft, changed on disk")
-    empty = tmp_path / "empty"
-    empty.mkdir()  # an existing empty folder is fine
-    result = peerdesk("--config", str(live.config), "backup", str(empty), env=NO_POSTGRES)
-    assert result.returncode == 1
-    assert f"missing from the file store: {live.tor_sha}" in result.stderr
-    assert "damaged in the file store (bytes do not match the name): " in result.stderr
-    manifest = json.loads((empty / "manifest.json").read_text())
-    assert manifest["files"]["missing"] == [live.tor_sha]
-    assert manifest["files"]["damaged"] == [f"{damaged[:2]}/{damaged[2:4]}/{damaged}"]
 
 
 def test_a_long_list_of_problems_is_cut_short() -> None:
@@ -288,3 +286,41 @@ def test_postgresql_is_refused_with_the_way_to_do_it(tmp_path: Path, refused: Re
                     f"not copy: run pg_dump -Fc, then copy {tmp_path / 'data' / 'files'} "
                     "(README.md, section Backups)")
     assert not (tmp_path / "backup").exists()
+
+
+@pytest.mark.skipif(not POSTGRES or not shutil.which("pg_dump"),
+                    reason="needs PEERDESK_TEST_POSTGRES_URL and pg_dump")
+def test_postgresql_backs_up_and_restores_as_the_readme_says(
+        tmp_path: Path, refused: Refuse) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\ndata_dir = "data"\n')
+    backup = tmp_path / "backup"
+    with fresh_postgres_database(POSTGRES, "peerdesk_backup") as url, \
+            fresh_postgres_database(POSTGRES, "peerdesk_restored") as restored_url:
+        database = Database(url)
+        try:
+            live = seeded(database, tmp_path / "data", config)
+            assert "run pg_dump -Fc, then copy" in refused(config, backup, url)
+            backup.mkdir()
+            subprocess.run(["pg_dump", "-Fc", "-f", str(backup / "peerdesk.dump"), libpq(url)],
+                           check=True, capture_output=True)
+            shutil.copytree(tmp_path / "data" / "files", backup / "files")  # after the dump
+        finally:
+            database.close()
+        subprocess.run(["pg_restore", "--no-owner", "-d", libpq(restored_url),
+                        str(backup / "peerdesk.dump")], check=True, capture_output=True)
+        shutil.copytree(backup / "files", tmp_path / "restored" / "files")
+        (tmp_path / "restored.toml").write_text('[storage]\ndata_dir = "restored"\n')
+        upgraded = peerdesk("--config", str(tmp_path / "restored.toml"), "db", "upgrade",
+                            env={"PEERDESK_DATABASE_URL": restored_url})
+        assert upgraded.returncode == 0, upgraded.stderr
+        restored = Database(restored_url)
+        try:
+            found_seeded(restored, DiskFileStore(tmp_path / "restored"), live)
+        finally:
+            restored.close()
+
+
+def libpq(url: str) -> str:
+    """A SQLAlchemy URL as PostgreSQL's own tools take it (no ``+psycopg``)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
