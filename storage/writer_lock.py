@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,18 @@ from sqlalchemy import Connection, event
 from sqlalchemy.engine import Engine
 
 _KEY = "peerdesk_writer_lock"
+_TURNS = "peerdesk_writer_turns"
 
 
 def take_turns(engine: Engine, lock_file: Path) -> None:
     """Make every transaction on ``engine`` hold ``lock_file`` (call before other ``begin``
     listeners, so that the lock is held before SQLite's own ``BEGIN IMMEDIATE``)."""
 
+    turns = _Turns()
+
     def on_connect(_dbapi_connection: Any, record: Any) -> None:
         record.info[_KEY] = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        record.info[_TURNS] = turns
 
     def on_close(_dbapi_connection: Any, record: Any) -> None:
         descriptor = record.info.pop(_KEY, None)
@@ -35,16 +40,14 @@ def take_turns(engine: Engine, lock_file: Path) -> None:
             os.close(descriptor)
 
     def on_begin(connection: Connection) -> None:
-        fcntl.flock(connection.connection.info[_KEY], fcntl.LOCK_EX)
+        take_turn(connection.connection)
 
     def released(finish: Any) -> Any:
         def finish_and_release(connection: Any) -> None:
             try:
                 finish(connection)
             finally:
-                descriptor = _descriptor(connection)
-                if descriptor is not None:
-                    fcntl.flock(descriptor, fcntl.LOCK_UN)
+                end_turn(connection)
 
         return finish_and_release
 
@@ -57,19 +60,42 @@ def take_turns(engine: Engine, lock_file: Path) -> None:
     setattr(dialect, "do_rollback", released(dialect.do_rollback))  # noqa: B010
 
 
+class NestedWriter(RuntimeError):
+    """A thread began a second transaction on the database while its first one was open: it
+    would wait for itself forever (the lock is the other connection's). A programming error."""
+
+
+class _Turns(threading.local):
+    """Which lock files this thread holds (per engine), to refuse waiting for itself."""
+
+    def __init__(self) -> None:
+        self.held: set[int] = set()
+
+
 def take_turn(connection: Any) -> None:
-    """For a transaction begun on a pooled driver connection (``engine.raw_connection()``,
-    which SQLAlchemy's ``begin`` event does not see): wait for the lock, if the engine has one."""
+    """Wait for the lock before a transaction (if the engine has one): SQLAlchemy's ``begin``,
+    and transactions begun on a pooled driver connection (``engine.raw_connection()``, which
+    that event does not see). Raises :class:`NestedWriter` instead of waiting forever when
+    this thread already holds the lock through another connection."""
     descriptor = _descriptor(connection)
-    if descriptor is not None:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    if descriptor is None:
+        return
+    turns: _Turns = connection.info[_TURNS]
+    if turns.held:
+        raise NestedWriter("this thread already has a transaction open on the database; "
+                           "a second one would wait for it forever")
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    turns.held.add(descriptor)
 
 
 def end_turn(connection: Any) -> None:
     """Give back what :func:`take_turn` took (after the commit or rollback)."""
     descriptor = _descriptor(connection)
     if descriptor is not None:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        turns: _Turns = connection.info[_TURNS]
+        if descriptor in turns.held:
+            turns.held.discard(descriptor)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 def _descriptor(connection: Any) -> int | None:

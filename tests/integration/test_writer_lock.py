@@ -16,6 +16,7 @@ from storage.migrate import upgrade
 from storage.platform_updates import UpdateJournal
 from storage.sql import sql_transaction
 from storage.uow import SqlUnitOfWork
+from storage.writer_lock import NestedWriter
 
 
 def free(lock_file: Path) -> bool:
@@ -78,6 +79,25 @@ def test_transactions_on_the_driver_hold_it_too(tmp_path: Path) -> None:
         assert free(lock_file)
         journal = UpdateJournal(engine, "slack")
         assert journal.record_many([(1, {"a": 1})], datetime(2026, 3, 2, tzinfo=UTC)) == {1}
+        assert free(lock_file)
+    finally:
+        engine.dispose()
+
+
+def test_a_second_transaction_in_the_same_thread_is_refused_not_waited_for(
+        tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'shared.db'}", shared=True)
+    lock_file = tmp_path / "shared.db.writer-lock"
+    try:
+        with engine.begin() as outer:
+            outer.execute(text("CREATE TABLE t (x INTEGER)"))
+            with pytest.raises(NestedWriter), engine.begin() as inner:
+                inner.execute(text("INSERT INTO t VALUES (1)"))
+            outer.execute(text("INSERT INTO t VALUES (2)"))  # the first one goes on
+        assert free(lock_file)
+        with engine.begin() as conn:  # and the lock is taken again as usual
+            assert conn.execute(text("SELECT x FROM t")).scalars().all() == [2]
+            assert not free(lock_file)
         assert free(lock_file)
     finally:
         engine.dispose()
