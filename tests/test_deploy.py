@@ -2,11 +2,12 @@
 cannot run here): the Dockerfile passes hadolint, keeps build tools out of its final stage and
 runs as a non-root user; its HEALTHCHECK asks the health endpoint where the container's config
 (deploy/config.toml) serves it; compose.yaml runs peerdesk after a healthy PostgreSQL with
-every secret from the environment.
+every secret from the environment; the systemd units are valid and hardened.
 tests/integration/test_install_runtime.py runs the image's install steps."""
 
 from __future__ import annotations
 
+import configparser
 import re
 import shutil
 import subprocess
@@ -171,3 +172,36 @@ def test_apy_runs_from_the_same_image_where_the_config_says() -> None:
     # The config, which runs the apertium command by default, names the service's URL.
     assert f'apy_url = "http://apy:{port}"' in CONTAINER_CONFIG.read_text(encoding="utf-8")
     assert container_config()["translation"]["apertium"]["apy_url"] == ""
+
+
+def unit(name: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(ROOT / "deploy" / name, encoding="utf-8")
+    return parser
+
+
+def test_the_systemd_unit_runs_peerdesk_unprivileged_and_confined() -> None:
+    service = unit("peerdesk.service")["Service"]
+    assert service["User"] == "peerdesk"
+    assert service["ExecStart"].split() == [
+        "/opt/peerdesk/bin/peerdesk", "--config", "/etc/peerdesk/config.toml", "run"]
+    assert service["EnvironmentFile"] == "/etc/peerdesk/env"
+    assert service["Restart"] == "on-failure"
+    assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
+    # The data dir, writable under ProtectSystem=strict: /var/lib/peerdesk.
+    assert service["StateDirectory"] == "peerdesk"
+    assert service["CapabilityBoundingSet"] == ""
+    apy = unit("peerdesk-apy.service")["Service"]
+    assert apy["DynamicUser"] == "yes" and apy["IPAddressAllow"] == "localhost"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
+def test_systemd_accepts_the_units() -> None:
+    result = subprocess.run(["systemd-analyze", "verify",
+                             *(str(p) for p in sorted((ROOT / "deploy").glob("*.service")))],
+                            capture_output=True, text=True, timeout=60)
+    # Only the programs a real install puts in place may be missing on this machine.
+    problems = [line for line in (result.stdout + result.stderr).splitlines()
+                if line.strip() and "is not executable: No such file or directory" not in line]
+    assert problems == []
