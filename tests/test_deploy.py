@@ -140,7 +140,8 @@ def test_compose_runs_peerdesk_after_a_healthy_postgresql() -> None:
     assert "disable" not in peerdesk.get("healthcheck", {})  # the image's HEALTHCHECK holds
     data_dir = container_config()["storage"]["data_dir"]
     assert f"data:{data_dir}" in peerdesk["volumes"]
-    assert "./deploy/config.toml:/config/config.toml:ro" in peerdesk["volumes"]
+    assert "${PEERDESK_CONFIG:-./deploy/config.toml}:/config/config.toml:ro" in \
+        peerdesk["volumes"]
     assert "postgres:/var/lib/postgresql/data" in postgres["volumes"]
     assert set(compose()["volumes"]) == {"data", "postgres"}
     url = peerdesk["environment"]["PEERDESK_DATABASE_URL"]
