@@ -8,7 +8,7 @@
 # /config/config.toml; secrets come only from environment variables. See README "Deployment".
 # Offline translation inside the image:
 #   docker run --rm peerdesk check-config         ("apertium check: 6 direct pairs …")
-#   echo 'Hola, equipo' | docker run -i --rm --entrypoint apertium peerdesk spa-eng
+#   docker run --rm --entrypoint sh peerdesk -c "echo 'Hola, equipo' | apertium spa-eng"
 #
 # The base is Debian's, not python:3.11-slim: apertium-apy depends on Debian's python3, so a
 # python image would carry two Pythons. Debian 12's python3 is 3.11, the one peerdesk needs,
@@ -48,8 +48,8 @@ RUN --mount=type=bind,source=scripts/apertium,target=/tmp/apertium \
     && rm -rf /var/lib/apt/lists/*
 # A fixed numeric id, so that a bind-mounted /data can be given to it (chown 10001) and an
 # orchestrator can check the image does not run as root.
-RUN groupadd --system --gid 10001 peerdesk \
-    && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home \
+RUN groupadd --gid 10001 peerdesk \
+    && useradd --uid 10001 --gid 10001 --home-dir /data --no-create-home \
        --shell /usr/sbin/nologin peerdesk \
     && mkdir -p /data /config \
     && chown 10001:10001 /data
