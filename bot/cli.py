@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import logging
 import os
 import random
 import re
@@ -24,6 +23,7 @@ from bot.clock import VirtualClock, parse_clock
 from bot.codes import RandomJoinCodes
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import ConsoleChannel, ConsoleSession, interact, play_script
+from bot.log_setup import configure_logging, secrets_in
 from bot.run import run
 from bot.schedule_settings import WEEKDAYS
 from bot.translation.apertium import apertium_provider
@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"peerdesk: configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level if args.command != "console" else "WARNING",
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level if args.command != "console" else "WARNING",
+                      settings.log_format, secrets_in(settings, os.environ))
     try:
         if args.command == "check-config":
             print(describe(settings))
