@@ -64,8 +64,9 @@ class HealthServer:
             if self.looks is not None:
                 self.looks.close()
             where = HealthSettings(listen=self.listen, port=self.port).address
+            reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
             raise HealthUnavailable(
-                f"cannot listen on {where} for /healthz and /metrics ({exc.strerror or exc}); "
+                f"cannot listen on {where} for /healthz and /metrics ({reason}); "
                 "set [health] listen and port, or enabled = false") from None
         self._runner = runner
         self.port = int(runner.addresses[0][1])
