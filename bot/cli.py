@@ -163,8 +163,17 @@ def describe(settings: Settings) -> str:
         f"time zone {settings.helpdesk.default_timezone}",
         f"scheduler:    a sweep every {settings.schedule.scheduler.sweep_seconds} s; nags "
         f"{_window(settings)} in each person's zone",
+        f"health:       {_health(settings)}",
         "configuration OK",
     ])
+
+
+def _health(settings: Settings) -> str:
+    health = settings.health
+    if not health.enabled:
+        return "no /healthz or /metrics ([health] enabled = false)"
+    return (f"peerdesk run serves http://{health.address}/healthz and /metrics; logs as "
+            f"{settings.log_format}")
 
 
 def _desk(settings: Settings) -> str:
