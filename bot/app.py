@@ -167,14 +167,16 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     catalogue = desk.catalogue
     await database.run(lambda: appoint_configured_coordinators(
         SqlUnitOfWork(database.engine), core.coordinator_identities, clock.now()))
-    dispatcher = Dispatcher(database, OutboxQueue(database.engine), channels, clock,
-                            limits=settings.delivery.limits)
+    claims = timedelta(seconds=settings.delivery.claim_seconds)
+    dispatcher = Dispatcher(database, OutboxQueue(database.engine, lease=claims), channels,
+                            clock, limits=settings.delivery.limits)
     translation = settings.translation
     translator = build_translator(translation, DatabaseCache(database, clock), providers)
     retry = RetryPolicy(enabled=translation.retry_failed,
                         first=timedelta(minutes=translation.retry_first_minutes),
                         attempts=translation.retry_attempts)
-    stage = TranslationStage(database, TranslationQueue(database.engine), translator,
+    stage = TranslationStage(database, TranslationQueue(database.engine, lease=claims),
+                             translator,
                              LinguaDetector() if translation.detect_language else None,
                              catalogue, clock, retry)
     process = None

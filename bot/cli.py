@@ -1,4 +1,5 @@
-"""The ``peerdesk`` command line: ``run``, ``console``, ``check-config``, ``db upgrade``."""
+"""The ``peerdesk`` command line: ``run``, ``console``, ``check-config``, ``export``, ``backup``,
+``db upgrade``."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from bot.schedule_settings import WEEKDAYS
 from bot.translation.apertium import apertium_provider
 from bot.translation.provider import ProviderError
 from handlers.progress import EXPORT_COLUMNS, export_rows
+from storage.backup import BackupError, back_up
 from storage.database import Database, is_sqlite
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.uow import SqlUnitOfWork
@@ -59,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     export.add_argument("--config", type=Path, dest="config_sub", default=None,
                         help=argparse.SUPPRESS)
+    backup = commands.add_parser("backup", help="copy the SQLite database and the files, live")
+    backup.add_argument("path", type=Path, help="a new folder to write the backup into")
+    backup.add_argument("--config", type=Path, dest="config_sub", default=None,
+                        help=argparse.SUPPRESS)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations")
@@ -75,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"peerdesk: configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level if args.command != "console" else "WARNING",
-                      settings.log_format, secrets_in(settings, os.environ))
+    quiet = args.command in ("console", "backup")  # their output is what they print
+    configure_logging("WARNING" if quiet else settings.log_level, settings.log_format,
+                      secrets_in(settings, os.environ))
     try:
         if args.command == "check-config":
             print(describe(settings))
@@ -92,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             return _db(settings, args.db_command)
         if args.command == "export":
             return _export(settings, args.output)
+        if args.command == "backup":
+            return _backup(settings, args.path)
         if args.command == "run":
             return run(settings, os.environ)
         return _console(settings, args)
@@ -239,6 +248,20 @@ def _export(settings: Settings, output: Path | None) -> int:
         if output:
             handle.close()
     return 0
+
+
+def _backup(settings: Settings, path: Path) -> int:
+    """Back up the live database and files; 1 when the live file store already lacked some."""
+    try:
+        made = back_up(settings.storage.database_url, settings.storage.data_dir, path,
+                       datetime.now(UTC))
+    except BackupError as exc:
+        print(f"peerdesk: backup: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(made.summary()))
+    for problem in made.problems():
+        print(f"peerdesk: backup: {problem}", file=sys.stderr)
+    return 1 if made.problems() else 0
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
-"""The ``[delivery.telegram]`` and ``[delivery.slack]`` tables: each platform's sending pace
-and when a refused message becomes a dead letter (defaults: the platforms' published limits,
-see :mod:`bot.pacing`)."""
+"""The ``[delivery]`` table: how long a process's claim on the messages it is sending lasts, and
+``[delivery.telegram]`` / ``[delivery.slack]``: each platform's sending pace and when a refused
+message becomes a dead letter (defaults: the platforms' published limits, see
+:mod:`bot.pacing`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ class DeliverySettings:
     """The limits of each platform the dispatcher paces."""
 
     limits: Mapping[str, DeliveryLimits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    #: How long the messages one process fetched stay its own (renewed while it sends): when
+    #: it dies, another process sends them this long after.
+    claim_seconds: int = 120
 
 
 def _number(table: Section, key: str, default: float, high: float, unit: str) -> float:
@@ -51,11 +55,16 @@ def read_delivery(data: Mapping[str, Any]) -> DeliverySettings:
     top = data.get("delivery", {})
     if not isinstance(top, dict):
         raise ConfigError(f"[delivery] = {top!r}: expected a table")
-    section(data, "delivery", set(DEFAULT_LIMITS))  # fails on an unknown platform
+    # Fails on an unknown key or platform.
+    claims = section(data, "delivery", {*DEFAULT_LIMITS, "claim_seconds"})
+    claim_seconds = claims.get("claim_seconds", int, 120)
+    if not 5 <= claim_seconds <= 3600:
+        raise claims.fail("claim_seconds", claim_seconds, "a whole number of seconds from 5 "
+                          "to 3600")
     limits: dict[str, DeliveryLimits] = {}
     for name, default in DEFAULT_LIMITS.items():
         table = top.get(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f"[delivery.{name}] = {table!r}: expected a table")
         limits[name] = _platform(Section(f"delivery.{name}", table, KEYS), default)
-    return DeliverySettings(limits)
+    return DeliverySettings(limits, claim_seconds)

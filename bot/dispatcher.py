@@ -133,6 +133,11 @@ class Dispatcher:
                 with contextlib.suppress(Exception):
                     await self.database.run(partial(self._record, outcomes))
             raise
+        finally:
+            # What was fetched and not sent goes back, so that another process sending from
+            # the same database need not wait for the claims to run out.
+            with contextlib.suppress(Exception):
+                await self.database.run(self.queue.release)
 
     async def _drain(self, batch: int, per_chat: int, stop: asyncio.Event | None,
                      tasks: set[asyncio.Task[_Outcome]]) -> int:
@@ -152,6 +157,9 @@ class Dispatcher:
                 more = len(fetched) == batch
                 for message in fetched:
                     round_.add(message)
+            if round_.held and self.queue.renewal_due(self.clock.now()):
+                await self.database.run(partial(self.queue.renew, list(round_.held),
+                                                self.clock.now()))
             now = self.timer.monotonic()
             for key, message in ([] if stopping else round_.start(now)):
                 tasks.add(asyncio.create_task(self._attempt(key, message)))
@@ -164,6 +172,8 @@ class Dispatcher:
                     if at is None and (more or round_.refill):
                         continue
                     break
+                if at is not None and round_.held:  # wake up to renew the claims meanwhile
+                    at = min(at, now + self.queue.lease.total_seconds() / 3)
                 done = await self._wait(tasks, at, now)
             sent += await self._settle(round_, [task.result() for task in done])
             tasks -= done  # only once recorded (see drain)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
 
 from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
@@ -15,7 +18,7 @@ from handlers.translation import Piece
 from storage.models import OutboxRowModel, table
 from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
 from storage.sql import Sql
-from storage.waiting import waiting_ids
+from storage.waiting import Chat, chat_of, waiting_ids
 
 outbox = table(OutboxRowModel)
 unreachable = table(UnreachableIdentityRow)
@@ -152,20 +155,50 @@ class QueuedMessage:
 PER_CHAT = 10
 
 
-class OutboxQueue:
-    """The dispatcher's side of the outbox: what is waiting, and what became of each send."""
+# How long a dispatcher's claim on the rows it fetched lasts; it is renewed at every fetch, so
+# only the claims of a process that stopped fetching (it died) run out, and another process then
+# sends those rows.
+CLAIM_LEASE = timedelta(minutes=2)
 
-    def __init__(self, engine: Engine, max_attempts: int = 12) -> None:
+
+def dispatcher_name() -> str:
+    """A name for this dispatcher in the outbox's claims: host, process and a random part (a
+    restarted process with a reused pid is still someone else)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class OutboxQueue:
+    """The dispatcher's side of the outbox: what is waiting, and what became of each send.
+
+    Several processes may send from one database. Each fetch *claims* what it returns (the
+    ``claimed_by``/``claimed_until`` columns, taken in the fetch's transaction: on PostgreSQL
+    with ``FOR UPDATE SKIP LOCKED``, so two fetches at once never take the same row; SQLite's
+    write transactions run one at a time anyway). A row claimed by another process, and the
+    later rows to its chat, wait until that claim ends: the row is sent, fails (and is
+    released for its retry), is released when the holder's round ends, or the claim runs out
+    because the holder died (:data:`CLAIM_LEASE`).
+    """
+
+    def __init__(self, engine: Engine, max_attempts: int = 12, owner: str | None = None,
+                 lease: timedelta = CLAIM_LEASE) -> None:
         self.engine = engine
         self.max_attempts = max_attempts
+        self.owner = owner or dispatcher_name()
+        self.lease = lease
+        # Since when the rows in hand were claimed (or last renewed); None: none are.
+        self._claimed_at: datetime | None = None
 
     def waiting(self, platforms: Sequence[str], now: datetime, limit: int = 100,
                 per_chat: int = PER_CHAT, skip: Collection[int] = ()) -> list[QueuedMessage]:
-        """The unsent messages for these platforms that may go now: at most ``per_chat`` to
-        each chat (its oldest), oldest first, leaving out those numbered in ``skip`` (already
-        in hand). See :mod:`storage.waiting` for which ones wait."""
-        with self.engine.connect() as conn:
-            ids = waiting_ids(conn, platforms, now, limit, per_chat, skip)
+        """Claim and return the unsent messages for these platforms that may go now: at most
+        ``per_chat`` to each chat (its oldest), oldest first, leaving out those numbered in
+        ``skip`` (already in hand). See :mod:`storage.waiting` for which ones wait."""
+        with self.engine.connect() as conn:  # reading first keeps the write short
+            found = waiting_ids(conn, platforms, now, limit, per_chat, skip, self.owner)
+        if not found:
+            return []
+        with self.engine.begin() as conn:
+            ids = self._claim(conn, found, now)
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
@@ -177,6 +210,67 @@ class OutboxQueue:
                                for row in r.buttons], r.attempts,
                               [Attachment(a["name"], a["size"], a.get("type"), a.get("location"))
                                for a in r.attachments], r.closes, r.thread) for r in rows]
+
+    def _claim(self, conn: Connection, ids: Sequence[int], now: datetime) -> list[int]:
+        """Claim these rows; the ones claimed, in order. A row another process took meanwhile
+        is left out, with the later ones to its chat (they must not overtake it)."""
+        free = (outbox.c.id.in_(ids), outbox.c.status == "pending",
+                or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == self.owner,
+                    outbox.c.claimed_until <= now))
+        chosen = (outbox.c.id.in_(select(outbox.c.id).where(*free)
+                                  .with_for_update(skip_locked=True))
+                  if conn.dialect.name == "postgresql" else and_(*free))
+        got = {row.id for row in conn.execute(
+            update(outbox).where(chosen)
+            .values(claimed_by=self.owner, claimed_until=now + self.lease)
+            .returning(outbox.c.id))}
+        if got:
+            self._claimed_at = self._claimed_at or now
+        if len(got) == len(ids):
+            return sorted(got)
+        chats = {row.id: chat_of(row.platform, row.chat_id, row.identity)
+                 for row in conn.execute(select(
+                     outbox.c.id, outbox.c.platform, outbox.c.chat_id, outbox.c.identity)
+                     .where(outbox.c.id.in_(ids)))}
+        stopped: set[Chat] = set()
+        kept, overtaking = [], []
+        for number in sorted(ids):
+            chat = chats.get(number)
+            if number not in got:
+                if chat is not None:
+                    stopped.add(chat)
+            elif chat in stopped:
+                overtaking.append(number)
+            else:
+                kept.append(number)
+        if overtaking:
+            conn.execute(update(outbox).where(outbox.c.id.in_(overtaking))
+                         .values(claimed_by=None, claimed_until=None))
+        return kept
+
+    def renewal_due(self, now: datetime) -> bool:
+        """Whether the claims on the rows in hand should be renewed (a third of the lease has
+        passed since they were taken or last renewed)."""
+        return self._claimed_at is not None and now - self._claimed_at >= self.lease / 3
+
+    def renew(self, held: Collection[int], now: datetime) -> None:
+        """Push the claims on the rows in hand a lease further (a long round still sending)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.id.in_(list(held)),
+                                              outbox.c.claimed_by == self.owner)
+                         .values(claimed_until=now + self.lease))
+        self._claimed_at = now
+
+    def release(self) -> None:
+        """Give back every unsent row this dispatcher claimed (its round ended): another
+        process may send them from now on."""
+        if self._claimed_at is None:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.claimed_by == self.owner,
+                                              outbox.c.status == "pending")
+                         .values(claimed_by=None, claimed_until=None))
+        self._claimed_at = None
 
     def sent_to(self, platform: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """Every message already sent on a platform: (chat, platform message id, buttons)."""
@@ -202,7 +296,8 @@ class OutboxQueue:
         # after every few sends).
         statement = update(outbox).where(outbox.c.id == bindparam("row")).values(
             status="sent", sent_at=bindparam("at"), sent_chat_id=bindparam("chat"),
-            platform_message_id=bindparam("message"), attempts=outbox.c.attempts + 1)
+            platform_message_id=bindparam("message"), attempts=outbox.c.attempts + 1,
+            claimed_by=None, claimed_until=None)
         with self.engine.begin() as conn:
             conn.execute(statement, [{"row": message_id, "at": now, "chat": chat_id,
                                       "message": platform_message_id}
@@ -224,7 +319,7 @@ class OutboxQueue:
             delay = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_LONGEST)
             conn.execute(update(outbox).where(outbox.c.id == message_id).values(
                 status="failed" if dead else "pending", attempts=attempts, error=error[:2000],
-                not_before=now + delay))
+                not_before=now + delay, claimed_by=None, claimed_until=None))
             if dead:
                 conn.execute(insert(dead_letters).values(
                     outbox_id=message_id, member_id=row.member_id, identity=row.identity,

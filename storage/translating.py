@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, or_, select, update
 
 from handlers.domain import Language
 from handlers.translation import Piece
 from storage.models import OutboxRowModel, table
-from storage.outbox import piece_json, read_pieces
+from storage.outbox import CLAIM_LEASE, dispatcher_name, piece_json, read_pieces
 
 outbox = table(OutboxRowModel)
 log = logging.getLogger(__name__)
@@ -65,16 +65,33 @@ _COLUMNS = (outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.chat_id
 
 
 class TranslationQueue:
-    """Claims and completes the outbox rows that wait for translation (blocking SQL)."""
+    """Claims and completes the outbox rows that wait for translation (blocking SQL).
 
-    def __init__(self, engine: Engine) -> None:
+    With several processes on one database, each translates what it claimed (as the
+    dispatcher claims what it sends: :class:`storage.outbox.OutboxQueue`), so that no text is
+    sent to a translator twice; the claim is dropped when the message is handed on."""
+
+    def __init__(self, engine: Engine, owner: str | None = None,
+                 lease: timedelta = CLAIM_LEASE) -> None:
         self.engine = engine
+        self.owner = owner or dispatcher_name()
+        self.lease = lease
 
-    def waiting(self, limit: int = 1000) -> list[AwaitingTranslation]:
-        """The oldest messages waiting for their translation."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(*_COLUMNS).where(outbox.c.status == "translating")
-                                .order_by(outbox.c.id).limit(limit)).all()
+    def waiting(self, now: datetime, limit: int = 1000) -> list[AwaitingTranslation]:
+        """Claim and return the oldest messages waiting for their translation."""
+        free = or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == self.owner,
+                   outbox.c.claimed_until <= now)
+        query = (select(*_COLUMNS).where(outbox.c.status == "translating", free)
+                 .order_by(outbox.c.id).limit(limit))
+        with self.engine.connect() as conn:  # mostly there is nothing: no write for that
+            if conn.execute(query.with_only_columns(outbox.c.id).limit(1)).first() is None:
+                return []
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = conn.execute(query).all()
+            conn.execute(update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
+                         .values(claimed_by=self.owner, claimed_until=now + self.lease))
         found, unreadable = [], []
         for row in rows:
             try:
@@ -86,7 +103,7 @@ class TranslationQueue:
                       unreadable)
             with self.engine.begin() as conn:
                 conn.execute(update(outbox).where(outbox.c.id.in_(unreadable))
-                             .values(status="pending"))
+                             .values(status="pending", claimed_by=None, claimed_until=None))
         return found
 
     def finish(self, done: Sequence[Finish]) -> None:
@@ -96,7 +113,8 @@ class TranslationQueue:
         statement = (update(outbox).where(outbox.c.id == bindparam("row_id"),
                                           outbox.c.status == "translating")
                      .values(text=bindparam("new_text"), buttons=bindparam("new_buttons"),
-                             retry_at=bindparam("new_retry_at"), status="pending"))
+                             retry_at=bindparam("new_retry_at"), status="pending",
+                             claimed_by=None, claimed_until=None))
         with self.engine.begin() as conn:
             conn.execute(statement, [
                 {"row_id": d.id, "new_text": d.text,

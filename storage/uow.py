@@ -120,15 +120,21 @@ class SqlUnitOfWork:
                                                    "receipt": receipt} for receipt in receipts])
 
     def handled_already(self, platform: str, receipts: Sequence[int]) -> set[int]:
-        """Which of these journalled updates are marked handled."""
+        """Which of these journalled updates are marked handled.
+
+        On PostgreSQL their journal rows stay locked until this transaction ends, so that two
+        processes handed the same update (one replaying what the other has in hand) handle it
+        once: the second waits for the first's commit and then finds it handled. (SQLite's
+        write transactions run one at a time anyway.)"""
         if not receipts:
             return set()
         sql = self._require()[1]
         marks, params = placeholders("r", receipts)
+        lock = " FOR UPDATE" if self.engine.dialect.name == "postgresql" else ""
         return {int(row[0]) for row in sql.rows(
-            f"SELECT update_id FROM platform_updates WHERE platform = :platform "
-            f"AND update_id IN ({marks}) AND done_at IS NOT NULL",
-            {"platform": platform, **params})}
+            f"SELECT update_id, done_at FROM platform_updates WHERE platform = :platform "
+            f"AND update_id IN ({marks}) ORDER BY update_id{lock}",
+            {"platform": platform, **params}) if row[1] is not None}
 
     def one_sweep_at_a_time(self) -> None:
         """PostgreSQL: a transaction-scoped advisory lock; SQLite's immediate transactions

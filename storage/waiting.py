@@ -4,7 +4,9 @@ A message waits (is a *blocker*) while it is being translated, while a failed se
 its retry (``not_before``), or while an earlier message to the same person is being translated
 (the translation stage keeps each reader's order). Everything after a blocker in the same chat
 waits too, so each chat gets its messages in outbox order; messages set aside (dead letters,
-unreachable identities) hold up nothing. Of what may go, at most ``per_chat`` messages per chat
+unreachable identities) hold up nothing. A message another dispatcher process has claimed (and
+whose claim has not run out) is a blocker too: that process sends it, and the later ones to the
+same chat wait until it has. Of what may go, at most ``per_chat`` messages per chat
 are handed out at a time, oldest first, so one chat's backlog never keeps the others' first
 messages out of a fetch.
 
@@ -53,10 +55,11 @@ def _reachable() -> ColumnElement[bool]:
 
 
 def waiting_ids(conn: Connection, platforms: Sequence[str], now: datetime, limit: int,
-                per_chat: int, skip: Collection[int] = ()) -> list[int]:
+                per_chat: int, skip: Collection[int] = (), owner: str | None = None,
+                ) -> list[int]:
     """The ids of up to ``limit`` messages for these platforms that may go now, oldest first,
     at most ``per_chat`` to one chat counting those in ``skip`` (already in hand, not
-    returned)."""
+    returned); rows claimed by a dispatcher other than ``owner`` until after ``now`` wait."""
     wanted, held = set(platforms), set(skip)
     light = (outbox.c.id, outbox.c.member_id, outbox.c.platform, outbox.c.chat_id,
              outbox.c.identity)
@@ -71,7 +74,8 @@ def waiting_ids(conn: Connection, platforms: Sequence[str], now: datetime, limit
     found: list[int] = []
     after, left_out = 0, set[str]()
     while len(found) < limit:
-        query = select(*light, outbox.c.not_before).where(
+        query = select(*light, outbox.c.not_before, outbox.c.claimed_by,
+                       outbox.c.claimed_until).where(
             outbox.c.status == "pending", outbox.c.id > after, _reachable())
         if left_out:
             query = query.where(_chat_key().not_in(sorted(left_out)))
@@ -83,6 +87,8 @@ def waiting_ids(conn: Connection, platforms: Sequence[str], now: datetime, limit
             if chat in blocked:
                 continue
             if ((row.not_before is not None and row.not_before > now)
+                    or (row.claimed_by is not None and row.claimed_by != owner
+                        and row.claimed_until is not None and row.claimed_until > now)
                     or translating_chat.get(chat, row.id) < row.id
                     or translating_reader.get(row.member_id, row.id) < row.id):
                 blocked.add(chat)

@@ -75,7 +75,8 @@ class TranslationStage:
         """Translate every message waiting now; returns how many were handed on."""
         handled = 0
         while True:
-            waiting = await self.database.run(partial(self.queue.waiting, self.batch))
+            waiting = await self.database.run(partial(self.queue.waiting, self.clock.now(),
+                                                              self.batch))
             if not waiting:
                 return handled
             results = await self._translate_all([m.pieces for m in waiting])

@@ -23,6 +23,9 @@ def test_defaults_are_the_platforms_limits(tmp_path: Path) -> None:
         "telegram": TELEGRAM, "slack": SLACK}
     shipped = load_settings(ROOT / "config.toml", environ={}).delivery.limits
     assert shipped == {"telegram": TELEGRAM, "slack": SLACK}
+    assert load_settings(ROOT / "config.toml", environ={}).delivery.claim_seconds == 120
+    assert load_settings(write(tmp_path, "[delivery]\nclaim_seconds = 30"),
+                         environ={}).delivery.claim_seconds == 30
     telegram = shipped["telegram"]
     assert (telegram.chat_interval, telegram.overall_per_second, telegram.group_per_minute,
             telegram.dead_letter_attempts) == (1.0, 30.0, 20, 3)
@@ -54,6 +57,9 @@ dead_letter_attempts = 1
      "[delivery.telegram] dead_letter_attempts = 0: expected a whole number from 1 to 100"),
     ("[delivery.telegram]\nburst = 3", "[delivery.telegram] burst: unknown key; expected"),
     ("[delivery.whatsapp]\nchat_interval_seconds = 1", "[delivery] whatsapp: unknown key"),
+    ("[delivery]\nclaim_seconds = 1",
+     "[delivery] claim_seconds = 1: expected a whole number of seconds from 5 to 3600"),
+    ("[delivery]\nclaim_seconds = \"2m\"", "[delivery] claim_seconds = '2m': expected int"),
 ])
 def test_wrong_delivery_values_are_named(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as failure:

@@ -9,9 +9,12 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
 from storage.database import Database
 from storage.migrate import upgrade
-from storage.scheduler_lock import SqliteLock, this_machine
+from storage.scheduler_lock import PostgresLock, SqliteLock, this_machine
 
 
 def _dead_pid() -> int:
@@ -56,3 +59,20 @@ def _crashed_holder(database: Database) -> None:
     assert elsewhere.acquire(now).held
     assert not restarted.acquire(now + timedelta(seconds=1)).held
     assert restarted.acquire(now + lease + timedelta(seconds=1)).held
+
+
+def test_the_postgresql_lock_is_freed_when_its_process_dies(database: Database) -> None:
+    """One holder at a time; its session keeps TCP keepalives short, so the server frees the
+    lock soon even when the holder's machine vanishes; closing the session frees it at once."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+    now = datetime.now(UTC)
+    first, second = PostgresLock(database.engine), PostgresLock(database.engine)
+    assert first.acquire(now).held
+    assert first._connection is not None
+    assert first._connection.execute(text("SHOW tcp_keepalives_idle")).scalar() == "15"
+    taken = second.acquire(now)
+    assert not taken.held and taken.holder
+    first._drop()  # the session ends, as when the process is killed
+    assert second.acquire(now).held
+    second.release()

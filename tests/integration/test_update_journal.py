@@ -5,6 +5,8 @@ but never handled is found again after a restart."""
 from __future__ import annotations
 
 import random
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from handlers.turn import Turn
 from storage.database import build_engine
 from storage.migrate import upgrade
 from storage.platform_updates import UpdateJournal, forget_handled_updates
+from storage.uow import SqlUnitOfWork
 from tests.scenarios.harness import Recorder, Unchanged
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -101,5 +104,38 @@ def test_handled_updates_are_forgotten_after_a_while_but_not_the_newest(
         assert telegram.last_update_id() == 3  # polling still resumes after it
         assert [payload["n"] for payload in slack.unfinished()] == [70]
         assert forget_handled_updates(engine, old + timedelta(days=1)) == 0
+    finally:
+        engine.dispose()
+
+
+def test_one_update_handed_to_two_processes_at_once_is_handled_once(
+        database_url: str) -> None:
+    """A process replaying the journal after a restart may be handed an update another
+    process has in hand: the second waits for the first's commit, then finds it handled."""
+    engine = build_engine(database_url)
+    upgrade(engine)
+    try:
+        assert UpdateJournal(engine, "telegram").record(7, {"update_id": 7}, NOW)
+        handled: list[str] = []
+        first_looked = threading.Event()
+
+        def handle(name: str, linger: float) -> None:
+            with SqlUnitOfWork(engine) as uow:
+                if uow.handled_already("telegram", [7]):
+                    return
+                first_looked.set()
+                time.sleep(linger)  # the other process looks meanwhile
+                handled.append(name)
+                uow.mark_handled("telegram", [7], NOW)
+                uow.commit()
+
+        first = threading.Thread(target=handle, args=("first", 0.5))
+        first.start()
+        assert first_looked.wait(10)
+        second = threading.Thread(target=handle, args=("second", 0.0))
+        second.start()
+        first.join(10)
+        second.join(10)
+        assert handled == ["first"]
     finally:
         engine.dispose()
