@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from bot.app import App, build_app
 from bot.clock import VirtualClock
@@ -96,14 +97,14 @@ def marking() -> Marking:
 
 
 @pytest.fixture
-async def app(tmp_path: Path, marking: Marking) -> AsyncIterator[App]:
-    """A console peerdesk on a SQLite file after the script above."""
+async def app(tmp_path: Path, marking: Marking, database_url: str) -> AsyncIterator[App]:
+    """A console peerdesk after the script above (on SQLite, and PostgreSQL when there is
+    one)."""
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
     clock = VirtualClock(START)
     channel = Recorder(lambda _text: None)
-    built = await build_app(load_settings(config, environ={}),
-                            f"sqlite:///{tmp_path / 'data' / 'peerdesk.db'}", clock,
+    built = await build_app(load_settings(config, environ={}), database_url, clock,
                             RandomJoinCodes(random.Random(1)), {"console": channel}, [marking])
     session = ConsoleSession(built, channel, clock, tmp_path, lambda _text: None)
     try:
@@ -146,9 +147,9 @@ async def test_metrics_count_what_happened(app: App, marking: Marking, tmp_path:
     await app.scheduler.sweep_now()
     with app.database.engine.connect() as conn:
         sent = conn.exec_driver_sql("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").scalar()
-        nags = conn.exec_driver_sql("SELECT COUNT(*) FROM outbox WHERE identity = "
-                                    "'console:carla' AND text LIKE '%without an answer%'"
-                                    ).scalar()  # Diego's question, daily from 48 h on
+        nags = conn.execute(text(  # Diego's question, daily from 48 h on
+            "SELECT COUNT(*) FROM outbox WHERE identity = 'console:carla' AND text LIKE :nag"),
+            {"nag": "%without an answer%"}).scalar()
     server = await serve(app, tmp_path, Link())
     try:
         async with httpx.AsyncClient(trust_env=False) as client:
@@ -181,21 +182,16 @@ async def test_metrics_count_what_happened(app: App, marking: Marking, tmp_path:
     assert ("process_cpu_seconds_total", frozenset()) in found  # the process's own
 
 
-async def test_healthz_is_503_once_the_database_is_gone_or_a_platform_is_down(
+async def test_healthz_is_200_when_all_is_well_and_503_when_a_platform_is_down(
         app: App, tmp_path: Path) -> None:
     link = Link()
     server = await serve(app, tmp_path, link)
     url = f"http://127.0.0.1:{server.port}/healthz"
-    database = tmp_path / "data" / "peerdesk.db"
     try:
         async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
             fine = await client.get(url)
             link.healthy = False
             down = await client.get(url)
-            link.healthy = True
-            database.rename(tmp_path / "moved.db")
-            gone = await client.get(url)
-            metrics = await client.get(f"http://127.0.0.1:{server.port}/metrics")
     finally:
         await server.stop()
     assert fine.status_code == 200, fine.text
@@ -205,7 +201,22 @@ async def test_healthz_is_503_once_the_database_is_gone_or_a_platform_is_down(
         "process": "ok", "database": "ok", "console": "ok", "translator": "ok"}
     assert "apertium: reachable" in body["checks"]["translator"]["detail"]
     assert down.status_code == 503
+    assert down.json()["status"] == "failing"
     assert down.json()["checks"]["console"] == {"state": "failing", "detail": "not connected"}
+
+
+async def test_healthz_is_503_once_the_sqlite_file_is_gone(app: App, tmp_path: Path) -> None:
+    database = tmp_path / "data" / "peerdesk.db"
+    if not app.database.url.startswith("sqlite"):
+        pytest.skip("a SQLite file")  # PostgreSQL: see the test of a server not answering
+    server = await serve(app, tmp_path, Link())
+    try:
+        async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
+            database.rename(tmp_path / "moved.db")
+            gone = await client.get(f"http://127.0.0.1:{server.port}/healthz")
+            metrics = await client.get(f"http://127.0.0.1:{server.port}/metrics")
+    finally:
+        await server.stop()
     assert gone.status_code == 503
     checks = gone.json()["checks"]
     assert checks["database"]["state"] == "failing"
