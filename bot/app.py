@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ from handlers.roles import appoint_configured_coordinators
 from handlers.service import HelpDesk
 from storage.database import Database
 from storage.migrate import upgrade
+from storage.monitoring import nags_sent_since
 from storage.outbox import OutboxQueue
 from storage.platform_updates import forget_handled_updates
 from storage.translating import TranslationQueue
@@ -57,10 +59,15 @@ class App:
     queued: asyncio.Event = field(default_factory=asyncio.Event)
     # When the update journal was last cleared of what was handled long ago (hourly).
     journal_pruned_at: datetime | None = None
+    # Since start, read by the metrics: inbound messages handled, by platform; nags the
+    # sweeps queued, by rule.
+    inbound: Counter[str] = field(default_factory=Counter)
+    nags_sent: Counter[str] = field(default_factory=Counter)
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one inbound message; returns once it and its outbox rows are committed."""
         await self.intake.receive(inbound)
+        self.inbound[inbound.sender.platform] += 1
         self.queued.set()
 
     async def receive_all(self, inbounds: Sequence[Inbound]) -> list[BaseException | None]:
@@ -71,12 +78,16 @@ class App:
     def hand_over(self, inbounds: Sequence[Inbound]) -> Awaitable[list[BaseException | None]]:
         """Queue inbound messages for the help desk now, in order (see ``Intake.hand_over``);
         await the result for each one's failure, or None once it is committed."""
-        return self._wake_after(self.intake.hand_over(inbounds))
+        return self._wake_after(inbounds, self.intake.hand_over(inbounds))
 
-    async def _wake_after(self, handling: Awaitable[list[BaseException | None]],
+    async def _wake_after(self, inbounds: Sequence[Inbound],
+                          handling: Awaitable[list[BaseException | None]],
                           ) -> list[BaseException | None]:
         outcomes = await handling
         self.queued.set()  # their replies wait in the outbox
+        self.inbound.update(inbound.sender.platform
+                            for inbound, outcome in zip(inbounds, outcomes, strict=False)
+                            if outcome is None)
         return outcomes
 
     async def home(self, identity: str, prefix: str = "/", locale: str | None = None,
@@ -106,9 +117,13 @@ class App:
     async def sweep(self) -> int:
         """Do what is due now (nags, reminders, scheduled broadcasts); how many messages that
         queued. The scheduler calls this; so does the console's ``:clock``."""
+        since = self.desk.deps.clock.now()
         count = await self.database.run(self.desk.sweep)
         if count:
             self.queued.set()
+            # What this sweep recorded (the nag record holds the last nag of each kind).
+            self.nags_sent.update(await self.database.run(partial(
+                nags_sent_since, self.database.engine, since)))
         now = self.desk.deps.clock.now()
         if self.journal_pruned_at is None or now - self.journal_pruned_at >= timedelta(hours=1):
             self.journal_pruned_at = now

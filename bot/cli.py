@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import logging
 import os
 import random
 import re
@@ -25,6 +24,7 @@ from bot.clock import VirtualClock, parse_clock
 from bot.codes import RandomJoinCodes
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import ConsoleChannel, ConsoleSession, interact, play_script
+from bot.log_setup import configure_logging, secrets_in
 from bot.run import run
 from bot.schedule_settings import WEEKDAYS
 from bot.translation.apertium import apertium_provider
@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peerdesk: configuration error: {exc}", file=sys.stderr)
         return 2
     quiet = args.command in ("console", "backup")  # their output is what they print
-    logging.basicConfig(level="WARNING" if quiet else settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("WARNING" if quiet else settings.log_level, settings.log_format,
+                      secrets_in(settings, os.environ))
     try:
         if args.command == "check-config":
             print(describe(settings))
@@ -172,8 +172,17 @@ def describe(settings: Settings) -> str:
         f"time zone {settings.helpdesk.default_timezone}",
         f"scheduler:    a sweep every {settings.schedule.scheduler.sweep_seconds} s; nags "
         f"{_window(settings)} in each person's zone",
+        f"health:       {_health(settings)}",
         "configuration OK",
     ])
+
+
+def _health(settings: Settings) -> str:
+    health = settings.health
+    if not health.enabled:
+        return "no /healthz or /metrics ([health] enabled = false)"
+    return (f"peerdesk run serves http://{health.address}/healthz and /metrics; logs as "
+            f"{settings.log_format}")
 
 
 def _desk(settings: Settings) -> str:

@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.delivery_settings import DeliverySettings, read_delivery
+from bot.health_settings import KEYS as HEALTH_KEYS
+from bot.health_settings import HealthSettings, read_health, read_log_format
 from bot.schedule_settings import ScheduleSettings, read_schedule
 from bot.settings_table import ConfigError as ConfigError
 from bot.settings_table import Section, section
@@ -101,6 +103,10 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     # Slack: its mode, secrets' variables, Web API and command (bot/slack_settings.py).
     slack_app: SlackSettings = field(default_factory=SlackSettings)
+    # The /healthz and /metrics endpoint of `peerdesk run` (bot/health_settings.py).
+    health: HealthSettings = field(default_factory=HealthSettings)
+    # "text" or "json" (one object per line).
+    log_format: str = "text"
 
     @property
     def platforms(self) -> list[str]:
@@ -119,12 +125,13 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - {"storage", "helpdesk", "deliverables", "telegram", "slack",
                                   "translation", "logging", "scheduler", "followups", "events",
-                                  "broadcasts", "delivery"})
+                                  "broadcasts", "delivery", "health"})
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown section; expected storage, helpdesk, "
                           "deliverables, telegram, slack, translation, scheduler, followups, "
-                          "events, broadcasts, delivery, logging")
+                          "events, broadcasts, delivery, health, logging")
     slack = read_slack(section(data, "slack", SLACK_KEYS), env)
+    logs = section(data, "logging", {"level", "format"})
     return Settings(
         path=path,
         storage=_storage(section(data, "storage", {"data_dir", "database_url",
@@ -140,7 +147,9 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
                                mode=slack.mode),
         slack_app=slack,
         translation=read_translation(data, env),
-        log_level=_log_level(section(data, "logging", {"level"})),
+        log_level=_log_level(logs),
+        log_format=read_log_format(logs),
+        health=read_health(section(data, "health", HEALTH_KEYS)),
         deliverables=_deliverables(section(data, "deliverables",
                                             {"max_size_mb", "allowed_types",
                                              "reviewers_per_deliverable"})),

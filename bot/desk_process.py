@@ -36,6 +36,7 @@ from bot.collector import settle_after_start
 from bot.config import Settings
 from bot.desk_build import build_desk
 from bot.inbound_wire import pack, unpack
+from bot.log_setup import configure_logging, secrets_in
 from handlers.messages import Inbound
 from handlers.ports import Clock, JoinCodes
 from storage.database import build_engine
@@ -75,8 +76,8 @@ def _serve(connection: Connection, recipe: Recipe) -> None:
     # the worker in order (and if the parent dies, _exit_with ends the worker).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    logging.basicConfig(level=recipe.settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s [desk]: %(message)s")
+    configure_logging(recipe.settings.log_level, recipe.settings.log_format,
+                      secrets_in(recipe.settings, os.environ), process="desk")
     parent = multiprocessing.parent_process()
     if parent is not None:  # killed with it: nothing outlives the command
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -97,6 +98,8 @@ class Dispatcher:
         self.pacer = Pacer(DEFAULT_LIMITS if limits is None else limits)
         self.reachability = Reachability(queue.engine)
         self.longest_wait = longest_wait
+        #: What the sends came to, by (platform, result), since start (read by the metrics).
+        self.outcomes: Counter[tuple[str, str]] = Counter()
         self._groups: dict[str, Callable[[str], bool]] = {
             name: channel.is_group for name, channel in channels.items()
             if isinstance(channel, KnowsGroups)}
@@ -227,11 +230,14 @@ class Dispatcher:
         for outcome in outcomes:
             message, error = outcome.message, outcome.error
             if error is None:
+                self.outcomes[message.platform, "sent"] += 1
                 continue
             if isinstance(error, RetryLater):
+                result = "retry_later"
                 log.info("outbox %s to %s: platform asks to wait %.1f s", message.id,
                          message.identity, error.retry_after_seconds)
             elif isinstance(error, Unreachable):
+                result = "unreachable"
                 log.warning("outbox %s: %s is unreachable: %s", message.id, message.identity,
                             error)
                 self.reachability.mark_unreachable(message.identity, message.member_id,
@@ -240,12 +246,15 @@ class Dispatcher:
                 limit = self.pacer.limits_for(message.platform).dead_letter_attempts
                 dead = self.queue.mark_failed(message.id, str(error), True, now, limit)
                 outcome.waits = not dead
+                result = "dead_letter" if dead else "refused"
                 log.warning("outbox %s to %s refused%s: %s", message.id, message.identity,
                             " for good (dead letter)" if dead else "", error)
             else:
                 log.warning("outbox %s to %s failed, will retry: %r", message.id,
                             message.identity, error)
                 outcome.waits = not self.queue.mark_failed(message.id, repr(error), False, now)
+                result = "failed" if outcome.waits else "dead_letter"
+            self.outcomes[message.platform, result] += 1
 
     async def run(self, stop: asyncio.Event, interval: float = 0.5) -> None:
         """Keep draining until ``stop`` is set."""

@@ -20,6 +20,8 @@ from bot.codes import RandomJoinCodes
 from bot.collector import settle_after_start
 from bot.config import Settings
 from bot.dispatcher import Channel
+from bot.health import HealthServer, HealthUnavailable, start_health
+from bot.health_checks import Connection
 from bot.runtime import serve
 from bot.slack.adapter import SlackUnavailable
 from bot.slack.channel import SlackChannel
@@ -76,14 +78,22 @@ async def run_platforms(settings: Settings, environ: Mapping[str, str],
     app = await build_app(settings, settings.storage.database_url, clock, RandomJoinCodes(),
                           channels, invite_links=invite_links)
     adapters: list[Adapter] = []
+    connections: dict[str, Connection] = {}
     conflict = asyncio.Event()
+    health: HealthServer | None = None
     try:
         if application is not None:
             telegram_adapter = _telegram_adapter(app, settings, environ, application, clock)
             conflict = telegram_adapter.conflict
             adapters.append(telegram_adapter)
+            connections["telegram"] = telegram_adapter
         if client is not None:
-            adapters.append(slack_adapter(app, settings, environ, client, clock))
+            adapters.append(slack := slack_adapter(app, settings, environ, client, clock))
+            connections["slack"] = slack
+        try:
+            health = await start_health(settings, app, connections)
+        except HealthUnavailable as exc:
+            raise NothingToRun(str(exc)) from None
         for adapter in adapters:
             try:
                 await adapter.start()
@@ -96,6 +106,8 @@ async def run_platforms(settings: Settings, environ: Mapping[str, str],
     finally:
         for adapter in reversed(adapters):
             await adapter.stop()
+        if health is not None:
+            await health.stop()
         await app.close()
         if client is not None and client.session is not None:
             await client.session.close()

@@ -82,6 +82,8 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._jobs_engine: Engine | None = None
         self.sweeps = 0
+        #: When the last sweep of this process ended well (read by the metrics).
+        self.last_sweep_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -96,6 +98,7 @@ class Scheduler:
             log.exception("the sweep failed; the next one tries again")
             return
         self.sweeps += 1
+        self.last_sweep_at = self.clock.now()
         if queued:
             log.info("sweep queued %d message(s)", queued)
 

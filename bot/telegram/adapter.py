@@ -82,6 +82,8 @@ class TelegramAdapter:
         self._polling: asyncio.Task[None] | None = None
         self._stopping = False
         self._handling = False
+        # Whether the last call to Telegram in polling mode went through (see healthy).
+        self._reached = False
 
     async def start(self) -> None:
         """Say who the bot is, set the menus, queue what a previous run left unfinished, and
@@ -104,7 +106,18 @@ class TelegramAdapter:
             await self._start_webhook(self.server, self.webhook)
             return
         await application.bot.delete_webhook(drop_pending_updates=False)
+        self._reached = True
         self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
+
+    @property
+    def healthy(self) -> bool:
+        """Whether updates reach this process now: the webhook's server listens, or polling
+        runs and its last ``getUpdates`` went through (a long poll in progress keeps the
+        state of the one before; one that fails or hangs past its timeout clears it)."""
+        if self.server is not None:
+            return self.server.listening
+        polling = self._polling
+        return polling is not None and not polling.done() and self._reached
 
     async def _start_webhook(self, server: WebhookServer, webhook: WebhookSettings) -> None:
         """Listen first, then tell Telegram where to post (with the secret token)."""
@@ -197,12 +210,14 @@ class TelegramAdapter:
                 self.conflict.set()
                 return
             except TelegramError as exc:
+                self._reached = False
                 log.warning("telegram: getUpdates failed (%s); trying again in %.0f s",
                             exc, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, LONGEST_PAUSE)
                 continue
             pause = FIRST_PAUSE
+            self._reached = True
             if not updates:
                 continue
             await self.accept(updates)

@@ -52,6 +52,11 @@ class WebhookServer:
         self.path = path
         self._runner: web.AppRunner | None = None
 
+    @property
+    def listening(self) -> bool:
+        """Whether the server is up."""
+        return self._runner is not None
+
     async def start(self) -> None:
         """Start listening (an OSError says why it cannot, e.g. the port is taken)."""
         app = web.Application(client_max_size=MAX_BODY)

@@ -71,6 +71,10 @@ class TranslationService:
     #: Translations asked for and how many the cache (or a call already running) answered.
     lookups: int = 0
     hits: int = 0
+    #: Translations each provider failed to make, and those the cache answered, by the provider
+    #: that made them (read by the metrics).
+    failures: Counter[str] = field(default_factory=Counter)
+    cache_hits: Counter[str] = field(default_factory=Counter)
     #: Shared things to release after the providers (the online providers' threads).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _health: dict[str, _Health] = field(default_factory=dict)
@@ -119,6 +123,7 @@ class TranslationService:
             found = await self.cache.get(key)
             if found is not None:
                 self.hits += 1
+                self.cache_hits[found.provider] += 1
             else:
                 found = await make()
                 try:
@@ -150,12 +155,18 @@ class TranslationService:
             try:
                 translated = await self._with(provider, text, source, target)
             except ProviderError as exc:
+                self.failures[provider.name] += 1
                 self._failed(provider.name, health)
                 reasons.append(f"{provider.name}: {exc}")
                 continue
             health.failures = 0
             return CachedTranslation(self._key(text, source, target), translated, provider.name)
         raise ProviderError("; ".join(reasons) or "no provider configured")
+
+    def resting(self, name: str) -> bool:
+        """Whether a provider failed repeatedly and is skipped for a while."""
+        health = self._health.get(name)
+        return health is not None and health.resting_until > self.monotonic()
 
     def _failed(self, name: str, health: _Health) -> None:
         health.failures += 1

@@ -55,6 +55,8 @@ http_port = {port}
 [translation]
 providers = ["apertium"]
 detect_language = false
+[health]
+port = 0
 """)
     return config
 

@@ -24,7 +24,8 @@ PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"
 
 def write_config(directory: Path, server: BotApiServer, extra: str = "") -> Path:
     """A ``config.toml`` in ``directory``: Telegram on ``server``, the database
-    ``directory/data/peerdesk.db``, the offline translator; ``extra`` TOML is appended."""
+    ``directory/data/peerdesk.db``, the offline translator, the health endpoint on any free
+    port; ``extra`` TOML is appended."""
     config = directory / "config.toml"
     config.write_text(f"""
 [storage]
@@ -37,6 +38,8 @@ base_file_url = "{server.base_file_url}"
 [translation]
 providers = ["apertium"]
 detect_language = false
+[health]
+port = 0
 {extra}
 """)
     return config

@@ -27,6 +27,8 @@ chat_interval_seconds = 0
 [translation]
 providers = ["apertium"]
 detect_language = false
+[health]
+port = 0
 """
 
 

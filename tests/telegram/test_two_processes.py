@@ -83,6 +83,8 @@ window_end_hour = 24
 weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 [delivery]
 claim_seconds = 10
+[health]
+port = 0
 """
 
 
