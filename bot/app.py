@@ -32,7 +32,7 @@ from handlers.service import HelpDesk
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.monitoring import nags_sent_since
-from storage.outbox import OutboxQueue
+from storage.outbox import OutboxQueue, release_orphaned_claims
 from storage.platform_updates import forget_handled_updates
 from storage.translating import TranslationQueue
 from storage.uow import SqlUnitOfWork
@@ -162,6 +162,7 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     database = Database(database_url, settings.storage.sqlite_sync,
                         shared=settings.storage.desk_process)
     await database.run(lambda: upgrade(database.engine))
+    await database.run(lambda: release_orphaned_claims(database.engine))
     desk = build_desk(settings, database.engine, clock, codes, invite_links or {})
     core = desk.deps.settings
     catalogue = desk.catalogue
