@@ -28,6 +28,7 @@ from bot.run import run
 from bot.schedule_settings import WEEKDAYS
 from bot.translation.apertium import apertium_provider
 from bot.translation.provider import ProviderError
+from handlers.privacy_ports import ForgetMode
 from handlers.progress import EXPORT_COLUMNS, export_rows
 from storage.database import Database, is_sqlite
 from storage.migrate import current_revision, head_revision, upgrade
@@ -163,8 +164,15 @@ def describe(settings: Settings) -> str:
         f"time zone {settings.helpdesk.default_timezone}",
         f"scheduler:    a sweep every {settings.schedule.scheduler.sweep_seconds} s; nags "
         f"{_window(settings)} in each person's zone",
+        f"privacy:      /forget {_forgets(settings)} what a member wrote to others",
         "configuration OK",
     ])
+
+
+def _forgets(settings: Settings) -> str:
+    if settings.privacy.forget_messages == ForgetMode.DELETE:
+        return "deletes"
+    return "anonymises"
 
 
 def _desk(settings: Settings) -> str:

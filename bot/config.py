@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.delivery_settings import DeliverySettings, read_delivery
+from bot.privacy_settings import PrivacySettings, read_privacy
 from bot.schedule_settings import ScheduleSettings, read_schedule
 from bot.settings_table import ConfigError as ConfigError
 from bot.settings_table import Section, section
@@ -101,6 +102,8 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     # Slack: its mode, secrets' variables, Web API and command (bot/slack_settings.py).
     slack_app: SlackSettings = field(default_factory=SlackSettings)
+    # What /forget does with what a member wrote (bot/privacy_settings.py).
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def platforms(self) -> list[str]:
@@ -119,11 +122,11 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - {"storage", "helpdesk", "deliverables", "telegram", "slack",
                                   "translation", "logging", "scheduler", "followups", "events",
-                                  "broadcasts", "delivery"})
+                                  "broadcasts", "delivery", "privacy"})
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown section; expected storage, helpdesk, "
                           "deliverables, telegram, slack, translation, scheduler, followups, "
-                          "events, broadcasts, delivery, logging")
+                          "events, broadcasts, delivery, privacy, logging")
     slack = read_slack(section(data, "slack", SLACK_KEYS), env)
     return Settings(
         path=path,
@@ -146,6 +149,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
                                              "reviewers_per_deliverable"})),
         schedule=read_schedule(data),
         delivery=read_delivery(data),
+        privacy=read_privacy(data),
     )
 
 
