@@ -29,6 +29,7 @@ from bot.run import run
 from bot.schedule_settings import WEEKDAYS
 from bot.translation.apertium import apertium_provider
 from bot.translation.provider import ProviderError
+from handlers.privacy_ports import ForgetMode
 from handlers.progress import EXPORT_COLUMNS, export_rows
 from storage.backup import BackupError, back_up
 from storage.database import Database, is_sqlite
@@ -173,6 +174,7 @@ def describe(settings: Settings) -> str:
         f"scheduler:    a sweep every {settings.schedule.scheduler.sweep_seconds} s; nags "
         f"{_window(settings)} in each person's zone",
         f"health:       {_health(settings)}",
+        f"privacy:      /forget {_forgets(settings)} what a member wrote to others",
         "configuration OK",
     ])
 
@@ -183,6 +185,12 @@ def _health(settings: Settings) -> str:
         return "no /healthz or /metrics ([health] enabled = false)"
     return (f"peerdesk run serves http://{health.address}/healthz and /metrics; logs as "
             f"{settings.log_format}")
+
+
+def _forgets(settings: Settings) -> str:
+    if settings.privacy.forget_messages == ForgetMode.DELETE:
+        return "deletes"
+    return "anonymises"
 
 
 def _desk(settings: Settings) -> str:

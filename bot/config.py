@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from bot.delivery_settings import DeliverySettings, read_delivery
 from bot.health_settings import KEYS as HEALTH_KEYS
 from bot.health_settings import HealthSettings, read_health, read_log_format
+from bot.privacy_settings import PrivacySettings, read_privacy
 from bot.schedule_settings import ScheduleSettings, read_schedule
 from bot.settings_table import ConfigError as ConfigError
 from bot.settings_table import Section, section
@@ -107,6 +108,8 @@ class Settings:
     health: HealthSettings = field(default_factory=HealthSettings)
     # "text" or "json" (one object per line).
     log_format: str = "text"
+    # What /forget does with what a member wrote (bot/privacy_settings.py).
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def platforms(self) -> list[str]:
@@ -125,11 +128,12 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - {"storage", "helpdesk", "deliverables", "telegram", "slack",
                                   "translation", "logging", "scheduler", "followups", "events",
-                                  "broadcasts", "delivery", "health"})
+                                  "broadcasts", "delivery", "health",
+                                  "privacy"})
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown section; expected storage, helpdesk, "
                           "deliverables, telegram, slack, translation, scheduler, followups, "
-                          "events, broadcasts, delivery, health, logging")
+                          "events, broadcasts, delivery, health, privacy, logging")
     slack = read_slack(section(data, "slack", SLACK_KEYS), env)
     logs = section(data, "logging", {"level", "format"})
     return Settings(
@@ -155,6 +159,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
                                              "reviewers_per_deliverable"})),
         schedule=read_schedule(data),
         delivery=read_delivery(data),
+        privacy=read_privacy(data),
     )
 
 

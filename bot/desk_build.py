@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from handlers.catalogue import Catalogue
+from handlers.messages import Phrase
 from handlers.ports import Clock, JoinCodes
 from handlers.service import HelpDesk
 from handlers.timezones import TimeZones
@@ -32,16 +33,20 @@ def core_settings(settings: Settings) -> CoreSettings:
                         reviewers_per_deliverable=settings.deliverables.reviewers_per_deliverable,
                         followups=settings.schedule.followups,
                         event_reminder_hours=settings.schedule.event_reminder_hours,
-                        broadcast_progress_percent=settings.schedule.broadcast_progress_percent)
+                        broadcast_progress_percent=settings.schedule.broadcast_progress_percent,
+                        forget_messages=settings.privacy.forget_messages)
 
 
 def build_desk(settings: Settings, engine: Engine, clock: Clock, codes: JoinCodes,
                invite_links: Mapping[str, str]) -> HelpDesk:
     """The help desk on a database engine: the one way both processes build it."""
-    core = replace(core_settings(settings), invite_links=dict(invite_links))
     # Slack takes every message starting with "/" as its own command: there, the bot's texts
     # name its commands as typed after the slash command ("/peerdesk tasks").
     catalogue = Catalogue.load().with_command_prefix("slack", settings.slack_app.command + " ")
+    former = settings.privacy.placeholder_name or catalogue.render(
+        Phrase("privacy.former_member"), settings.helpdesk.default_language)
+    core = replace(core_settings(settings), invite_links=dict(invite_links),
+                   former_member=former)
     return HelpDesk(unit_of_work=lambda: SqlUnitOfWork(engine),
                     catalogue=catalogue,
                     deps=Deps(settings=core, clock=clock, codes=codes, zones=TimeZones.load(),

@@ -19,12 +19,14 @@ from datetime import datetime
 from handlers import broadcast_delivery
 from handlers.audience import Audience, describe, language_counts
 from handlers.audience_picker import Chosen, Picker, is_audience_step
+from handlers.audit import record
 from handlers.broadcast_ports import NewBroadcast, Status, When
 from handlers.broadcast_schedule import Schedule, check_schedule, first_and_last, parse_schedule
 from handlers.deliverables import checked_content, checked_kind
 from handlers.domain import Language, PendingStep, parse_number
 from handlers.filetypes import safe_name
 from handlers.messages import Attachment, Button, Phrase
+from handlers.privacy_ports import AuditKind
 from handlers.sweep import Sweep
 from handlers.timezones import local_time, zone_label
 from handlers.turn import Turn, button, phrase
@@ -296,6 +298,8 @@ def _confirm(turn: Turn, data: dict[str, str]) -> None:
     if broadcast_id is None:
         turn.reply("button.stale")
         return
+    record(turn, AuditKind.BROADCAST_SENT, number=broadcast_id, count=len(recipients),
+           audience=data["audience"], schedule=schedule.when.value)
     if schedule.when == When.NOW:
         turn.answer_press("broadcast.sending", number=broadcast_id, count=len(recipients))
         broadcast_delivery.fan_out(turn.out, turn.contacts, broadcast_id, new, recipients)

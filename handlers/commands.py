@@ -6,9 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers import (
+    audit_view,
     broadcasts,
     events,
+    export,
     followups,
+    forget,
     help_desk,
     leadership,
     links,
@@ -129,12 +132,15 @@ COMMANDS: dict[str, Command] = {
         Command("answer", help_desk.answer_request, coordinators),
         Command("nags", followups.show_nags, everyone),
         Command("events", events.list_events, everyone),
+        Command("export", export.export_data, everyone),
+        Command("forget", forget.forget_command, everyone),
         Command("teams", teams.list_teams, coordinators),
         Command("broadcast", broadcasts.start_broadcast, coordinators),
         Command("broadcasts", broadcasts.list_broadcasts, coordinators),
         Command("event", events.new_event, coordinators),
         Command("grant", roles.grant_role, coordinators),
         Command("revoke", roles.revoke_role, coordinators),
+        Command("audit", audit_view.show_audit, coordinators),
         Command("cancel", cancel, everyone),
     )
 }

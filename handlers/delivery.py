@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from handlers.catalogue import Catalogue
 from handlers.domain import Contact, Language
@@ -30,8 +31,7 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
     rows: list[OutboxRow] = []
     # Several recipients of one message in one language share its rendering (tell_all gives
     # them the same lines).
-    rendered: dict[tuple[int, Language, bool, str], tuple[str, str | None,
-                                                          tuple[Piece, ...]]] = {}
+    rendered: dict[tuple[int, Language, bool, str], Rendered] = {}
     for message in messages:
         contact = message.reader or contacts.get(message.to)
         if contact is None:
@@ -43,7 +43,7 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
         found = rendered.get(key)
         if found is None:
             found = rendered[key] = _render(texts, message, language, contact.translate)
-        text, stored_template, pieces = found
+        text, stored_template, pieces, author = found
         buttons = [[(_label(texts, b, language), b.data) for b in row]
                    for row in message.buttons]
         chat_id = message.chat.chat_id if message.chat is not None else None
@@ -54,13 +54,23 @@ def queue_messages(uow: UnitOfWork, catalogue: Catalogue, messages: Sequence[Out
             context_id=message.context.id if message.context else None,
             created_at=now, attachments=message.attachments,
             template=stored_template, pieces=pieces, closes=message.closes,
-            thread=message.thread if message.reader is None else None,
+            thread=message.thread if message.reader is None else None, author_id=author,
         ))
     uow.outbox.add(rows)
 
 
+class Rendered(NamedTuple):
+    """A message as one reader gets it: its text, and when it quotes what people wrote, its
+    template, the quoted texts and the one member who wrote them all (if one did)."""
+
+    text: str
+    template: str | None
+    pieces: tuple[Piece, ...]
+    author: int | None
+
+
 def _render(catalogue: Catalogue, message: Outbound, language: Language,
-            translate: bool) -> tuple[str, str | None, tuple[Piece, ...]]:
+            translate: bool) -> Rendered:
     """A message's text for one reader, and its template and quoted texts when it has any.
 
     The template is kept even when nothing needs translating now (a reader with automatic
@@ -68,9 +78,11 @@ def _render(catalogue: Catalogue, message: Outbound, language: Language,
     """
     template, quoted = catalogue.render_marked(message.body, language)
     if not quoted:
-        return template, None, ()
+        return Rendered(template, None, (), None)
     pieces = tuple(_piece(q, language, translate) for q in quoted)
-    return fill(template, [piece.text for piece in pieces]), template, pieces
+    authors = {q.author for q in quoted}
+    author = authors.pop() if len(authors) == 1 else None
+    return Rendered(fill(template, [piece.text for piece in pieces]), template, pieces, author)
 
 
 def _piece(quoted: UserText, reader: Language, translate: bool) -> Piece:

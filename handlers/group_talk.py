@@ -61,7 +61,7 @@ def relay_team_talk(turn: Turn, team: Team, text: str) -> tuple[int, int]:
     others = [m for m in turn.uow.teams.members(team.id) if m.id != turn.sender.id]
     if here is not None:
         others = elsewhere(others, here.platform)
-    said = UserText(text, turn.sender.language)
+    said = UserText(text, turn.sender.language, author=turn.sender.id)
     context = Context(TEAM_TALK, team.id)
     turn.tell_all(others, RELAYED, context=context, name=turn.sender.name, team=team.name,
                   text=said)
@@ -96,7 +96,7 @@ def overheard(uow: UnitOfWork, inbound: Inbound, now: datetime) -> list[Outbound
     if group is None or team is None or not text:
         return []
     writer = uow.members.by_identity(inbound.sender.identity)
-    said = (UserText(text, writer.language) if writer is not None
+    said = (UserText(text, writer.language, author=writer.id) if writer is not None
             else UserText(text, group.language))
     name = writer.name if writer is not None else inbound.sender.display_name
     uow.teams.touch(team.id, now)

@@ -49,7 +49,7 @@ def _open_request(turn: Turn, question: str) -> None:
     turn.tell_all(coordinators, "ask.to_coordinators", context=Context(HELP_REQUEST, request.id),
                   number=request.id, name=turn.sender.name,
                   team=team.name if team else phrase("ask.no_team"),
-                  question=UserText(question, turn.sender.language))
+                  question=UserText(question, turn.sender.language, author=turn.sender.id))
 
 
 def reply_to_request(turn: Turn, request_id: int, text: str) -> None:
@@ -100,7 +100,8 @@ def _take_answer(turn: Turn, number: str, text: str) -> None:
         return
     if not text.strip():
         turn.ask(ANSWER, "text", "answer.ask_text", data={"number": str(request.id)},
-                 number=request.id, question=UserText(_brief(request.text), request.language))
+                 number=request.id, question=UserText(_brief(request.text), request.language,
+                                                      author=request.asker_id))
         return
     if len(text) > _MAX_QUESTION:
         turn.ask(ANSWER, "text", "ask.too_long", data={"number": str(request.id)},
@@ -127,13 +128,13 @@ def _answer(turn: Turn, request: HelpRequest, text: str) -> None:
         turn.uow.help_requests.set_status(request.id, True, turn.sender.id, turn.now)
     turn.tell(request.asker_id, "answer.to_asker", context=Context(HELP_REQUEST, request.id),
               number=request.id, name=turn.sender.name,
-              answer=UserText(text, turn.sender.language))
+              answer=UserText(text, turn.sender.language, author=turn.sender.id))
     turn.reply("answer.sent", number=request.id)
     others = [m.id for m in turn.uow.members.with_role(Role.COORDINATOR)
               if m.id not in (turn.sender.id, request.asker_id)]
     turn.tell_all(others, "answer.notice", context=Context(HELP_REQUEST, request.id),
                   number=request.id, name=turn.sender.name,
-                  answer=UserText(text, turn.sender.language))
+                  answer=UserText(text, turn.sender.language, author=turn.sender.id))
 
 
 def _follow_up(turn: Turn, request: HelpRequest, text: str) -> None:
@@ -149,7 +150,7 @@ def _follow_up(turn: Turn, request: HelpRequest, text: str) -> None:
     turn.reply("followup.sent", number=request.id)
     turn.tell_all(targets, "followup.to_coordinators", context=Context(HELP_REQUEST, request.id),
                   number=request.id, name=turn.sender.name,
-                  text=UserText(text, turn.sender.language))
+                  text=UserText(text, turn.sender.language, author=turn.sender.id))
 
 
 def close_request(turn: Turn, args: str) -> None:

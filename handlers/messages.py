@@ -87,13 +87,15 @@ class UserText:
     """Text a person wrote, in their language; translated per reader on the way out.
 
     ``target`` asks for another language than the reader's (``/tr es …``); ``certain`` says
-    the language is known for sure (no detection).
+    the language is known for sure (no detection); ``author`` is the member who wrote it, when
+    the outbox should know (so that forgetting them finds the copies others received).
     """
 
     text: str
     language: Language
     target: Language | None = None
     certain: bool = False
+    author: int | None = None
 
 
 class Phrase(NamedTuple):

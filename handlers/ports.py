@@ -37,6 +37,7 @@ from handlers.event_ports import Events
 from handlers.followup_ports import Followups
 from handlers.link_ports import Links
 from handlers.messages import Attachment, Thread
+from handlers.privacy_ports import Audit, PersonalData
 from handlers.team_group_ports import TeamGroups
 from handlers.translation import Piece
 
@@ -376,6 +377,11 @@ class FileStore(Protocol):
         """Where stored bytes can be read again (to send them on)."""
         ...
 
+    def discard(self, sha256: str) -> None:
+        """Delete stored bytes (nothing refers to them any more); nothing happens when they
+        are not there."""
+        ...
+
 
 class Conversations(Protocol):
     """Half-finished guided commands, one per member."""
@@ -414,6 +420,8 @@ class OutboxRow(NamedTuple):
     closes: str | None = None
     # The conversation it continues: the outbox keeps the platform message it goes under.
     thread: Thread | None = None
+    # The member whose words it quotes, when one person's (forgetting them finds it).
+    author_id: int | None = None
 
 
 class QuotedMessage(NamedTuple):
@@ -519,6 +527,16 @@ class UnitOfWork(Protocol):
     @property
     def links(self) -> Links:
         """One-time codes that join a person's identities on several platforms."""
+        ...
+
+    @property
+    def audit(self) -> Audit:
+        """The record of who granted, approved, assigned, broadcast and forgot what."""
+        ...
+
+    @property
+    def privacy(self) -> PersonalData:
+        """Everything stored about one member, to export or forget."""
         ...
 
     def __enter__(self) -> UnitOfWork: ...

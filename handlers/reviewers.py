@@ -4,9 +4,11 @@ coordinator's ``/assign D7 NAME``."""
 from __future__ import annotations
 
 from handlers import reviews
+from handlers.audit import record
 from handlers.domain import LANGUAGE_NAMES, DeliverableStatus, Language, Role, parse_number
 from handlers.onboarding import parse_language
 from handlers.people import find_person
+from handlers.privacy_ports import AuditKind
 from handlers.turn import Turn
 
 
@@ -101,6 +103,8 @@ def assign(turn: Turn, args: str) -> None:
         turn.tell(replaced.id, "assign.replaced_you", code=deliverable.code, team=team.name,
                   task=task.code, title=task.title)
     turn.uow.reviews.assign(deliverable.id, person.id, turn.now)
+    record(turn, AuditKind.REVIEWER_ASSIGNED, subject=person, other=replaced,
+           code=deliverable.code)
     reviews.send_card(turn, person, team, task, deliverable, versions[-1])
     reviews.settle(turn, deliverable, versions[-1], task, team)
     if replaced is not None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from handlers.audit import record, record_configured
 from handlers.domain import Role
 from handlers.messages import Button
 from handlers.people import resolve_person
 from handlers.ports import UnitOfWork
+from handlers.privacy_ports import AuditKind
 from handlers.turn import Turn, button, phrase
 
 GRANT = "grant"
@@ -96,6 +98,7 @@ def _take_name(turn: Turn, flow: str, role: Role, name: str) -> None:
         if not turn.uow.members.grant(person.id, role, turn.sender.id, turn.now):
             turn.reply("roles.already", name=person.name, role=role_name)
             return
+        record(turn, AuditKind.ROLE_GRANTED, subject=person, role=role.value)
         turn.reply("roles.granted", name=person.name, role=role_name)
         turn.tell(person.id, "roles.granted_you", role=role_name, by=turn.sender.name)
         if role == Role.COORDINATOR:
@@ -114,6 +117,7 @@ def _take_name(turn: Turn, flow: str, role: Role, name: str) -> None:
     if not turn.uow.members.revoke(person.id, role):
         turn.reply("roles.not_held", name=person.name, role=role_name)
         return
+    record(turn, AuditKind.ROLE_REVOKED, subject=person, role=role.value)
     turn.reply("roles.revoked", name=person.name, role=role_name)
     turn.tell(person.id, "roles.revoked_you", role=role_name, by=turn.sender.name)
 
@@ -126,6 +130,7 @@ def appoint_configured_coordinators(uow: UnitOfWork, identities: Iterable[str],
         for identity in identities:
             member = uow.members.by_identity(identity)
             if member is not None and uow.members.grant(member.id, Role.COORDINATOR, None, now):
+                record_configured(uow, member, now)
                 appointed += 1
         uow.commit()
     return appointed

@@ -9,6 +9,7 @@ from handlers import (
     deliverables,
     events,
     followups,
+    forget,
     help_desk,
     leadership,
     onboarding,
@@ -47,11 +48,13 @@ FLOWS: dict[str, FlowStep] = {
     roles.REVOKE: roles.answer_roles,
     broadcasts.BROADCAST: broadcasts.answer_broadcast,
     events.EVENT: events.answer_event,
+    forget.FORGET: forget.answer_forget,
 }
 
 
 # The guided commands whose "name" step accepts a pick button (a person chosen among several).
-PICK_FLOWS = frozenset({leadership.LEADER, leadership.COLEAD, roles.GRANT, roles.REVOKE})
+PICK_FLOWS = frozenset({leadership.LEADER, leadership.COLEAD, roles.GRANT, roles.REVOKE,
+                        forget.FORGET})
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
@@ -101,7 +104,7 @@ def route(turn: Turn) -> None:
 # Commands that only show or set something personal: a guided command in progress goes on
 # after them (its next answer is still expected).
 KEEP_FLOW = frozenset({"help", "lang", "tz", "team", "teams", "tickets", "original", "tr",
-                       "translate", "nags", "events", "broadcasts"})
+                       "translate", "nags", "events", "broadcasts", "export", "audit"})
 
 
 def run_command(turn: Turn, name: str, args: str) -> None:
@@ -191,6 +194,8 @@ def press_button(turn: Turn, data: str) -> None:
         followups.press_nag(turn, arg)
     elif action == team_groups.GROUP:
         team_groups.press_group(turn, arg)
+    elif action == forget.FORGET:
+        forget.press_forget(turn, arg)
     elif action == "cancel":
         turn.finish_flow()
         turn.answer_press("cancel.done")

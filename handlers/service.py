@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers import broadcasts, events, followups, forms, group_talk, onboarding
+from handlers import broadcasts, events, followups, forget, forms, group_talk, onboarding
+from handlers.audit import record_configured
 from handlers.catalogue import Catalogue
 from handlers.delivery import queue_messages
 from handlers.domain import Contact, Member, Role, language_from_locale
@@ -26,6 +27,7 @@ SWEEPS: tuple[tuple[str, Callable[[Sweep], None]], ...] = (
     ("broadcasts", broadcasts.sweep),
     ("events", events.sweep),
     ("follow-ups", followups.sweep),
+    ("farewells", forget.sweep),
 )
 
 
@@ -52,29 +54,44 @@ class HelpDesk:
         A group is first tried as a whole; only if one of its messages fails is it redone (from
         scratch: nothing was committed) with a savepoint around each message.
         """
+        discard: list[str] = []  # files to delete once the transaction is committed
         if len(inbounds) > 1:
             try:
                 with self.unit_of_work() as uow:
                     for inbound in self._unhandled(uow, inbounds):
-                        self._handle_one(uow, inbound, self.deps.clock.now())
+                        discard += self._handle_one(uow, inbound, self.deps.clock.now())
                     self._mark_handled(uow, inbounds, self.deps.clock.now())
                     uow.commit()
-                return
             except Exception:
                 log.info("a message in a group of %d failed; redoing them one by one",
                          len(inbounds))
+                discard = []
+            else:
+                self._discard(discard)
+                return
         with self.unit_of_work() as uow:
             for inbound in self._unhandled(uow, inbounds):
                 now = self.deps.clock.now()
                 try:
                     with uow.savepoint():
-                        self._handle_one(uow, inbound, now)
+                        handled = self._handle_one(uow, inbound, now)
+                    discard += handled
                 except Exception:
                     log.exception("handling a message from %s failed", inbound.sender.identity)
                     self._apologise(uow, inbound, now)
             # Each one handled, or answered with an apology.
             self._mark_handled(uow, inbounds, self.deps.clock.now())
             uow.commit()
+        self._discard(discard)
+
+    def _discard(self, files: Sequence[str]) -> None:
+        """Delete stored files the committed transaction no longer refers to (a failure is
+        logged: the file stays, unreferenced, and nothing else is undone)."""
+        for sha256 in files:
+            try:
+                self.deps.files.discard(sha256)
+            except OSError:
+                log.exception("could not delete the stored file %s", sha256)
 
     def sweep(self) -> int:
         """Do what is due now (nags, reminders, scheduled broadcasts) in one transaction;
@@ -169,16 +186,18 @@ class HelpDesk:
         inbound = Inbound(UserRef(identity, member.name), chat, text=f"/{command}")
         return Turn(uow, self.deps, inbound, member, self.deps.clock.now())
 
-    def _handle_one(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> None:
+    def _handle_one(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> list[str]:
+        """Handle one message in the unit of work; the stored files it leaves unreferenced."""
         if not inbound.addressed or inbound.event is not None or _stranger_talk(uow, inbound):
             # Group talk not meant for the bot (or from someone who never started with it),
             # or news about a group: nobody is answered or registered by it.
             queue_messages(uow, self.catalogue, group_talk.overheard(uow, inbound, now), now)
-            return
+            return []
         turn, needs_routing = self._turn(uow, inbound, now)
         if needs_routing:
             route(turn)
         self._queue(uow, turn, turn.out, now)
+        return turn.discard
 
     def _turn(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Turn, bool]:
         """The turn for this message and whether to route it.
@@ -208,6 +227,7 @@ class HelpDesk:
             uow.members.use_identity(member.id, who.identity)
         if who.identity in self.deps.settings.coordinator_identities and not member.is_coordinator:
             uow.members.grant(member.id, Role.COORDINATOR, None, now)
+            record_configured(uow, member, now)
             member = member._replace(roles=member.roles | {Role.COORDINATOR})
         return member, is_new
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from handlers.audit import record
 from handlers.domain import (
     LANGUAGE_NAMES,
     Region,
@@ -15,6 +16,7 @@ from handlers.domain import (
 )
 from handlers.group_talk import tell_team_groups
 from handlers.messages import Button, Context, Param, Phrase, UserText
+from handlers.privacy_ports import AuditKind
 from handlers.timezones import clock_time, zone_label
 from handlers.turn import Turn, button, phrase
 
@@ -189,6 +191,8 @@ def decide_team(turn: Turn, arg: str, approve: bool) -> None:
         for member_id in members:
             turn.uow.teams.remove_member(team.id, member_id)
     status = TeamStatus.APPROVED if approve else TeamStatus.REJECTED
+    record(turn, AuditKind.TEAM_APPROVED if approve else AuditKind.TEAM_REJECTED,
+           team=team.name)
     turn.answer_press("team.decided", team=team.name, status=status_name(status))
     turn.tell_all(_coordinator_ids(turn), "team.decided_notice", team=team.name,
                   status=status_name(status), coordinator=turn.sender.name)

@@ -20,6 +20,7 @@ from handlers.messages import (
     Thread,
 )
 from handlers.ports import Clock, FileStore, JoinCodes, UnitOfWork
+from handlers.privacy_ports import ForgetMode
 from handlers.timezones import TimeZones
 
 
@@ -48,6 +49,10 @@ class CoreSettings:
     # A link that joins a team in one tap, per platform, with ``{code}`` for the join code
     # (Telegram: ``https://t.me/BOT?start=join_{code}``); /team shows it.
     invite_links: Mapping[str, str] = field(default_factory=dict)
+    # /forget: what becomes of what a member wrote to others, and the name that replaces
+    # theirs wherever something of theirs stays (a deliverable, a review, the audit log).
+    forget_messages: ForgetMode = ForgetMode.ANONYMISE
+    former_member: str = "Former member"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,8 @@ class Turn:
     pending: PendingStep | None = None
     out: list[Outbound] = field(default_factory=list)
     contacts: dict[int, Contact] = field(default_factory=dict)
+    # Stored files (sha256) to delete from the file store once the transaction is committed.
+    discard: list[str] = field(default_factory=list)
 
     @property
     def pending_flow(self) -> str | None:

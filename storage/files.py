@@ -1,7 +1,8 @@
 """Deliverables' bytes on disk, content-addressed: ``DATA/files/ab/cd/abcd…`` by sha256.
 
 A file is written once per content, through a temporary file and a rename, so a crash never
-leaves half a file under a final name; given names are kept as data only.
+leaves half a file under a final name; given names are kept as data only. A file is deleted
+only when nothing refers to it any more (a forgotten member's export, say).
 """
 
 from __future__ import annotations
@@ -45,3 +46,7 @@ class DiskFileStore:
     def location(self, sha256: str) -> str:
         """Where stored bytes are."""
         return str(self.root / "files" / sha256[:2] / sha256[2:4] / sha256)
+
+    def discard(self, sha256: str) -> None:
+        """Delete stored bytes; nothing happens when they are not there."""
+        Path(self.location(sha256)).unlink(missing_ok=True)

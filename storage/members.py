@@ -126,8 +126,9 @@ class SqlMembers:
         if not ids:
             return {}
         listed, params = placeholders("m", ids)
+        # A forgotten member has no account left (primary_identity ''): nobody to reach.
         rows = self.sql.rows("SELECT id, primary_identity, language, auto_translate FROM members "
-                             f"WHERE id IN ({listed})", params)
+                             f"WHERE id IN ({listed}) AND primary_identity <> ''", params)
         return {row[0]: Contact(row[0], row[1], Language(row[2]), bool(row[3])) for row in rows}
 
     def set_auto_translate(self, member_id: int, on: bool) -> None:

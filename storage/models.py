@@ -251,6 +251,11 @@ class OutboxRowModel(Base):
     # sends; another process may take it once that has passed: the holder died).
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None]
+    # The member whose words the message quotes (team talk, a question, an answer, a comment),
+    # when it quotes one person's: forgetting them finds the copies others received. (No ON
+    # DELETE action: SQLite adds a column only with a plain reference, and a member is deleted
+    # only when merged into another, which moves this first.)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
     __table_args__ = (
         Index("ix_outbox_status_id", "status", "id"),
@@ -258,6 +263,9 @@ class OutboxRowModel(Base):
         # Only the few messages whose translation is to be retried are indexed.
         Index("ix_outbox_retry_at", "retry_at", sqlite_where=sql_text("retry_at IS NOT NULL"),
               postgresql_where=sql_text("retry_at IS NOT NULL")),
+        # Only messages quoting someone are indexed by their author.
+        Index("ix_outbox_author", "author_id", sqlite_where=sql_text("author_id IS NOT NULL"),
+              postgresql_where=sql_text("author_id IS NOT NULL")),
     )
 
 
@@ -466,5 +474,6 @@ from storage import (  # noqa: E402,F401
     models_events,
     models_groups,
     models_links,
+    models_privacy,
     models_updates,
 )

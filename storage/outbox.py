@@ -27,9 +27,9 @@ dead_letters = table(DeadLetterRow)
 
 _ADD = ("INSERT INTO outbox (member_id, identity, platform, chat_id, language, text, buttons, "
         "attachments, context, context_id, status, attempts, created_at, template, pieces, "
-        "closes, thread) VALUES (:member, :identity, :platform, :chat, :language, :text, "
-        ":buttons, :attachments, :context, :context_id, :status, 0, :now, :template, :pieces, "
-        ":closes, :thread)")
+        "closes, thread, author_id) VALUES (:member, :identity, :platform, :chat, :language, "
+        ":text, :buttons, :attachments, :context, :context_id, :status, 0, :now, :template, "
+        ":pieces, :closes, :thread, :author)")
 # The message a member got about something, at the same address (the newest, once sent).
 _FIND_ABOUT = ("SELECT platform_message_id FROM outbox WHERE context = :context "
                "AND context_id = :context_id AND member_id = :member AND identity = :identity "
@@ -88,6 +88,7 @@ class SqlOutbox:
              "context": r.context, "context_id": r.context_id,
              "now": self.sql.time(r.created_at),
              "template": r.template, "closes": r.closes, "thread": self._thread(r),
+             "author": r.author_id,
              **({"status": "pending", "pieces": None} if not r.pieces else
                 dict(zip(("status", "pieces"), quoted(r), strict=True)))}
             for r in rows

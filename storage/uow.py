@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 from storage.audience import SqlAudiences
+from storage.audit import SqlAudit
 from storage.broadcasts import SqlBroadcasts
 from storage.conversations import SqlConversations
 from storage.deliverables import SqlDeliverables
@@ -20,6 +21,7 @@ from storage.help_requests import SqlHelpRequests
 from storage.links import SqlLinks
 from storage.members import SqlMembers
 from storage.outbox import SqlOutbox
+from storage.personal_data import SqlPersonalData
 from storage.reviews import SqlReviews
 from storage.sql import Sql, placeholders
 from storage.tasks import SqlTasks
@@ -48,6 +50,8 @@ class SqlUnitOfWork:
     followups: SqlFollowups
     groups: SqlTeamGroups
     links: SqlLinks
+    audit: SqlAudit
+    privacy: SqlPersonalData
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -83,6 +87,8 @@ class SqlUnitOfWork:
         self.followups = SqlFollowups(sql)
         self.groups = SqlTeamGroups(sql)
         self.links = SqlLinks(sql)
+        self.audit = SqlAudit(sql)
+        self.privacy = SqlPersonalData(sql)
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -13,7 +13,7 @@ from handlers.domain import Language
 from handlers.messages import Phrase
 
 PRIVATE = ("start", "help", "team", "tasks", "status", "ask", "tickets", "nags", "events",
-           "lang", "tz", "tr", "cancel")
+           "lang", "tz", "tr", "export", "forget", "cancel")
 GROUPS = ("help", "team", "tasks", "status", "events", "ask", "linkgroup", "unlinkgroup")
 # Telegram's limit on a command's description.
 LONGEST = 256

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from bot.config import ConfigError, load_settings
 from handlers.domain import Language
+from handlers.privacy_ports import ForgetMode
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,6 +104,12 @@ def test_database_url_from_the_environment_wins(tmp_path: Path) -> None:
     ("[translation]\nretry_attempts = 0", "[translation] retry_attempts = 0: expected a whole"),
     ('[storage]\ndata_dir = "config.toml/data"',  # under a file: cannot be created
      "config.toml/data': expected a folder peerdesk can create and write"),
+    ('[privacy]\nforget_messages = "erase"',
+     "[privacy] forget_messages = 'erase': expected \"anonymise\" or \"delete\""),
+    ("[privacy]\nplaceholder_name = 3", "[privacy] placeholder_name = 3: expected str"),
+    (f'[privacy]\nplaceholder_name = "{"x" * 81}"',
+     "[privacy] placeholder_name = 'xxx"),
+    ("[privacy]\nkeep_days = 30", "[privacy] keep_days: unknown key"),
 ])
 def test_wrong_values_name_the_key_value_and_expectation(tmp_path: Path, text: str,
                                                          expected: str) -> None:
@@ -177,3 +185,22 @@ def test_wrong_schedule_values_are_named(tmp_path: Path, text: str, expected: st
     with pytest.raises(ConfigError) as failure:
         load_settings(write(tmp_path, text), environ={})
     assert str(failure.value).startswith(expected), str(failure.value)
+
+
+def test_the_privacy_settings_reach_the_help_desk(tmp_path: Path) -> None:
+    from bot.clock import SystemClock
+    from bot.codes import RandomJoinCodes
+    from bot.desk_build import build_desk
+
+    text = '[helpdesk]\ndefault_language = "pt"\n[privacy]\nforget_messages = "delete"\n'
+    settings = load_settings(write(tmp_path, text), environ={})
+    assert settings.privacy.forget_messages == ForgetMode.DELETE
+    engine = create_engine("sqlite://")
+    core = build_desk(settings, engine, SystemClock(), RandomJoinCodes(), {}).deps.settings
+    assert core.forget_messages == ForgetMode.DELETE
+    assert core.former_member == "Ex-membro"  # the catalogue's words, in the default language
+    named = load_settings(write(tmp_path, '[privacy]\nplaceholder_name = " Ex  participant "\n'),
+                          environ={})
+    assert named.privacy.forget_messages == ForgetMode.ANONYMISE
+    core = build_desk(named, engine, SystemClock(), RandomJoinCodes(), {}).deps.settings
+    assert core.former_member == "Ex participant"

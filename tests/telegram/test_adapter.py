@@ -121,6 +121,7 @@ async def test_command_menus_in_each_language(bot_api_server: BotApiServer, tmp_
                                            language_code="fr")
         default = await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats())
     assert [c.command for c in private][:3] == ["start", "help", "team"]
+    assert [c.command for c in private][-3:] == ["export", "forget", "cancel"]
     assert all(c.description and not c.description.startswith("/") for c in private)
     assert "ask" in [c.command for c in groups] and "lang" not in [c.command for c in groups]
     assert {c.command: c.description for c in private} != {

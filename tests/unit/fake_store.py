@@ -47,7 +47,9 @@ from handlers.event_ports import Events
 from handlers.followup_ports import Followups
 from handlers.link_ports import Links
 from handlers.ports import OutboxRow, QuotedMessage
+from handlers.privacy_ports import AuditEntry
 from handlers.team_group_ports import TeamGroup
+from tests.unit.fake_privacy import FakeAudit, FakePersonalData
 
 T = TypeVar("T")
 
@@ -136,6 +138,7 @@ class State:
     rounds: dict[int, Round] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
     activity: dict[int, datetime] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
 
     def copy(self) -> State:
         """A copy whose containers can change without touching this one."""
@@ -145,7 +148,7 @@ class State:
                      dict(self.conversations), list(self.outbox), dict(self.sequences),
                      dict(self.tasks), dict(self.deliverables), list(self.versions),
                      dict(self.profiles), list(self.assignments), dict(self.rounds),
-                     list(self.comments), dict(self.activity))
+                     list(self.comments), dict(self.activity), list(self.audit))
 
     def next_id(self, sequence: str) -> int:
         """The next id of a sequence (1, 2, 3, ...)."""
@@ -233,7 +236,9 @@ class FakeMembers(_Repo):
         key = name_key(name)
         if not key:
             return []
-        records = sorted(self._s.members.values(), key=lambda r: r.id)
+        # A forgotten member (no account left) is never found by name, as in storage.
+        records = sorted((r for r in self._s.members.values() if r.identity),
+                         key=lambda r: r.id)
         exact = [r for r in records if name_key(r.name) == key]
         found = exact or [r for r in records if name_key(r.name).startswith(key)][:20]
         return [self._member(r) for r in found]
@@ -256,7 +261,7 @@ class FakeMembers(_Repo):
         found: dict[int, Contact] = {}
         for member_id in member_ids:
             record = self._s.members.get(member_id)
-            if record is not None:
+            if record is not None and record.identity:  # forgotten: nobody to reach
                 found[member_id] = Contact(member_id, record.identity, record.language,
                                            record.auto_translate)
         return found
@@ -715,6 +720,8 @@ class FakeUnitOfWork:
         self._reviews = FakeReviews(self)
         self._outbox = FakeOutbox(self)
         self._groups = NoTeamGroups()
+        self._audit = FakeAudit(self)
+        self._privacy = FakePersonalData(self)
 
     @property
     def state(self) -> State:
@@ -776,6 +783,14 @@ class FakeUnitOfWork:
     @property
     def groups(self) -> NoTeamGroups:
         return self._groups
+
+    @property
+    def audit(self) -> FakeAudit:
+        return self._audit
+
+    @property
+    def privacy(self) -> FakePersonalData:
+        return self._privacy
 
     @property
     def links(self) -> Links:

@@ -103,6 +103,9 @@ class MemoryFiles:
     def location(self, sha256: str) -> str:
         return f"kept:{sha256}"
 
+    def discard(self, sha256: str) -> None:
+        self.kept.pop(sha256, None)
+
 
 def build_help_desk(store: FakeStore, settings: CoreSettings, clock: FixedClock,
                     codes: SequenceCodes, files: MemoryFiles | None = None) -> HelpDesk:

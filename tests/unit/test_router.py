@@ -9,7 +9,8 @@ from tests.unit.fake_store import State
 from tests.unit.fakes import Desk, render
 
 COORDINATOR_ONLY = ["help.cmd.answer", "help.cmd.teams", "help.cmd.grant", "help.cmd.revoke",
-                    "help.cmd.broadcast", "help.cmd.broadcasts", "help.cmd.event"]
+                    "help.cmd.broadcast", "help.cmd.broadcasts", "help.cmd.event",
+                    "help.cmd.audit"]
 
 
 def _desk() -> Desk:
@@ -29,7 +30,8 @@ def test_help_for_someone_without_a_team() -> None:
     (row,) = desk.say("bob", "/help")
     assert row.text.split("\n") == _lines(
         ["start", "help", "lang", "tz", "link", "unlink", "newteam", "join", "team", "tr",
-         "original", "translate", "ask", "tickets", "close", "nags", "events", "cancel"])
+         "original", "translate", "ask", "tickets", "close", "nags", "events", "export",
+         "forget", "cancel"])
 
 
 def test_help_for_a_team_leader_in_their_language() -> None:
@@ -40,7 +42,8 @@ def test_help_for_a_team_leader_in_their_language() -> None:
         ["start", "help", "lang", "tz", "link", "unlink", "team", "leave", "t", "teamchat",
          "linkgroup", "unlinkgroup", "leader", "colead", "tasks", "newtask", "edittask", "deltask",
          "status", "tr", "original", "translate",
-         "ask", "tickets", "close", "nags", "events", "cancel"], Language.PT)
+         "ask", "tickets", "close", "nags", "events", "export", "forget", "cancel"],
+        Language.PT)
 
 
 def test_coordinator_only_lines_are_shown_only_to_coordinators() -> None:
