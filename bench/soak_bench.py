@@ -1,6 +1,6 @@
 """Load and soak benchmark: one hour of programme life, compressed, against the local platforms.
 
-Usage: python bench/soak_bench.py [--minutes 10] [--teams 200] [--members 1500]
+Usage: python bench/soak_bench.py [--minutes 10] [--hours 1] [--teams 200] [--members 1500]
                                   [--database-url URL] [--json PATH] [--apertium apy|cli]
 
 Seeds 200 teams, 1,500 members on Telegram, Slack and the console, coordinators, reviewers,
@@ -10,7 +10,8 @@ Bot API server, Slack over Socket Mode to the local Slack, the console on its st
 Apertium, the dispatcher, the scheduler sweeping every ``--sweep-seconds``), against the local
 Telegram and Slack in another process (soak_servers.py, enforcing Telegram's limits), and plays
 a busy hour (soak_plan.py: team talk, look-ups, uploads, reviews, help requests, two broadcasts
-to everyone, nags) in ``--minutes`` of real time. Everything runs on this machine, 127.0.0.1.
+to everyone, nags) in ``--minutes`` of real time — ``--hours`` such hours one after the other
+for a longer soak. Everything runs on this machine, 127.0.0.1.
 
 Measured: messages in per second (what people sent) and out (what Telegram and Slack accepted
 from the bot, and the console received), per minute; outbox lag (``created_at`` → ``sent_at``
@@ -90,14 +91,14 @@ RETRY_SECONDS, RETRIES = 5.0, 6  # an action with nothing to act on yet tries ag
 async def play(world: Programme, args: argparse.Namespace, platforms: Platforms, desk: Desk,
                database: Database, folder: Path) -> dict[str, Any]:
     """Play the hour, drain, stop peerdesk; the summary."""
-    seconds = args.minutes * 60
+    seconds = args.minutes * 60 * args.hours
     targets = Targets(database, world)
     uploads = folder / "uploads"
     uploads.mkdir()
     actor = Actor(world, targets, uploads, random.Random(args.seed + 3))
     sampler = Sampler(desk.pid, database, args.rss_every)
     inbound: Counter[int] = Counter()
-    plan = timeline(args.minutes, len(world.members), args.seed)
+    plan = timeline(args.minutes, len(world.members), args.seed, args.hours)
     queue = [(at, number, kind, 0) for number, (at, kind) in enumerate(plan)]
     heapq.heapify(queue)
     broadcasts: list[asyncio.Task[dict[str, Any]]] = []
@@ -115,7 +116,7 @@ async def play(world: Programme, args: argparse.Namespace, platforms: Platforms,
         answer = await platforms.converse(person.as_json(), steps)
         inbound[int(time.time())] += len(steps)
         return {"number": number, "ok": bool(answer["ok"]), "confirm": answer.get("last"),
-                "failed_step": answer.get("step")}
+                "failed_step": answer.get("step"), "steps_took": answer.get("took")}
 
     polling = asyncio.create_task(poll())
     try:
@@ -130,7 +131,7 @@ async def play(world: Programme, args: argparse.Namespace, platforms: Platforms,
                 continue
             action = actor.act(kind)
             if action is None:
-                if tries < RETRIES:
+                if tries < RETRIES and at + RETRY_SECONDS < seconds:
                     heapq.heappush(queue, (at + RETRY_SECONDS, number, kind, tries + 1))
                 else:
                     skipped += 1
@@ -142,15 +143,23 @@ async def play(world: Programme, args: argparse.Namespace, platforms: Platforms,
             inbound[int(time.time())] += 1
         done = [await task for task in broadcasts]
         hour_end = time.time()
-        drain = await sampler.drained(hour_end, args.drain_limit, args.sweep_seconds + 2)
+        note(f"played {len(plan):,} actions in {hour_end - start:.0f} s; draining")
+        drain = await sampler.drained(hour_end, args.drain_limit, args.sweep_seconds + 1)
     finally:
         polling.cancel()
         await sampler.stop()
+    note(f"drained in {drain:.1f} s after the last action; stopping peerdesk")
     console = await desk.stop()
+    note("stopped; reading the figures")
     return await final_figures(world, args, database, platforms, sampler, console, {
         "start": start, "seconds": seconds, "hour_end": hour_end, "drain": drain,
         "late": late, "skipped": skipped, "inbound": inbound, "broadcasts": done,
         "planned": len(plan) + 3 * len([k for _, k in plan if k == "broadcast"])})
+
+
+def note(text: str) -> None:
+    """A progress line, with the time."""
+    print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
 
 
 def write_config(folder: Path, world: Programme, platforms: Platforms, url: str, apy: str,
@@ -178,7 +187,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         database = Database(url)
         try:
             upgrade(database.engine)
-            seeded = seed(database, world, datetime.now(UTC), args.minutes * 60, args.seed)
+            seeded = seed(database, world, datetime.now(UTC), args.minutes * 60 * args.hours,
+                          args.seed)
             platforms_used = Counter(m.platform for m in world.members)
             print(f"seeded {len(world.teams)} teams, {len(world.members):,} members "
                   f"({', '.join(f'{n:,} {p}' for p, n in platforms_used.items())}), "
@@ -189,7 +199,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                        if "proxy" not in k.lower() and k != "PEERDESK_DATABASE_URL"}
             environ.update(PEERDESK_TELEGRAM_TOKEN=platforms.telegram_token,
                            PEERDESK_SLACK_BOT_TOKEN=BOT_TOKEN, PEERDESK_SLACK_APP_TOKEN=APP_TOKEN)
+            note("starting peerdesk")
             desk = await Desk.start(config, environ, folder / "desk.log")
+            note(f"peerdesk ready (pid {desk.pid}); playing {args.hours} hour(s) in "
+                 f"{args.minutes * args.hours:g} minutes")
             try:
                 summary = await play(world, args, platforms, desk, database, folder)
             finally:
@@ -214,6 +227,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0,
                         help="real minutes in which the hour is played (default 10)")
+    parser.add_argument("--hours", type=int, default=1,
+                        help="hours played one after the other (a longer soak; default 1)")
     parser.add_argument("--teams", type=int, default=200)
     parser.add_argument("--members", type=int, default=1500)
     parser.add_argument("--database-url", default="",

@@ -8,14 +8,24 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
+import statistics
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import psutil
-from soak_report import ON_TIME_SECONDS, Row, lag_figures, per_minute, rss_verdict
+import psutil  # type: ignore[import-untyped]
+from soak_report import (
+    DRAIN_SECONDS,
+    ON_TIME_SECONDS,
+    WARM_UP,
+    Row,
+    lag_figures,
+    per_period,
+    rss_verdict,
+)
 from soak_servers import Platforms
 from soak_world import Programme
 from sqlalchemy import func, select
@@ -231,7 +241,8 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
     for played, number in zip(run["broadcasts"], ids, strict=False):
         mine = [r for r in rows if r.context == "broadcast" and r.context_id == number]
         last = max((r.sent_at.timestamp() for r in mine if r.sent_at is not None), default=0.0)
-        broadcasts.append({"rows": len(mine), "sent": sum(r.status == "sent" for r in mine),
+        broadcasts.append({**played, "rows": len(mine),
+                           "sent": sum(r.status == "sent" for r in mine),
                            "seconds": last - float(played["confirm"] or last)})
     checks["broadcasts"] = (len(broadcasts) == len(run["broadcasts"]) and all(
         b["ok"] for b in run["broadcasts"]) and all(
@@ -246,40 +257,53 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
     console_seconds = Counter({int(k): int(v) for k, v in console["per_second"].items()})
     by_platform["console"] = sum(console_seconds.values())
     delivered.update(console_seconds)
-    hour = Counter({k: v for k, v in delivered.items() if start <= k < start + seconds})
-    out_minutes = per_minute(delivered, start, seconds)
-    in_minutes = per_minute(run["inbound"], start, seconds)
-    minutes = {}
-    for minute in sorted(set(out_minutes) | set(in_minutes)):
-        inside = [s for s in sampler.samples if minute * 60 <= s["t"] < (minute + 1) * 60] \
-            or sampler.samples[-1:]
-        minutes[minute] = {"inbound": in_minutes.get(minute, 0),
-                           "delivered": out_minutes.get(minute, 0),
+    hour = float(args.minutes * 60)
+    period = 60.0 * math.ceil(seconds / 60 / 12)  # at most a dozen rows in the table
+    out_periods = per_period(delivered, start, seconds, period)
+    in_periods = per_period(run["inbound"], start, seconds, period)
+    periods = {}
+    for number in sorted(set(out_periods) | set(in_periods)):
+        inside = [s for s in sampler.samples
+                  if number * period <= s["t"] < (number + 1) * period] or sampler.samples[-1:]
+        periods[number] = {"inbound": in_periods.get(number, 0),
+                           "delivered": out_periods.get(number, 0),
                            "backlog": int(inside[-1]["backlog"]),
                            "rss_main": max(s["main"] for s in inside),
                            "rss_desk": max(s["desk"] for s in inside)}
-    full = [m for m in minutes if (m + 1) * 60 <= seconds]
-    rss = {name: rss_verdict([(s["t"], s[name]) for s in sampler.samples], seconds)
+    hours = {}
+    for number in range(int(args.hours)):
+        begin, end = start + number * hour, start + (number + 1) * hour
+        last = [s for s in sampler.samples if end - start - hour / 10 <= s["t"] <= end - start]
+        hours[number] = {
+            "inbound": sum(n for t, n in run["inbound"].items() if begin <= t < end) / hour,
+            "outbound": sum(n for t, n in delivered.items() if begin <= t < end) / hour,
+            "rss_main": statistics.median(s["main"] for s in last) if last else float("nan"),
+            "rss_desk": statistics.median(s["desk"] for s in last) if last else float("nan")}
+    minutes = per_period(delivered, start, seconds, 60)
+    full = [minutes[m] for m in minutes if (m + 1) * 60 <= seconds]
+    warm_up = hour if args.hours > 1 else seconds * WARM_UP
+    rss = {name: rss_verdict([(s["t"], s[name]) for s in sampler.samples], seconds, warm_up)
            for name in ("main", "desk")}
     inbound_total = sum(run["inbound"].values())
     on_time = run["late"] <= ON_TIME_SECONDS and run["drain"] == run["drain"] \
-        and run["drain"] <= 60
+        and run["drain"] <= DRAIN_SECONDS
     return {
-        "arguments": vars(args), "seconds": seconds,
+        "arguments": vars(args), "seconds": seconds, "period": period,
         "people": {"members": len(world.members), "teams": len(world.teams),
                    "coordinators": len(world.coordinators), "reviewers": len(world.reviewers)},
         "rates": {"inbound": inbound_total / seconds, "inbound_planned": run["planned"] / seconds,
                   "inbound_total": inbound_total,
-                  "outbound": sum(hour.values()) / seconds,
-                  "outbound_peak_minute": max((minutes[m]["delivered"] for m in full),
-                                              default=float("nan")) / 60,
+                  "outbound": sum(n for t, n in delivered.items()
+                                  if start <= t < start + seconds) / seconds,
+                  "outbound_peak_minute": max(full, default=float("nan")) / 60,
                   "outbound_total": sum(delivered.values()),
                   "outbound_by_platform": by_platform},
-        "lag": lag_figures(report_rows, seconds), "per_minute": minutes,
+        "lag": lag_figures(report_rows, seconds, period, hour), "per_period": periods,
+        "per_hour": hours,
         "broadcasts": broadcasts, "drain_seconds": run["drain"], "late_seconds": run["late"],
         "skipped": run["skipped"] + int(stats["skipped"]),
         "refused": stats["refused"], "rss": rss, "cpu": sampler.cpu,
         "rss_samples": sampler.samples, "checks": checks, "statuses": dict(status),
-        "sustained": ("the hour was sustained in real time" if on_time else
-                      "NOT sustained in real time") + " (driver on schedule within "
-                      f"{ON_TIME_SECONDS:.0f} s, backlog drained within 60 s after the hour)"}
+        "sustained": ("sustained in real time" if on_time else "NOT sustained in real time")
+        + f" (rule: driver on schedule within {ON_TIME_SECONDS:.0f} s, backlog drained within "
+          f"{DRAIN_SECONDS:.0f} s after the last hour)"}

@@ -7,7 +7,8 @@ review card: a Telegram reply, a Slack thread, the console's ``[reply N]``), the
 to them, reviewers' decisions (Approve / Request changes buttons), help requests (``/ask``) and
 the coordinators' answers (a reply to the request), and two broadcasts to everyone. Nags come
 from the scheduler (see soak_world.py). The hour is played in ``--minutes`` of real time: each
-action at a random moment (fixed seed), so the rates per minute are the hour's, compressed.
+action at a random moment (fixed seed), so the rates per minute are the hour's, compressed;
+``--hours`` plays that many such hours one after the other.
 
 People act on what they received, as a person would: a reviewer comments on a card that
 reached them, a member answers a comment they got, a coordinator answers a request they were
@@ -39,17 +40,21 @@ REACTIVE = ("comment", "reply", "decide", "answer")  # actions on something rece
 APPROVE_SHARE = 0.7
 
 
-def timeline(minutes: float, members: int, seed: int) -> list[tuple[float, str]]:
-    """(seconds from the start, action) for the whole hour, in order."""
+def timeline(minutes: float, members: int, seed: int, hours: int = 1,
+             ) -> list[tuple[float, str]]:
+    """(seconds from the start, action) for ``hours`` hours one after the other, each played
+    in ``minutes``, in order."""
     rng = random.Random(seed + 2)
     seconds = minutes * 60
     scale = members / 1500
     moments = []
-    for kind, per_hour in HOUR.items():
-        first = 0.1 if kind in REACTIVE else 0.0  # the first cards and requests must exist
-        moments += [(rng.uniform(first, 1.0) * seconds, kind)
-                    for _ in range(max(1, round(per_hour * scale)))]
-    moments += [(share * seconds, "broadcast") for share in BROADCASTS]
+    for hour in range(hours):
+        offset = hour * seconds
+        for kind, per_hour in HOUR.items():
+            first = 0.1 if kind in REACTIVE and hour == 0 else 0.0  # cards must exist first
+            moments += [(offset + rng.uniform(first, 1.0) * seconds, kind)
+                        for _ in range(max(1, round(per_hour * scale)))]
+        moments += [(offset + share * seconds, "broadcast") for share in BROADCASTS]
     return sorted(moments)
 
 

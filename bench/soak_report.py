@@ -2,10 +2,11 @@
 (overall, without the broadcasts, per minute), messages per second in and out, the RSS verdict,
 the checks that nothing was lost — and how they are printed.
 
-RSS rule ("no growth after warm-up"): the first 30 % of the run is warm-up (caches filling,
-every member's first message, the first broadcast). Over the samples after it, a least-squares
-line is fitted to each process's RSS; its rise across that stretch must stay under 3 MB or 2 %
-of the RSS at the end of warm-up, whichever is larger.
+RSS rule ("no growth after warm-up"): warm-up is the first hour played when there are several
+(``--hours``), else the first 30 % of the run (caches filling, every member's first message, the
+first broadcast). Over the samples after it, a least-squares line is fitted to each process's
+RSS; its rise across that stretch must stay under 3 MB or 2 % of the RSS at the end of warm-up,
+whichever is larger.
 """
 
 from __future__ import annotations
@@ -40,41 +41,58 @@ class Row:
     sent: float | None
 
 
-def lag_figures(rows: Sequence[Row], seconds: float) -> dict[str, Any]:
-    """Lag (created → sent) p50/p99 over the run, without the broadcasts, and per minute of
-    creation (the drain after the hour as its last minute)."""
-    def figures(lags: list[float]) -> dict[str, float]:
-        return {"count": len(lags), "p50": percentile(lags, 0.5), "p99": percentile(lags, 0.99),
-                "max": max(lags, default=float("nan"))}
+def _lags(rows: Sequence[Row]) -> dict[str, float]:
+    lags = [r.sent - r.created for r in rows if r.sent is not None]
+    return {"count": len(lags), "p50": percentile(lags, 0.5), "p99": percentile(lags, 0.99),
+            "max": max(lags, default=float("nan"))}
+
+
+def _period(moment: float, seconds: float, period: float) -> int:
+    """The period of the run a moment falls in (after the run: one more, the drain's)."""
+    last = int((seconds - 1e-9) // period) + 1
+    return min(last, max(0, int(moment // period)))
+
+
+def lag_figures(rows: Sequence[Row], seconds: float, period: float,
+                hour: float) -> dict[str, Any]:
+    """Lag (created → sent) p50/p99 over the run, without the broadcasts (also per platform),
+    and per period and per hour played, by the moment each row was created."""
     sent = [r for r in rows if r.sent is not None]
-    lags = [r.sent - r.created for r in sent if r.sent is not None]
-    quiet = [r.sent - r.created for r in sent if r.sent is not None and r.context != "broadcast"]
-    minutes: dict[int, list[float]] = {}
-    last = max(1, int((seconds - 1e-9) // 60) + 1)
+    quiet = [r for r in sent if r.context != "broadcast"]
+    periods: dict[int, list[Row]] = {}
+    hours: dict[int, list[Row]] = {}
     for row in sent:
-        assert row.sent is not None
-        minutes.setdefault(min(last, max(0, int(row.created // 60))), []).append(
-            row.sent - row.created)
-    return {"all": figures(lags), "without broadcasts": figures(quiet),
-            "per_minute": {minute: figures(values) for minute, values in sorted(minutes.items())}}
+        periods.setdefault(_period(row.created, seconds, period), []).append(row)
+        hours.setdefault(min(int(row.created // hour), int(seconds // hour) - 1), []).append(row)
+    return {"all": _lags(sent), "without broadcasts": _lags(quiet),
+            "by platform, without broadcasts": {
+                name: _lags([r for r in quiet if r.platform == name])
+                for name in sorted({r.platform for r in quiet})},
+            "per_period": {n: _lags(found) for n, found in sorted(periods.items())},
+            "per_hour": {n: _lags(found) for n, found in sorted(hours.items())}}
 
 
-def per_minute(per_second: Counter[int], start: float, seconds: float) -> dict[int, int]:
-    """Counts per minute of the run from counts per wall-clock second (after the hour: the last
-    minute, the drain)."""
-    last = max(1, int((seconds - 1e-9) // 60) + 1)
+def per_period(per_second: Counter[int], start: float, seconds: float,
+               period: float) -> dict[int, int]:
+    """Counts per period of the run from counts per wall-clock second (after the run: one
+    more period, the drain's)."""
     out: Counter[int] = Counter()
     for moment, count in per_second.items():
         if moment >= int(start):
-            out[min(last, max(0, int((moment - start) // 60)))] += count
+            out[_period(moment - start, seconds, period)] += count
     return dict(sorted(out.items()))
 
 
-def rss_verdict(samples: Sequence[tuple[float, float]], seconds: float) -> dict[str, Any]:
+def rss_verdict(samples: Sequence[tuple[float, float]], seconds: float,
+                warm_up: float) -> dict[str, Any]:
     """(seconds, MB) samples of one process → the fitted rise after warm-up and the verdict."""
-    after = [(t, mb) for t, mb in samples if seconds * WARM_UP <= t <= seconds]
+    after = [(t, mb) for t, mb in samples if warm_up <= t <= seconds]
     if len(after) < 3:
-        return {"verdict": "too few samples", "ok": None}
+        nan = float("nan")
+        return {"ok": None, "slope_mb_per_min": nan, "rise_mb": nan, "allowed_mb": nan,
+                "at_warm_up_mb": nan, "end_mb": nan,
+                "peak_mb": max((mb for _t, mb in samples), default=nan),
+                "verdict": "too few samples after warm-up"}
     times, sizes = [t for t, _ in after], [mb for _, mb in after]
     slope = statistics.linear_regression(times, sizes).slope
     rise = slope * (times[-1] - times[0])
@@ -86,27 +104,47 @@ def rss_verdict(samples: Sequence[tuple[float, float]], seconds: float) -> dict[
             "verdict": "no growth after warm-up" if ok else "GROWS after warm-up"}
 
 
+def _broadcasts(summary: dict[str, Any]) -> str:
+    played = summary["broadcasts"]
+    if not played:
+        return "none"
+    seconds = [b["seconds"] for b in played]
+    return (f"{fmt(statistics.median(seconds), 1)} s ({fmt(max(seconds), 1)} s); "
+            f"{len(played)} of {statistics.median(b['rows'] for b in played):,.0f} rows")
+
+
 def fmt(value: float, digits: int = 2) -> str:
     """A figure for the tables (— for none)."""
     return "—" if value != value else f"{value:,.{digits}f}"
 
 
 def print_report(summary: dict[str, Any]) -> None:
-    """The per-minute table, the summary table, the checks and the verdicts."""
-    lag, minutes = summary["lag"], summary["per_minute"]
-    print("\n| minute | inbound | delivered | lag p50 (s) | lag p99 (s) | backlog at end "
-          "| RSS main / desk (MB) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for minute, row in minutes.items():
-        figures = lag["per_minute"].get(minute, {"p50": float("nan"), "p99": float("nan")})
-        print(f"| {minute} | {row['inbound']:,} | {row['delivered']:,} | {fmt(figures['p50'])}"
+    """The per-period table (and per-hour one), the summary table, checks and verdicts."""
+    lag, periods, span = summary["lag"], summary["per_period"], summary["period"] / 60
+    print("\n| minutes | inbound | delivered | lag p50 (s) | lag p99 (s) | backlog at end "
+          "| RSS main / desk, max (MB) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    nan = {"p50": float("nan"), "p99": float("nan")}
+    for number, row in periods.items():
+        figures = lag["per_period"].get(number, nan)
+        label = "drain" if number * summary["period"] >= summary["seconds"] - 1e-9 else \
+            f"{number * span:g}-{min((number + 1) * span, summary['seconds'] / 60):g}"
+        print(f"| {label} | {row['inbound']:,} | {row['delivered']:,} | {fmt(figures['p50'])}"
               f" | {fmt(figures['p99'])} | {row['backlog']:,} | {fmt(row['rss_main'], 0)} / "
               f"{fmt(row['rss_desk'], 0)} |")
+    if len(summary["per_hour"]) > 1:
+        print("\n| hour played | in/s | out/s | lag p50 / p99 (s) | RSS main / desk at its end "
+              "(MB) |\n| ---: | ---: | ---: | ---: | ---: |")
+        for number, row in summary["per_hour"].items():
+            figures = lag["per_hour"].get(number, nan)
+            print(f"| {number + 1} | {fmt(row['inbound'])} | {fmt(row['outbound'])} | "
+                  f"{fmt(figures['p50'])} / {fmt(figures['p99'])} | {fmt(row['rss_main'], 0)} "
+                  f"/ {fmt(row['rss_desk'], 0)} |")
     rates, checks, rss = summary["rates"], summary["checks"], summary["rss"]
     print(f"\n| measure ({summary['machine']}) | {summary['database']} |\n| --- | ---: |")
     lines = [
         ("inbound messages/s sustained (planned)",
          f"**{fmt(rates['inbound'])}** ({fmt(rates['inbound_planned'])})"),
-        ("outbound messages/s delivered over the hour (peak minute)",
+        ("outbound messages/s delivered over the run (peak minute)",
          f"**{fmt(rates['outbound'])}** ({fmt(rates['outbound_peak_minute'])})"),
         ("messages in / out (Telegram, Slack, console)",
          f"{rates['inbound_total']:,} / {rates['outbound_total']:,} "
@@ -116,8 +154,7 @@ def print_report(summary: dict[str, Any]) -> None:
         ("outbox lag p50 / p99 without the broadcasts",
          f"{fmt(lag['without broadcasts']['p50'])} / "
          f"**{fmt(lag['without broadcasts']['p99'])}** s"),
-        ("broadcasts: Confirm → last message", ", ".join(
-            f"{fmt(b['seconds'], 1)} s ({b['rows']:,} rows)" for b in summary["broadcasts"])),
+        ("broadcasts to everyone: Confirm → last message, median (worst)", _broadcasts(summary)),
         ("backlog drained after the hour in", f"{fmt(summary['drain_seconds'], 1)} s"),
         ("driver behind schedule, worst", f"{fmt(summary['late_seconds'], 2)} s"),
         ("RSS main process: after warm-up → end (peak), fitted rise",

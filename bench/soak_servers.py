@@ -222,8 +222,9 @@ class Control:
         person, platform = body["person"], body["person"]["platform"]
         chat = person["user"] if platform == "telegram" else "D" + person["user"][1:]
         tally = self.tally(platform)
-        moment = 0.0
+        moment, took = 0.0, []
         for kind, value in body["steps"]:
+            began = time.monotonic()
             before = tally.per_chat[chat]
             if kind == "say":
                 moment = time.time()
@@ -238,8 +239,9 @@ class Control:
                     pass
                 moment = time.time()
             if not done or not await tally.wait(chat, before, WAIT):
-                return web.json_response({"ok": False, "step": [kind, value]})
-        return web.json_response({"ok": True, "last": moment})
+                return web.json_response({"ok": False, "step": [kind, value], "took": took})
+            took.append(round(time.monotonic() - began, 2))
+        return web.json_response({"ok": True, "last": moment, "took": took})
 
     async def _press(self, platform: str, person: JSON, prefix: str) -> bool:
         if platform == "telegram":

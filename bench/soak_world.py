@@ -195,22 +195,22 @@ def seed(database: Database, world: Programme, start: datetime, seconds: float,
     for index in late_soon:
         _due(tasks[index], during())
     for number, index in enumerate(in_review, start=1):
-        task = tasks[index]
-        reviewer = world.reviewers[number % len(world.reviewers)].member_id
-        author = world.teams[task["team_id"]][0].member_id
+        reviewed = tasks[index]
+        reviewer_id = world.reviewers[number % len(world.reviewers)].member_id
+        author = world.teams[reviewed["team_id"]][0].member_id
         opened = during() - REVIEW_SLA
         rows[models.DeliverableRow].append({
-            "id": number, "team_id": task["team_id"], "task_id": task["id"],
+            "id": number, "team_id": reviewed["team_id"], "task_id": reviewed["id"],
             "status": "in_review", "latest_version": 1, "latest_round": 1, "created_at": opened,
             "status_since": opened})
         rows[models.VersionRow].append({
             "id": number, "deliverable_id": number, "number": 1, "sha256": f"{number:064x}",
             "filename": "v1.pdf", "size": 10, "kind": "pdf", "submitted_by": author,
             "submitted_at": opened})
-        rows[models.AssignmentRow].append({"deliverable_id": number, "reviewer_id": reviewer,
+        rows[models.AssignmentRow].append({"deliverable_id": number, "reviewer_id": reviewer_id,
                                            "active": 1, "open_review": 1,
                                            "assigned_at": opened})
-        rows[models.RoundRow].append({"version_id": number, "reviewer_id": reviewer,
+        rows[models.RoundRow].append({"version_id": number, "reviewer_id": reviewer_id,
                                       "number": 1, "decision": None, "opened_at": opened,
                                       "decided_at": None})
     for _ in range(_scaled(REQUESTS_DURING, world)):
