@@ -222,7 +222,7 @@ class Control:
         person, platform = body["person"], body["person"]["platform"]
         chat = person["user"] if platform == "telegram" else "D" + person["user"][1:]
         tally = self.tally(platform)
-        moment, took = 0.0, []
+        moment, took = 0.0, list[float]()
         for kind, value in body["steps"]:
             began = time.monotonic()
             before = tally.per_chat[chat]
