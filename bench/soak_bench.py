@@ -34,6 +34,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -153,7 +154,7 @@ async def play(world: Programme, args: argparse.Namespace, platforms: Platforms,
     note("stopped; reading the figures")
     return await final_figures(world, args, database, platforms, sampler, console, {
         "start": start, "seconds": seconds, "hour_end": hour_end, "drain": drain,
-        "late": late, "skipped": skipped, "inbound": inbound, "broadcasts": done,
+        "late": late, "skipped": skipped, "log": desk.log, "inbound": inbound, "broadcasts": done,
         "planned": len(plan) + 3 * len([k for _, k in plan if k == "broadcast"])})
 
 
@@ -175,9 +176,12 @@ def write_config(folder: Path, world: Programme, platforms: Platforms, url: str,
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     world = programme(args.teams, args.members, args.seed)
-    with tempfile.TemporaryDirectory(prefix="peerdesk-soak-") as name, \
-            contextlib.ExitStack() as stack:
-        folder = Path(name)
+    with contextlib.ExitStack() as stack:
+        folder = Path(tempfile.mkdtemp(prefix="peerdesk-soak-"))
+        if args.keep:
+            note(f"keeping {folder} (the SQLite database, peerdesk's log)")
+        else:
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
         (folder / "data").mkdir()
         apy = stack.enter_context(apy_server(None)) if args.apertium == "apy" else ""
         url = (stack.enter_context(fresh_postgres_database(args.database_url, "peerdesk_soak"))
@@ -240,6 +244,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rss-every", type=float, default=5.0)
     parser.add_argument("--drain-limit", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary folder (database, peerdesk's log)")
     return parser.parse_args()
 
 

@@ -186,6 +186,11 @@ class Sampler:
                     "desk": (now["desk"] - before["desk"]) / wall}
 
 
+def sampler_log(path: Path) -> list[str]:
+    """The lines peerdesk logged (warnings and errors: its level is WARNING)."""
+    return path.read_text(errors="replace").splitlines() if path.exists() else []
+
+
 def _read_database(database: Database, start: float) -> dict[str, Any]:
     outbox, journal = table(OutboxRowModel), table(PlatformUpdateRow)
     with database.engine.connect() as conn:
@@ -219,6 +224,7 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
     missing = await platforms.missing(sent["telegram"], sent["slack"])
     console_rows = [r for r in rows if r.platform == "console" and r.status == "sent"]
     journals = read["journals"]
+    errors = [line for line in sampler_log(run["log"]) if " ERROR " in line or "Traceback" in line]
     checks: dict[str, tuple[bool, str]] = {
         "outbox": (not_done == 0 and failed_alone == 0,
                    f"{status.get('sent', 0):,} sent, {len(read['dead'])} dead-lettered, "
@@ -231,6 +237,7 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
                     and console["id_sum"] == sum(r.id for r in console_rows),
                     f"{console['delivered']:,} received for {len(console_rows):,} sent"),
     }
+    checks["peerdesk's log"] = (not errors, f"{len(errors)} errors logged")
     for name in ("telegram", "slack"):
         recorded, unhandled = journals.get(name, (0, 0))
         checks[f"{name} updates"] = (recorded == stats[name]["pushed"] and unhandled == 0,
@@ -304,6 +311,8 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
         "skipped": run["skipped"] + int(stats["skipped"]),
         "refused": stats["refused"], "rss": rss, "cpu": sampler.cpu,
         "rss_samples": sampler.samples, "checks": checks, "statuses": dict(status),
+        "rows_by_context": dict(Counter(str(r.context) for r in rows).most_common()),
+        "errors_logged": errors[:20],
         "sustained": ("sustained in real time" if on_time else "NOT sustained in real time")
         + f" (rule: driver on schedule within {ON_TIME_SECONDS:.0f} s, backlog drained within "
           f"{DRAIN_SECONDS:.0f} s after the last hour)"}

@@ -171,7 +171,9 @@ def print_report(summary: dict[str, Any]) -> None:
     ]
     for label, value in lines:
         print(f"| {label} | {value} |")
-    print("\nchecks: " + "; ".join(f"{name}: {'ok' if ok else 'FAILED'} ({detail})"
+    print("\noutbox rows by what they are about: " + ", ".join(
+        f"{name} {count:,}" for name, count in summary["rows_by_context"].items()))
+    print("checks: " + "; ".join(f"{name}: {'ok' if ok else 'FAILED'} ({detail})"
                                     for name, (ok, detail) in checks.items()))
     lost = "nothing lost" if all(ok for ok, _ in checks.values()) else "SOMETHING LOST"
     print(f"verdicts: {lost}; RSS {rss['main']['verdict']} (main), {rss['desk']['verdict']} "
