@@ -197,7 +197,7 @@ def _read_database(database: Database, start: float) -> dict[str, Any]:
         rows = list(conn.execute(select(
             outbox.c.id, outbox.c.platform, outbox.c.status, outbox.c.context,
             outbox.c.context_id, outbox.c.created_at, outbox.c.sent_at, outbox.c.sent_chat_id,
-            outbox.c.platform_message_id)))
+            outbox.c.platform_message_id, outbox.c.template.is_not(None).label("quoted"))))
         dead = {int(r[0]) for r in conn.execute(select(table(DeadLetterRow).c.outbox_id))}
         counted = select(journal.c.platform, func.count()).group_by(journal.c.platform)
         recorded = {p: n for p, n in conn.execute(counted)}
@@ -214,7 +214,8 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
     read = await database.run(lambda: _read_database(database, start))
     rows, stats = read["rows"], await platforms.stats()
     report_rows = [Row(r.platform, r.status, r.context, r.created_at.timestamp() - start,
-                       None if r.sent_at is None else r.sent_at.timestamp() - start)
+                       None if r.sent_at is None else r.sent_at.timestamp() - start,
+                       bool(r.quoted))
                    for r in rows]
     status = Counter(r.status for r in rows)
     not_done = sum(n for s, n in status.items() if s not in ("sent", "failed"))

@@ -39,6 +39,7 @@ class Row:
     context: str | None
     created: float
     sent: float | None
+    quoted: bool = False  # it quotes what someone wrote: it went through translation
 
 
 def _lags(rows: Sequence[Row]) -> dict[str, float]:
@@ -68,6 +69,8 @@ def lag_figures(rows: Sequence[Row], seconds: float, period: float,
             "by platform, without broadcasts": {
                 name: _lags([r for r in quiet if r.platform == name])
                 for name in sorted({r.platform for r in quiet})},
+            "translated, without broadcasts": _lags([r for r in quiet if r.quoted]),
+            "the bot's own words": _lags([r for r in quiet if not r.quoted]),
             "per_period": {n: _lags(found) for n, found in sorted(periods.items())},
             "per_hour": {n: _lags(found) for n, found in sorted(hours.items())}}
 
@@ -154,6 +157,9 @@ def print_report(summary: dict[str, Any]) -> None:
         ("outbox lag p50 / p99 without the broadcasts",
          f"{fmt(lag['without broadcasts']['p50'])} / "
          f"**{fmt(lag['without broadcasts']['p99'])}** s"),
+        ("… of these, quoting people (translated) / the bot's own words: p99",
+         f"{fmt(lag['translated, without broadcasts']['p99'])} / "
+         f"{fmt(lag['the bot' + chr(39) + 's own words']['p99'])} s"),
         ("broadcasts to everyone: Confirm → last message, median (worst)", _broadcasts(summary)),
         ("backlog drained after the hour in", f"{fmt(summary['drain_seconds'], 1)} s"),
         ("driver behind schedule, worst", f"{fmt(summary['late_seconds'], 2)} s"),
