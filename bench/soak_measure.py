@@ -19,6 +19,7 @@ from typing import Any
 import psutil  # type: ignore[import-untyped]
 from soak_report import (
     DRAIN_SECONDS,
+    LOG_CHECK,
     ON_TIME_SECONDS,
     WARM_UP,
     Row,
@@ -191,6 +192,18 @@ def sampler_log(path: Path) -> list[str]:
     return path.read_text(errors="replace").splitlines() if path.exists() else []
 
 
+def logged_errors(lines: list[str]) -> list[str]:
+    """Each ERROR line with the last line of the traceback under it (the exception)."""
+    errors: list[str] = []
+    for number, line in enumerate(lines):
+        if " ERROR " not in line:
+            continue
+        after = lines[number + 1:]
+        end = next((n for n, text in enumerate(after) if text[:4].isdigit()), len(after))
+        errors.append(line + (f" — {after[end - 1].strip()}" if end else ""))
+    return errors
+
+
 def _read_database(database: Database, start: float) -> dict[str, Any]:
     outbox, journal = table(OutboxRowModel), table(PlatformUpdateRow)
     with database.engine.connect() as conn:
@@ -225,7 +238,7 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
     missing = await platforms.missing(sent["telegram"], sent["slack"])
     console_rows = [r for r in rows if r.platform == "console" and r.status == "sent"]
     journals = read["journals"]
-    errors = [line for line in sampler_log(run["log"]) if " ERROR " in line or "Traceback" in line]
+    errors = logged_errors(sampler_log(run["log"]))
     checks: dict[str, tuple[bool, str]] = {
         "outbox": (not_done == 0 and failed_alone == 0,
                    f"{status.get('sent', 0):,} sent, {len(read['dead'])} dead-lettered, "
@@ -238,7 +251,7 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
                     and console["id_sum"] == sum(r.id for r in console_rows),
                     f"{console['delivered']:,} received for {len(console_rows):,} sent"),
     }
-    checks["peerdesk's log"] = (not errors, f"{len(errors)} errors logged")
+    checks[LOG_CHECK] = (not errors, f"{len(errors)} errors logged")
     for name in ("telegram", "slack"):
         recorded, unhandled = journals.get(name, (0, 0))
         checks[f"{name} updates"] = (recorded == stats[name]["pushed"] and unhandled == 0,

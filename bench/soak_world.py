@@ -223,6 +223,12 @@ def seed(database: Database, world: Programme, start: datetime, seconds: float,
         for model, values in rows.items():
             if values:
                 conn.execute(insert(table(model)), values)
+        if conn.dialect.name == "postgresql":  # rows were given ids: move the sequences on
+            for model, values in rows.items():
+                name = table(model).name
+                if values and "id" in values[0]:
+                    conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                         f"(SELECT max(id) FROM {name}))")
     return {"overdue at start": len(late_now), "overdue during": len(late_soon),
             "reviews due during": len(in_review),
             "help requests due during": len(rows[models.HelpRequestRow])}
