@@ -129,8 +129,10 @@ class Sampler:
         self._task: asyncio.Task[None] | None = None
 
     def _desk(self) -> list[psutil.Process]:
+        """The help desk's worker (multiprocessing's resource tracker, ~13 MB and idle, and
+        Apertium's commands are not counted)."""
         return [child for child in self.main.children(recursive=True)
-                if child.name().startswith("python")]
+                if "spawn_main" in " ".join(child.cmdline())]
 
     def _cpu(self) -> dict[str, float]:
         def used(process: psutil.Process) -> float:
