@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from apertium_bench import apy_server
-from soak_measure import Desk, Sampler, final_figures
+from soak_measure import Desk, Sampler, final_figures, warm_up_seconds
 from soak_plan import Actor, Targets, timeline
 from soak_report import print_report
 from soak_servers import Platforms
@@ -119,7 +119,12 @@ async def play(world: Programme, args: argparse.Namespace, platforms: Platforms,
         return {"number": number, "ok": bool(answer["ok"]), "confirm": answer.get("last"),
                 "failed_step": answer.get("step"), "steps_took": answer.get("took")}
 
+    async def mark_warm_up() -> None:
+        await asyncio.sleep(warm_up_seconds(args))
+        await desk.mark()
+
     polling = asyncio.create_task(poll())
+    marking = asyncio.create_task(mark_warm_up()) if args.tracemalloc else None
     try:
         while queue:
             at, number, kind, tries = heapq.heappop(queue)
@@ -148,6 +153,8 @@ async def play(world: Programme, args: argparse.Namespace, platforms: Platforms,
         drain = await sampler.drained(hour_end, args.drain_limit, args.sweep_seconds + 1)
     finally:
         polling.cancel()
+        if marking is not None:
+            marking.cancel()
         await sampler.stop()
     note(f"drained in {drain:.1f} s after the last action; stopping peerdesk")
     console = await desk.stop()
@@ -202,7 +209,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             environ = {k: v for k, v in os.environ.items()
                        if "proxy" not in k.lower() and k != "PEERDESK_DATABASE_URL"}
             environ.update(PEERDESK_TELEGRAM_TOKEN=platforms.telegram_token,
-                           PEERDESK_SLACK_BOT_TOKEN=BOT_TOKEN, PEERDESK_SLACK_APP_TOKEN=APP_TOKEN)
+                           PEERDESK_SLACK_BOT_TOKEN=BOT_TOKEN, PEERDESK_SLACK_APP_TOKEN=APP_TOKEN,
+                           PEERDESK_SOAK_TRACEMALLOC=str(args.tracemalloc))
             note("starting peerdesk")
             desk = await Desk.start(config, environ, folder / "desk.log")
             note(f"peerdesk ready (pid {desk.pid}); playing {args.hours} hour(s) in "
@@ -244,6 +252,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rss-every", type=float, default=5.0)
     parser.add_argument("--drain-limit", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tracemalloc", type=int, default=0, metavar="FRAMES",
+                        help="trace peerdesk's allocations (slower) and show where what grew "
+                             "after warm-up was allocated")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (database, peerdesk's log)")
     return parser.parse_args()

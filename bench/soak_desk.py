@@ -19,8 +19,9 @@ Standard input: one JSON object per line, a console person acting — ``{"user":
 …, "text": …}``, with ``"reply_to": N`` (message #N, an outbox id), ``"file": PATH`` or
 ``"button": DATA``; each becomes the ``Inbound`` the console adapter makes (bot/console.py).
 Standard output: ``{"ready": PID}`` once every platform is connected; when standard input
-closes, it stops and writes ``{"console": …}``: the messages the console received (count, sum
-of their outbox ids, per wall-clock second).
+closes, it stops and writes ``{"console": …, "grown": …}``: the messages the console received
+(count, sum of their outbox ids, per wall-clock second) and, with ``--tracemalloc``, where the
+memory that grew after warm-up was allocated (see :class:`Allocations`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import os
 import random
 import sys
 import time
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -96,7 +98,36 @@ def console_inbound(step: dict[str, Any]) -> Inbound:
     return Inbound(sender, chat, text=str(step.get("text", "")), reply_to=reply_to)
 
 
-async def console_input(app: App) -> None:
+class Allocations:
+    """With ``PEERDESK_SOAK_TRACEMALLOC=N`` (frames kept per allocation), what this process
+    allocated between a mark (``{"tracemalloc": "mark"}`` on standard input, sent at the end of
+    warm-up) and the end and still holds, largest first — to find what makes the RSS grow."""
+
+    def __init__(self) -> None:
+        self.frames = int(os.environ.get("PEERDESK_SOAK_TRACEMALLOC") or 0)
+        self.marked: tracemalloc.Snapshot | None = None
+        if self.frames:
+            tracemalloc.start(self.frames)
+
+    def mark(self) -> None:
+        """Compare with now, at the end."""
+        if self.frames:
+            self.marked = tracemalloc.take_snapshot()
+
+    def grown(self, top: int = 15) -> list[str]:
+        """The biggest growths since the mark, each with where it was allocated."""
+        if self.marked is None:
+            return []
+        ignored = [tracemalloc.Filter(False, tracemalloc.__file__)]
+        now = tracemalloc.take_snapshot().filter_traces(ignored)
+        stats = now.compare_to(self.marked.filter_traces(ignored), "traceback")
+        return [f"{stat.size_diff / 1024:+.0f} KiB in {stat.count_diff:+d} blocks: "
+                + " <- ".join(f"{frame.filename.rsplit('/', 2)[-1]}:{frame.lineno}"
+                              for frame in reversed(stat.traceback))
+                for stat in stats[:top]]
+
+
+async def console_input(app: App, allocations: Allocations) -> None:
     """Hand each line of standard input to the help desk, without waiting for the one before
     (people type at the same time); return when standard input closes."""
     reader = asyncio.StreamReader()
@@ -104,7 +135,11 @@ async def console_input(app: App) -> None:
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     handling: set[asyncio.Task[None]] = set()
     while line := await reader.readline():
-        task = asyncio.create_task(app.receive(console_inbound(json.loads(line))))
+        step = json.loads(line)
+        if "tracemalloc" in step:
+            allocations.mark()
+            continue
+        task = asyncio.create_task(app.receive(console_inbound(step)))
         handling.add(task)
         task.add_done_callback(handling.discard)
     if handling:
@@ -113,6 +148,7 @@ async def console_input(app: App) -> None:
 
 async def main(config: Path) -> None:
     """Run until standard input closes, then report the console's deliveries."""
+    allocations = Allocations()
     environ = dict(os.environ)
     settings = load_settings(config, environ=environ)
     logging.basicConfig(level=settings.log_level,
@@ -143,7 +179,7 @@ async def main(config: Path) -> None:
         settle_after_start()
         serving = asyncio.create_task(serve(app, stop))
         print(json.dumps({"ready": os.getpid()}), flush=True)
-        await console_input(app)
+        await console_input(app, allocations)
         stop.set()
         await serving
     finally:
@@ -153,7 +189,8 @@ async def main(config: Path) -> None:
         if client.session is not None:
             await client.session.close()
     print(json.dumps({"console": {"delivered": console.delivered, "id_sum": console.id_sum,
-                                  "per_second": dict(console.per_second)}}), flush=True)
+                                  "per_second": dict(console.per_second)},
+                      "grown": allocations.grown()}), flush=True)
 
 
 if __name__ == "__main__":

@@ -86,7 +86,14 @@ class Desk:
         if "console" not in report:
             raise SystemExit(f"peerdesk stopped badly:\n{self.output()}")
         console: dict[str, Any] = report["console"]
+        console["grown"] = report.get("grown", [])
         return console
+
+    async def mark(self) -> None:
+        """Tell it that warm-up is over (for ``--tracemalloc``)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(b'{"tracemalloc": "mark"}\n')
+        await self.process.stdin.drain()
 
     def output(self) -> str:
         """The end of what it logged."""
@@ -187,6 +194,12 @@ class Sampler:
         wall = now["at"] - before["at"]
         self.cpu = {"main": (now["main"] - before["main"]) / wall,
                     "desk": (now["desk"] - before["desk"]) / wall}
+
+
+def warm_up_seconds(args: argparse.Namespace) -> float:
+    """Warm-up: the first hour played when there are several, else the first 30 %."""
+    hour = float(args.minutes * 60)
+    return hour if args.hours > 1 else hour * WARM_UP
 
 
 def sampler_log(path: Path) -> list[str]:
@@ -304,7 +317,7 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
             "rss_desk": statistics.median(s["desk"] for s in last) if last else float("nan")}
     minutes = per_period(delivered, start, seconds, 60)
     full = [minutes[m] for m in minutes if (m + 1) * 60 <= seconds]
-    warm_up = hour if args.hours > 1 else seconds * WARM_UP
+    warm_up = warm_up_seconds(args)
     rss = {name: rss_verdict([(s["t"], s[name]) for s in sampler.samples], seconds, warm_up)
            for name in ("main", "desk")}
     inbound_total = sum(run["inbound"].values())
@@ -328,7 +341,7 @@ async def final_figures(world: Programme, args: argparse.Namespace, database: Da
         "refused": stats["refused"], "rss": rss, "cpu": sampler.cpu,
         "rss_samples": sampler.samples, "checks": checks, "statuses": dict(status),
         "rows_by_context": dict(Counter(str(r.context) for r in rows).most_common()),
-        "errors_logged": errors[:20],
+        "errors_logged": errors[:20], "grown_after_warm_up": console["grown"],
         "sustained": ("sustained in real time" if on_time else "NOT sustained in real time")
         + f" (rule: driver on schedule within {ON_TIME_SECONDS:.0f} s, backlog drained within "
           f"{DRAIN_SECONDS:.0f} s after the last hour)"}

@@ -178,6 +178,9 @@ def print_report(summary: dict[str, Any]) -> None:
     ]
     for label, value in lines:
         print(f"| {label} | {value} |")
+    if summary.get("grown_after_warm_up"):
+        print("\nmain process, allocations grown after warm-up (tracemalloc):")
+        print("\n".join(f"  {line}" for line in summary["grown_after_warm_up"]))
     print("\noutbox rows by what they are about: " + ", ".join(
         f"{name} {count:,}" for name, count in summary["rows_by_context"].items()))
     print("checks: " + "; ".join(f"{name}: {'ok' if ok else 'FAILED'} ({detail})"

@@ -315,7 +315,8 @@ class Platforms:
         self.telegram_base = f"http://127.0.0.1:{port}"
         self.slack_api = str(started["slack"])
         self.control = f"http://127.0.0.1:{started['control']}"
-        self.client = httpx.AsyncClient(trust_env=False, timeout=httpx.Timeout(120))
+        # No timeout: a broadcast's conversation may wait minutes for a busy help desk.
+        self.client = httpx.AsyncClient(trust_env=False, timeout=httpx.Timeout(None))
 
     async def act(self, actions: list[JSON]) -> None:
         """People act (see ``POST /act``)."""
