@@ -23,6 +23,7 @@ from bot.translation.detect import LinguaDetector
 from bot.translation.provider import Provider
 from bot.translation.service import TranslationService
 from bot.translation.stage import RetryPolicy, TranslationStage
+from bot.wakeups import Wakeups
 from handlers.forms import Form
 from handlers.home import HomePage
 from handlers.messages import Inbound
@@ -54,9 +55,9 @@ class App:
     translator: TranslationService
     translation: TranslationStage
     scheduler: Scheduler | None = None
-    # Set when something was queued in the outbox: the delivery loop wakes at once instead of
-    # at its next round.
-    queued: asyncio.Event = field(default_factory=asyncio.Event)
+    # Raised when something was queued in the outbox: the translation and delivery loops wake
+    # at once instead of at their next round.
+    queued: Wakeups = field(default_factory=Wakeups)
     # When the update journal was last cleared of what was handled long ago (hourly).
     journal_pruned_at: datetime | None = None
     # Since start, read by the metrics: inbound messages handled, by platform; nags the
@@ -133,13 +134,25 @@ class App:
 
     async def deliver(self, stop: asyncio.Event | None = None) -> int:
         """Translate what waits for translation, retry what is due, send everything now (once
-        ``stop`` is set, only the sends under way are finished)."""
+        ``stop`` is set, only the sends under way are finished). The console and tests use
+        this one step; ``peerdesk run`` runs :meth:`translate` and :meth:`send` side by side."""
+        await self.translate()
+        return await self.send(stop)
+
+    async def translate(self) -> int:
+        """Translate what waits for translation and retry the failed translations that are
+        due; how many messages that made ready to send."""
         try:
-            await self.translation.run_once()
-            await self.translation.retry_once()
+            return await self.translation.run_once() + await self.translation.retry_once()
         except Exception:  # whatever waits for translation, the rest is still sent
             log.exception("translation round failed")
-        return await self.dispatcher.drain(stop=stop)
+            return 0
+
+    async def send(self, stop: asyncio.Event | None = None,
+                   woken: asyncio.Event | None = None) -> int:
+        """Send everything that may go now, at each platform's pace; ``woken``, raised while
+        it sends, makes it look again for what was queued meanwhile."""
+        return await self.dispatcher.drain(stop=stop, woken=woken)
 
     async def close(self) -> None:
         """Stop taking messages and release the translators and the database."""

@@ -6,13 +6,13 @@ order of their head messages, within each platform's overall rate. A chat that w
 keeps the others waiting. A message that failed and waits for its retry takes the rest of its
 chat's queue with it (storage hands them out again only after it), so each chat still gets its
 messages in outbox order. At most ``per_chat`` messages of one chat are fetched at a time; when
-a chat that had that many runs dry, the round asks for more (``refill``).
+a chat that had that many runs dry, the round asks for more of its platform (``refill``).
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 
 from bot.pacing import ChatKey, Pacer
@@ -35,11 +35,11 @@ class DispatchRound:
         self.per_chat = per_chat
         self.held: set[int] = set()  # outbox ids queued or being sent
         self.capped: set[ChatKey] = set()  # chats fetched up to per_chat: may have more
-        self.refill = False  # a capped chat ran dry: fetch again
+        self.refill: set[str] = set()  # platforms where a capped chat ran dry: fetch again
         self.queues: dict[ChatKey, deque[QueuedMessage]] = {}
         self.groups: dict[ChatKey, bool] = {}
         self.busy: dict[str, set[ChatKey]] = {}
-        self.queued = 0
+        self.queued: Counter[str] = Counter()  # messages waiting in the queues, per platform
         self._later: list[tuple[float, int, ChatKey]] = []  # by the moment the chat allows
         self._ready: dict[str, list[tuple[int, ChatKey]]] = {}  # by head message, per platform
 
@@ -51,7 +51,7 @@ class DispatchRound:
             queue = self.queues[key] = deque()
             self.groups[key] = self.is_group(message)
         queue.append(message)
-        self.queued += 1
+        self.queued[key[0]] += 1
         self.held.add(message.id)
         if len(queue) + (key in self.busy.get(key[0], ())) >= self.per_chat:
             self.capped.add(key)
@@ -76,10 +76,10 @@ class DispatchRound:
                 _head, key = heapq.heappop(ready)
                 queue = self.queues[key]
                 message = queue.popleft()
-                self.queued -= 1
+                self.queued[platform] -= 1
                 if not queue and key in self.capped:
                     self.capped.discard(key)
-                    self.refill = True
+                    self.refill.add(platform)
                 busy.add(key)
                 self.pacer.record(key, self.groups[key], now)
                 started.append((key, message))
@@ -100,12 +100,12 @@ class DispatchRound:
         queue = self.queues[key]
         if again:
             queue.appendleft(message)
-            self.queued += 1
+            self.queued[key[0]] += 1
         else:
             self.held.discard(message.id)
         if waits:
             self.held.difference_update(m.id for m in queue)
-            self.queued -= len(queue)
+            self.queued[key[0]] -= len(queue)
             queue.clear()
             self.capped.discard(key)
         if queue:
@@ -116,7 +116,7 @@ class DispatchRound:
         for key, queue in self.queues.items():
             kept = deque(m for m in queue if m.identity != identity)
             self.held.difference_update(m.id for m in queue if m.identity == identity)
-            self.queued -= len(queue) - len(kept)
+            self.queued[key[0]] -= len(queue) - len(kept)
             self.queues[key] = kept
         self._later = [entry for entry in self._later if self.queues[entry[2]]]
         heapq.heapify(self._later)

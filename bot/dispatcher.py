@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from bot.dispatch_round import DispatchRound
 from bot.pacing import DEFAULT_LIMITS, ChatKey, DeliveryLimits, Pacer, RealTimer, Timer
@@ -109,20 +109,24 @@ class Dispatcher:
         return test is not None and message.chat_id is not None and test(message.chat_id)
 
     async def drain(self, batch: int = 100, stop: asyncio.Event | None = None,
-                    per_chat: int = PER_CHAT) -> int:
+                    per_chat: int = PER_CHAT, woken: asyncio.Event | None = None) -> int:
         """Send everything waiting now, at each platform's pace; returns how many were sent.
 
-        Messages are fetched ``batch`` at a time (again when half are left, or when a chat
-        fetched in full runs dry), at most ``per_chat`` to one chat, so one chat's backlog does
-        not hold up the others' first messages. A message that fails waits for its back-off
-        before it is tried again, and the later ones to its chat wait with it; the other chats
-        go on. The drain ends when nothing is left that may go within ``longest_wait`` seconds;
-        the rest waits for the next one. Once ``stop`` is set, no new send starts; those under
+        Messages are fetched ``batch`` at a time for each platform (again when half of that
+        platform's are left, or when one of its chats fetched in full runs dry), at most
+        ``per_chat`` to one chat, so one chat's backlog does not hold up the others' first
+        messages, and a platform slowed by its limits (Telegram during a broadcast) does not
+        hold up the others. ``woken``, raised while the drain goes on (something new was
+        queued), makes it fetch again as soon as there is room, and cuts short a wait for the
+        next chat that may be sent to. A message that fails waits for its back-off before it
+        is tried again, and the later ones to its chat wait with it; the other chats go on.
+        The drain ends when nothing is left that may go within ``longest_wait`` seconds; the
+        rest waits for the next one. Once ``stop`` is set, no new send starts; those under
         way end and are recorded.
         """
         tasks: set[asyncio.Task[_Outcome]] = set()
         try:
-            return await self._drain(batch, per_chat, stop, tasks)
+            return await self._drain(batch, per_chat, stop, woken, tasks)
         except BaseException:
             # Sends under way would otherwise go unrecorded and be sent again: let them end
             # and record them if the database allows.
@@ -140,23 +144,20 @@ class Dispatcher:
                 await self.database.run(self.queue.release)
 
     async def _drain(self, batch: int, per_chat: int, stop: asyncio.Event | None,
-                     tasks: set[asyncio.Task[_Outcome]]) -> int:
+                     woken: asyncio.Event | None, tasks: set[asyncio.Task[_Outcome]]) -> int:
         await self.database.run(self.reachability.set_aside_unreachable)
         round_ = DispatchRound(self.pacer, self._is_group, per_chat)
-        platforms = list(self.channels)
-        more, sent = True, 0
+        more = set(self.channels)  # platforms that may have more waiting than fetched
+        sent = 0
         while True:
             stopping = stop is not None and stop.is_set()
             if stopping and not tasks:
                 break
-            if not stopping and (more or round_.refill) and round_.queued <= batch // 2:
-                round_.refill = False
-                fetched = await self.database.run(partial(
-                    self.queue.waiting, platforms, self.clock.now(), batch, per_chat,
-                    list(round_.held)))
-                more = len(fetched) == batch
-                for message in fetched:
-                    round_.add(message)
+            if woken is not None and woken.is_set():
+                woken.clear()
+                more.update(self.channels)
+            if not stopping:
+                await self._fetch(round_, more, batch, per_chat)
             if round_.held and self.queue.renewal_due(self.clock.now()):
                 await self.database.run(partial(self.queue.renew, list(round_.held),
                                                 self.clock.now()))
@@ -169,33 +170,56 @@ class Dispatcher:
             if not done:
                 at = round_.earliest()
                 if not tasks and (at is None or at - now > self.longest_wait):
-                    if at is None and (more or round_.refill):
+                    if at is None and self._fetchable(round_, more, batch) and not stopping:
                         continue
                     break
                 if at is not None and round_.held:  # wake up to renew the claims meanwhile
                     at = min(at, now + self.queue.lease.total_seconds() / 3)
-                done = await self._wait(tasks, at, now)
+                done = await self._wait(tasks, at, now, woken)
             sent += await self._settle(round_, [task.result() for task in done])
             tasks -= done  # only once recorded (see drain)
         self.pacer.forget_before(self.timer.monotonic())
         return sent
 
+    def _fetchable(self, round_: DispatchRound, more: set[str], batch: int) -> list[str]:
+        """The platforms to fetch for now: that may have more, with room for it."""
+        return [platform for platform in self.channels
+                if (platform in more or platform in round_.refill)
+                and round_.queued[platform] <= batch // 2]
+
+    async def _fetch(self, round_: DispatchRound, more: set[str], batch: int,
+                     per_chat: int) -> None:
+        """Fetch each platform's next messages where there is room for them."""
+        for platform in self._fetchable(round_, more, batch):
+            round_.refill.discard(platform)
+            fetched = await self.database.run(partial(
+                self.queue.waiting, [platform], self.clock.now(), batch, per_chat,
+                list(round_.held)))
+            if len(fetched) < batch:
+                more.discard(platform)
+            for message in fetched:
+                round_.add(message)
+
     async def _wait(self, tasks: set[asyncio.Task[_Outcome]], at: float | None,
-                    now: float) -> set[asyncio.Task[_Outcome]]:
-        """Wait until a send ends or the next chat may be sent to; the sends that ended."""
-        if at is None or at <= now or at - now > self.longest_wait:
-            if tasks:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            return {task for task in tasks if task.done()}
-        if not tasks:
-            await self.timer.sleep(at - now)
+                    now: float, woken: asyncio.Event | None) -> set[asyncio.Task[_Outcome]]:
+        """Wait until a send ends, the next chat may be sent to, or (``woken``) something new
+        was queued; the sends that ended."""
+        if not tasks and (at is None or at <= now):
             return set()
-        sleeper = asyncio.create_task(self.timer.sleep(at - now))
-        await asyncio.wait({*tasks, sleeper}, return_when=asyncio.FIRST_COMPLETED)
-        if not sleeper.done():
-            sleeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sleeper
+        extra: list[asyncio.Future[Any]] = []
+        if woken is not None:
+            extra.append(asyncio.ensure_future(woken.wait()))
+        if at is not None and now < at <= now + self.longest_wait:
+            extra.append(asyncio.ensure_future(self.timer.sleep(at - now)))
+        try:
+            if tasks or extra:
+                await asyncio.wait([*tasks, *extra], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in extra:
+                if not waiting.done():
+                    waiting.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await waiting
         return {task for task in tasks if task.done()}
 
     async def _attempt(self, key: ChatKey, message: QueuedMessage) -> _Outcome:
