@@ -279,13 +279,3 @@ class Dispatcher:
                 outcome.waits = not self.queue.mark_failed(message.id, repr(error), False, now)
                 result = "failed" if outcome.waits else "dead_letter"
             self.outcomes[message.platform, result] += 1
-
-    async def run(self, stop: asyncio.Event, interval: float = 0.5) -> None:
-        """Keep draining until ``stop`` is set."""
-        while not stop.is_set():
-            try:
-                await self.drain()
-            except Exception:
-                log.exception("dispatcher round failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)

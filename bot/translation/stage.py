@@ -11,7 +11,6 @@ Nothing is lost on a crash: a message stays ``translating`` until its text is wr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -134,17 +133,6 @@ class TranslationStage:
         text = f"{header}\n{finished.text}"
         await self.database.run(partial(self.queue.follow_up, message, text, buttons, now))
         return 1
-
-    async def run(self, stop: asyncio.Event, interval: float = 0.2) -> None:
-        """Keep translating (and retrying) until ``stop`` is set."""
-        while not stop.is_set():
-            try:
-                await self.run_once()
-                await self.retry_once()
-            except Exception:
-                log.exception("translation round failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
 
     async def _translate_all(
             self, messages: Sequence[Sequence[Piece]]) -> list[list[Translation | None]]:
