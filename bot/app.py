@@ -182,8 +182,8 @@ async def build_app(settings: Settings, database_url: str, clock: Clock, codes: 
     await database.run(lambda: appoint_configured_coordinators(
         SqlUnitOfWork(database.engine), core.coordinator_identities, clock.now()))
     claims = timedelta(seconds=settings.delivery.claim_seconds)
-    dispatcher = Dispatcher(database, OutboxQueue(database.engine, lease=claims), channels,
-                            clock, limits=settings.delivery.limits)
+    outbox = OutboxQueue(database.engine, lease=claims, files_root=settings.storage.data_dir)
+    dispatcher = Dispatcher(database, outbox, channels, clock, limits=settings.delivery.limits)
     translation = settings.translation
     translator = build_translator(translation, DatabaseCache(database, clock), providers)
     retry = RetryPolicy(enabled=translation.retry_failed,

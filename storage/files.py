@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class DiskFileStore:
@@ -50,3 +53,21 @@ class DiskFileStore:
     def discard(self, sha256: str) -> None:
         """Delete stored bytes; nothing happens when they are not there."""
         Path(self.location(sha256)).unlink(missing_ok=True)
+
+
+def relocated(location: str | None, root: Path) -> str | None:
+    """Where a file recorded at ``location`` is in the store under ``root``.
+
+    Messages and broadcasts record their attachments' full paths. After a backup is restored
+    into another data folder (or the folder moves), a path into the old store
+    (``…/files/ab/cd/<sha256>``) names content this store keeps under the same hash, so it is
+    read from here; any other location is left as it is.
+    """
+    if location is None:
+        return None
+    path = PurePath(location)
+    name = path.name
+    if not _SHA256.fullmatch(name) or path.parent.name != name[2:4] \
+            or path.parent.parent.name != name[:2] or path.parent.parent.parent.name != "files":
+        return location
+    return DiskFileStore(root).location(name)

@@ -8,6 +8,7 @@ import socket
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
 
@@ -15,6 +16,7 @@ from handlers.domain import Language, SentMessage
 from handlers.messages import Attachment
 from handlers.ports import OutboxRow, QuotedMessage
 from handlers.translation import Piece
+from storage.files import relocated
 from storage.models import OutboxRowModel, table
 from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
 from storage.sql import Sql
@@ -216,8 +218,11 @@ class OutboxQueue:
     """
 
     def __init__(self, engine: Engine, max_attempts: int = 12, owner: str | None = None,
-                 lease: timedelta = CLAIM_LEASE) -> None:
+                 lease: timedelta = CLAIM_LEASE, files_root: Path | None = None) -> None:
         self.engine = engine
+        # The data folder whose file store holds the attachments (see ``relocated``); None:
+        # attachments are sent from where they were recorded.
+        self.files_root = files_root
         self.max_attempts = max_attempts
         self.owner = owner or dispatcher_name()
         self.lease = lease
@@ -244,8 +249,12 @@ class OutboxQueue:
                               r.text,
                               [[(str(label), str(data)) for label, data in row]
                                for row in r.buttons], r.attempts,
-                              [Attachment(a["name"], a["size"], a.get("type"), a.get("location"))
+                              [Attachment(a["name"], a["size"], a.get("type"),
+                                          self._located(a.get("location")))
                                for a in r.attachments], r.closes, r.thread) for r in rows]
+
+    def _located(self, location: str | None) -> str | None:
+        return location if self.files_root is None else relocated(location, self.files_root)
 
     def _claim(self, conn: Connection, ids: Sequence[int], now: datetime) -> list[int]:
         """Claim these rows; the ones claimed, in order. A row another process took meanwhile

@@ -192,9 +192,11 @@ def found_seeded(database: Database, files: DiskFileStore, live: Live) -> list[V
         versions = uow.deliverables.versions(live.deliverable_id)
     assert versions[0].filename == "tor.pdf" and versions[0].sha256 == live.tor_sha
     assert Path(files.location(live.tor_sha)).read_bytes() == TOR
-    waiting = OutboxQueue(database.engine).waiting(["console"], NOW)
+    waiting = OutboxQueue(database.engine, files_root=files.root).waiting(["console"], NOW)
     assert waiting[0].text == "new version" and waiting[0].identity == "console:carla"
-    assert [Path(a.location or "").name for a in waiting[0].attachments] == [live.tor_sha]
+    # Recorded under the live data folder, sent from the one it was restored into.
+    assert [a.location for a in waiting[0].attachments] == [files.location(live.tor_sha)]
+    assert Path(waiting[0].attachments[0].location or "").read_bytes() == TOR
     return versions
 
 
