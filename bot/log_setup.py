@@ -15,8 +15,10 @@ import json
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -138,4 +140,29 @@ def configure_logging(level: str, format: str = "text", secrets: Iterable[str] =
     setattr(handler, _OURS, True)
     root.addHandler(handler)
     root.setLevel(level)
+    log_uncaught()
     return handler
+
+
+def log_uncaught() -> None:
+    """Send what Python would print itself — an exception nothing caught, in the main thread or
+    in another — through logging, so that it is redacted and formatted like every record.
+    (asyncio already logs what a task left unhandled.)"""
+    uncaught = logging.getLogger("peerdesk.uncaught")
+
+    def in_main(kind: type[BaseException], error: BaseException,
+                trace: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, trace)
+            return
+        uncaught.critical("uncaught exception", exc_info=(kind, error, trace))
+
+    def in_thread(crash: threading.ExceptHookArgs) -> None:
+        if crash.exc_value is None or issubclass(crash.exc_type, SystemExit):
+            return
+        name = crash.thread.name if crash.thread is not None else "?"
+        uncaught.critical("uncaught exception in thread %s", name,
+                          exc_info=(crash.exc_type, crash.exc_value, crash.exc_traceback))
+
+    sys.excepthook = in_main
+    threading.excepthook = in_thread

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -25,13 +27,15 @@ log = logging.getLogger("peerdesk.test")
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    """Put the root logger back as it was."""
+    """Put the root logger, and the hooks for uncaught exceptions, back as they were."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
+    hooks = sys.excepthook, threading.excepthook
     yield
     for handler in [h for h in root.handlers if h not in handlers]:
         root.removeHandler(handler)
     root.setLevel(level)
+    sys.excepthook, threading.excepthook = hooks
 
 
 @pytest.mark.parametrize("form", ["text", "json"])
@@ -72,6 +76,35 @@ def test_configured_secrets_of_any_shape_and_slack_tokens_are_redacted(
     line = stream.getvalue()
     assert line.count(REDACTED) == 3, line
     assert "short-but-secret" not in line and "xoxb-1111" not in line and "xapp-1-" not in line
+
+
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_an_exception_nothing_caught_is_logged_redacted(form: str,
+                                                        restore_logging: None) -> None:
+    stream = io.StringIO()
+    configure_logging("INFO", form, [TOKEN], stream=stream)
+    url = f"https://api.telegram.org/file/bot{TOKEN}/documents/file_1.pdf"
+    try:
+        raise RuntimeError(f"could not fetch {url}")
+    except RuntimeError as error:  # what the interpreter hands its hook when nothing caught it
+        sys.excepthook(type(error), error, error.__traceback__)
+
+    def crash() -> None:
+        raise ValueError(f"thread fetched {url}")
+
+    thread = threading.Thread(target=crash, name="fetcher")
+    thread.start()
+    thread.join()
+    written = stream.getvalue()
+    assert SECRET_PART not in written, written
+    assert written.count(REDACTED) >= 2
+    assert "RuntimeError: could not fetch https://api.telegram.org/file/bot[redacted]" \
+        in written.replace("\\n", "\n")
+    assert "uncaught exception in thread fetcher" in written
+    if form == "json":
+        entries = [json.loads(line) for line in written.splitlines()]
+        assert [e["level"] for e in entries] == ["CRITICAL", "CRITICAL"]
+        assert "ValueError: thread fetched" in entries[1]["exception"]
 
 
 def test_ordinary_text_is_left_alone() -> None:
