@@ -111,6 +111,7 @@ class App:
         its replies are queued)."""
         errors = await self.database.run(partial(self.desk.submit_form, identity, command,
                                                  dict(values)))
+        self.inbound[identity.split(":", 1)[0]] += 1  # handled, stored or answered with errors
         if not errors:
             self.queued.set()
         return errors

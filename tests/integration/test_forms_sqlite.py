@@ -60,7 +60,9 @@ async def test_a_submitted_event_form_reaches_the_steps_preview(people: Talk) ->
     await people.say(CARLA, "/cancel")
     before = len(await people.outbox())
 
+    counted = people.app.inbound["console"]
     assert await people.app.submit_form(CARLA, "event", EVENT) == {}
+    assert people.app.inbound["console"] == counted + 1  # in the metric of inbound messages
     assert await people.pending(CARLA) == by_steps
     said = (await people.outbox())[before:]
     assert len(said) == 1 and said[0][1] is None  # the preview only, in Carla's own chat
