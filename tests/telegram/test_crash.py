@@ -128,8 +128,9 @@ def button_data(call: Call, prefix: str) -> str | None:
     return None
 
 
-async def press(server: BotApiServer, prefix: str) -> None:
-    """Carla presses the button starting with ``prefix`` once the bot has sent it to her."""
+async def offered_button(server: BotApiServer, prefix: str) -> tuple[int, str]:
+    """The message and callback data of the button starting with ``prefix``, once the bot has
+    sent it to Carla."""
     found: list[tuple[int, str]] = []
 
     def offered() -> bool:
@@ -141,8 +142,12 @@ async def press(server: BotApiServer, prefix: str) -> None:
         return False
 
     await server.wait_for(offered, within=30)
-    message_id, data = found[0]
-    server.push_callback(COORDINATOR, message_id, data)
+    return found[0]
+
+
+async def press(server: BotApiServer, prefix: str) -> None:
+    """Carla presses the button starting with ``prefix`` once the bot has sent it to her."""
+    server.push_callback(COORDINATOR, *await offered_button(server, prefix))
 
 
 async def test_kill_9_in_the_middle_of_a_broadcast(tmp_path: Path) -> None:

@@ -47,8 +47,8 @@ from tests.telegram.test_crash import (
     MEMBERS,
     RECIPIENTS,
     TEXT,
-    button_data,
     copy_to,
+    offered_button,
     received,
     seed,
 )
@@ -182,18 +182,9 @@ async def test_two_processes_one_killed_lose_nothing(tmp_path: Path, postgres_ur
             assert await deliver(server, f"http://127.0.0.1:{ports[1]}/tg", update) == 200
 
         async def press(prefix: str) -> None:
-            found: list[tuple[int, str]] = []
-
-            def offered() -> bool:
-                for call in reversed(server.sent_to(int(COORDINATOR["id"]))):
-                    data = button_data(call, prefix)
-                    if data is not None and call.result is not None:
-                        found.append((int(call.result["message_id"]), data))
-                        return True
-                return False
-
-            await server.wait_for(offered, within=30)
-            await post(server.factory.callback_from(COORDINATOR, *found[0]))
+            """Carla presses a button, through the load balancer."""
+            await post(server.factory.callback_from(COORDINATOR,
+                                                    *await offered_button(server, prefix)))
 
         try:
             await first.start()  # the first one runs the scheduler…
