@@ -76,7 +76,8 @@ def waiting_ids(conn: Connection, platforms: Sequence[str], now: datetime, limit
     while len(found) < limit:
         query = select(*light, outbox.c.not_before, outbox.c.claimed_by,
                        outbox.c.claimed_until).where(
-            outbox.c.status == "pending", outbox.c.id > after, _reachable())
+            outbox.c.status == "pending", outbox.c.platform.in_(sorted(wanted)),
+            outbox.c.id > after, _reachable())
         if left_out:
             query = query.where(_chat_key().not_in(sorted(left_out)))
         rows = conn.execute(query.order_by(outbox.c.id).limit(SCAN)).all()
@@ -94,7 +95,7 @@ def waiting_ids(conn: Connection, platforms: Sequence[str], now: datetime, limit
                 blocked.add(chat)
                 continue
             placed[chat] += 1
-            if placed[chat] <= per_chat and row.platform in wanted and row.id not in held:
+            if placed[chat] <= per_chat and row.id not in held:
                 found.append(row.id)
                 if len(found) == limit:
                     break
