@@ -2,11 +2,13 @@
 
 Each chat has its own queue in outbox order; a chat whose head message may be sent now (its
 interval, group rate and any hold have passed) is *ready*, and ready chats are served in the
-order of their head messages, within each platform's overall rate. A chat that waits never
-keeps the others waiting. A message that failed and waits for its retry takes the rest of its
-chat's queue with it (storage hands them out again only after it), so each chat still gets its
-messages in outbox order. At most ``per_chat`` messages of one chat are fetched at a time; when
-a chat that had that many runs dry, the round asks for more of its platform (``refill``).
+order of their head messages, a broadcast's copies after everything else, within each
+platform's overall rate. A chat that waits never keeps the others waiting. A message that
+failed and waits for its retry takes the rest of its chat's queue with it (storage hands them
+out again only after it), so each chat still gets its messages in outbox order — except that
+what is not a broadcast's copy may be fetched, and sent, before a copy not fetched yet. At
+most ``per_chat`` messages of one chat are fetched at a time; when a chat that had that many
+runs dry, the round asks for more of its platform (``refill``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class DispatchRound:
         self.busy: dict[str, set[ChatKey]] = {}
         self.queued: Counter[str] = Counter()  # messages waiting in the queues, per platform
         self._later: list[tuple[float, int, ChatKey]] = []  # by the moment the chat allows
-        self._ready: dict[str, list[tuple[int, ChatKey]]] = {}  # by head message, per platform
+        # Per platform, by head message: what people wait for first, then broadcasts' copies.
+        self._ready: dict[str, list[tuple[bool, int, ChatKey]]] = {}
 
     def add(self, message: QueuedMessage) -> None:
         """Queue a fetched message behind the others to its chat."""
@@ -67,13 +70,14 @@ class DispatchRound:
         their chats are busy until :meth:`finish`."""
         while self._later and self._later[0][0] <= now:
             _at, head, key = heapq.heappop(self._later)
-            heapq.heappush(self._ready.setdefault(key[0], []), (head, key))
+            bulk = self.queues[key][0].bulk
+            heapq.heappush(self._ready.setdefault(key[0], []), (bulk, head, key))
         started: list[tuple[ChatKey, QueuedMessage]] = []
         for platform, ready in self._ready.items():
             limit = self.pacer.limits_for(platform).in_flight
             busy = self.busy.setdefault(platform, set())
             while ready and len(busy) < limit and self.pacer.platform_ready(platform) <= now:
-                _head, key = heapq.heappop(ready)
+                _bulk, _head, key = heapq.heappop(ready)
                 queue = self.queues[key]
                 message = queue.popleft()
                 self.queued[platform] -= 1
@@ -121,5 +125,5 @@ class DispatchRound:
         self._later = [entry for entry in self._later if self.queues[entry[2]]]
         heapq.heapify(self._later)
         for platform, ready in self._ready.items():
-            self._ready[platform] = [entry for entry in ready if self.queues[entry[1]]]
+            self._ready[platform] = [entry for entry in ready if self.queues[entry[2]]]
             heapq.heapify(self._ready[platform])

@@ -148,6 +148,7 @@ class Dispatcher:
         await self.database.run(self.reachability.set_aside_unreachable)
         round_ = DispatchRound(self.pacer, self._is_group, per_chat)
         more = set(self.channels)  # platforms that may have more waiting than fetched
+        urgent = set(self.channels)  # platforms to look at for what is not a broadcast's copy
         sent = 0
         while True:
             stopping = stop is not None and stop.is_set()
@@ -156,8 +157,9 @@ class Dispatcher:
             if woken is not None and woken.is_set():
                 woken.clear()
                 more.update(self.channels)
+                urgent.update(self.channels)
             if not stopping:
-                await self._fetch(round_, more, batch, per_chat)
+                await self._fetch(round_, more, urgent, batch, per_chat)
             if round_.held and self.queue.renewal_due(self.clock.now()):
                 await self.database.run(partial(self.queue.renew, list(round_.held),
                                                 self.clock.now()))
@@ -187,18 +189,29 @@ class Dispatcher:
                 if (platform in more or platform in round_.refill)
                 and round_.queued[platform] <= batch // 2]
 
-    async def _fetch(self, round_: DispatchRound, more: set[str], batch: int,
-                     per_chat: int) -> None:
-        """Fetch each platform's next messages where there is room for them."""
-        for platform in self._fetchable(round_, more, batch):
-            round_.refill.discard(platform)
-            fetched = await self.database.run(partial(
-                self.queue.waiting, [platform], self.clock.now(), batch, per_chat,
-                list(round_.held)))
-            if len(fetched) < batch:
-                more.discard(platform)
-            for message in fetched:
-                round_.add(message)
+    async def _fetch(self, round_: DispatchRound, more: set[str], urgent: set[str],
+                     batch: int, per_chat: int) -> None:
+        """Fetch each platform's next messages where there is room for them; and where a
+        backlog is left behind what is in hand (a broadcast), what is not a broadcast's copy,
+        to go first."""
+        for platform in self.channels:
+            if platform in self._fetchable(round_, more, batch):
+                round_.refill.discard(platform)
+                if len(await self._take(round_, platform, batch, per_chat)) < batch:
+                    more.discard(platform)
+            if platform in urgent and platform in more:
+                await self._take(round_, platform, batch, per_chat, urgent_only=True)
+        urgent.clear()
+
+    async def _take(self, round_: DispatchRound, platform: str, batch: int, per_chat: int,
+                    urgent_only: bool = False) -> list[QueuedMessage]:
+        """Claim a platform's next messages and queue them in the round."""
+        fetched = await self.database.run(partial(
+            self.queue.waiting, [platform], self.clock.now(), batch, per_chat,
+            list(round_.held), urgent_only))
+        for message in fetched:
+            round_.add(message)
+        return fetched
 
     async def _wait(self, tasks: set[asyncio.Task[_Outcome]], at: float | None,
                     now: float, woken: asyncio.Event | None) -> set[asyncio.Task[_Outcome]]:

@@ -20,7 +20,7 @@ from storage.files import relocated
 from storage.models import OutboxRowModel, table
 from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
 from storage.sql import Sql
-from storage.waiting import Chat, chat_of, waiting_ids
+from storage.waiting import BULK, Chat, chat_of, waiting_ids
 
 outbox = table(OutboxRowModel)
 unreachable = table(UnreachableIdentityRow)
@@ -151,6 +151,7 @@ class QueuedMessage:
     attachments: list[Attachment] = field(default_factory=list)
     closes: str | None = None  # the message (same chat) whose buttons come off once sent
     thread: str | None = None  # the message (same chat) whose conversation this continues
+    bulk: bool = False  # a broadcast's copy: what people are waiting for goes first
 
 
 # At most this many messages to one chat are fetched at a time (a chat gets one a second), so
@@ -230,12 +231,15 @@ class OutboxQueue:
         self._claimed_at: datetime | None = None
 
     def waiting(self, platforms: Sequence[str], now: datetime, limit: int = 100,
-                per_chat: int = PER_CHAT, skip: Collection[int] = ()) -> list[QueuedMessage]:
+                per_chat: int = PER_CHAT, skip: Collection[int] = (),
+                urgent_only: bool = False) -> list[QueuedMessage]:
         """Claim and return the unsent messages for these platforms that may go now: at most
         ``per_chat`` to each chat (its oldest), oldest first, leaving out those numbered in
-        ``skip`` (already in hand). See :mod:`storage.waiting` for which ones wait."""
+        ``skip`` (already in hand); ``urgent_only``: no broadcast's copies. See
+        :mod:`storage.waiting` for which ones wait."""
         with self.engine.connect() as conn:  # reading first keeps the write short
-            found = waiting_ids(conn, platforms, now, limit, per_chat, skip, self.owner)
+            found = waiting_ids(conn, platforms, now, limit, per_chat, skip, self.owner,
+                                urgent_only)
         if not found:
             return []
         with self.engine.begin() as conn:
@@ -243,7 +247,8 @@ class OutboxQueue:
             rows = conn.execute(select(
                 outbox.c.id, outbox.c.member_id, outbox.c.identity, outbox.c.platform,
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
-                outbox.c.attempts, outbox.c.attachments, outbox.c.closes, outbox.c.thread)
+                outbox.c.attempts, outbox.c.attachments, outbox.c.closes, outbox.c.thread,
+                outbox.c.context)
                 .where(outbox.c.id.in_(ids)).order_by(outbox.c.id)).all() if ids else []
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
@@ -251,7 +256,8 @@ class OutboxQueue:
                                for row in r.buttons], r.attempts,
                               [Attachment(a["name"], a["size"], a.get("type"),
                                           self._located(a.get("location")))
-                               for a in r.attachments], r.closes, r.thread) for r in rows]
+                               for a in r.attachments], r.closes, r.thread,
+                              r.context in BULK) for r in rows]
 
     def _located(self, location: str | None) -> str | None:
         return location if self.files_root is None else relocated(location, self.files_root)

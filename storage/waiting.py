@@ -10,6 +10,11 @@ same chat wait until it has. Of what may go, at most ``per_chat`` messages per c
 are handed out at a time, oldest first, so one chat's backlog never keeps the others' first
 messages out of a fetch.
 
+Copies of a broadcast (*bulk*) may be left out (``urgent_only``): the dispatcher asks for the
+rest apart when a backlog is left behind what it fetched, so that a reply to someone waiting
+does not queue behind a broadcast paced by Telegram's limits. Those are then sent first, even
+before a broadcast's copy to the same chat not fetched yet.
+
 The pending rows are read in id order, a few hundred at a time, along ``ix_outbox_status_id``
 (an index range, on SQLite and PostgreSQL alike), and the rules above are applied as they go;
 the reading stops as soon as enough messages were found. A chat that can take no more and
@@ -24,8 +29,9 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, exists, func, select
+from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
 
+from handlers.broadcast_delivery import CONTEXT as BROADCAST
 from storage.models import OutboxRowModel, table
 from storage.models_delivery import UnreachableIdentityRow
 
@@ -36,6 +42,8 @@ SCAN = 500  # pending rows read per step
 CROWDED = SCAN // 10  # a full chat with this many rows in a step is skipped in SQL after it
 
 Chat = tuple[str, str]  # (platform, chat)
+# The contexts of bulk rows: a broadcast's copies, one per reader.
+BULK = (BROADCAST,)
 
 
 def chat_of(platform: str, chat_id: str | None, identity: str) -> Chat:
@@ -54,19 +62,26 @@ def _reachable() -> ColumnElement[bool]:
     return ~exists().where(unreachable.c.identity == outbox.c.identity)
 
 
+def _urgent() -> ColumnElement[bool]:
+    """Not a bulk row."""
+    return or_(outbox.c.context.is_(None), outbox.c.context.not_in(BULK))
+
+
 def waiting_ids(conn: Connection, platforms: Sequence[str], now: datetime, limit: int,
                 per_chat: int, skip: Collection[int] = (), owner: str | None = None,
-                ) -> list[int]:
+                urgent_only: bool = False) -> list[int]:
     """The ids of up to ``limit`` messages for these platforms that may go now, oldest first,
     at most ``per_chat`` to one chat counting those in ``skip`` (already in hand, not
-    returned); rows claimed by a dispatcher other than ``owner`` until after ``now`` wait."""
+    returned); rows claimed by a dispatcher other than ``owner`` until after ``now`` wait.
+    ``urgent_only``: bulk rows are left out, and hold up nothing."""
+    lane = (_urgent(),) if urgent_only else ()
     wanted, held = set(platforms), set(skip)
     light = (outbox.c.id, outbox.c.member_id, outbox.c.platform, outbox.c.chat_id,
              outbox.c.identity)
     translating_chat: dict[Chat, int] = {}  # the first message being translated, per chat
     translating_reader: dict[int, int] = {}  # … and per reader
     for late in conn.execute(select(*light).where(outbox.c.status == "translating",
-                                                  _reachable()).order_by(outbox.c.id)):
+                                                  _reachable(), *lane).order_by(outbox.c.id)):
         translating_chat.setdefault(chat_of(late.platform, late.chat_id, late.identity), late.id)
         translating_reader.setdefault(late.member_id, late.id)
     blocked: set[Chat] = set()
@@ -77,7 +92,7 @@ def waiting_ids(conn: Connection, platforms: Sequence[str], now: datetime, limit
         query = select(*light, outbox.c.not_before, outbox.c.claimed_by,
                        outbox.c.claimed_until).where(
             outbox.c.status == "pending", outbox.c.platform.in_(sorted(wanted)),
-            outbox.c.id > after, _reachable())
+            outbox.c.id > after, _reachable(), *lane)
         if left_out:
             query = query.where(_chat_key().not_in(sorted(left_out)))
         rows = conn.execute(query.order_by(outbox.c.id).limit(SCAN)).all()

@@ -21,15 +21,17 @@ from storage.uow import SqlUnitOfWork
 from tests.integration.test_pacing import EXACT, SLOT, START, RecordingChannel
 
 
-def queue(database: Database, messages: list[tuple[str, str]]) -> None:
-    """Queue (identity, text) in order, each to the identity's private chat."""
+def queue(database: Database, messages: list[tuple[str, str]], context: str | None = None,
+          ) -> None:
+    """Queue (identity, text) in order, each to the identity's private chat (``context``
+    "broadcast": as a broadcast's copies)."""
     with SqlUnitOfWork(database.engine) as uow:
         rows = []
-        for identity, text in messages:
+        for number, (identity, text) in enumerate(messages):
             member = uow.members.by_identity(identity) or uow.members.add(
                 identity, identity, Language.EN, "UTC", START)
-            rows.append(OutboxRow(member.id, identity, None, Language.EN, text, [], None, None,
-                                  START))
+            rows.append(OutboxRow(member.id, identity, None, Language.EN, text, [], context,
+                                  1 if context else number, START))
         uow.outbox.add(rows)
         uow.commit()
 
@@ -61,16 +63,17 @@ class QueueingChannel(RecordingChannel):
     wrote meanwhile) and, when told to, raises the drain's ``woken``."""
 
     def __init__(self, timer: VirtualTimer, database: Database,
-                 woken: asyncio.Event | None) -> None:
+                 woken: asyncio.Event | None,
+                 news: tuple[tuple[str, str], ...] = (("telegram:late", "a reply"),)) -> None:
         super().__init__(timer)
         self.database = database
         self.woken = woken
+        self.news = list(news)
 
     async def send(self, message: QueuedMessage) -> Delivery:
         delivery = await super().send(message)
         if len(self.sends) == 10:
-            await self.database.run(partial(queue, self.database,
-                                            [("telegram:late", "a reply")]))
+            await self.database.run(partial(queue, self.database, self.news))
             if self.woken is not None:
                 self.woken.set()
         return delivery
@@ -124,3 +127,40 @@ async def test_news_cuts_short_a_wait_for_the_next_chat(database: Database) -> N
     assert channel.texts == ["a1", "b1", "a2"]
     assert channel.times("bob") == [pytest.approx(SLOT)]  # Telegram's overall pace only
     assert channel.times("ana") == pytest.approx([0.0, 1.0])
+
+
+BROADCAST = [(f"telegram:{i}", f"news {i}") for i in range(300)]
+
+
+async def test_a_reply_waiting_behind_a_broadcast_goes_first(database: Database) -> None:
+    queue(database, BROADCAST, context="broadcast")
+    queue(database, [("telegram:late", "a reply")])
+    timer = VirtualTimer()
+    channel = RecordingChannel(timer)
+    dispatcher = Dispatcher(database, OutboxQueue(database.engine), {"telegram": channel},
+                            VirtualClock(START), limits={"telegram": EXACT}, timer=timer)
+    assert await dispatcher.drain(batch=100) == 301
+    assert channel.texts[0] == "a reply"  # not after ten seconds of the broadcast
+    assert channel.texts[1:] == [text for _who, text in BROADCAST]
+
+
+async def test_news_during_a_broadcast_overtakes_it_but_not_within_a_chat_in_hand(
+        database: Database) -> None:
+    # At the tenth copy, two people write: one whose copy is in hand (fetched, not sent yet),
+    # one whose copy is not fetched yet. Both replies go before the rest of the broadcast,
+    # except behind the copy already in hand in the same chat.
+    queue(database, BROADCAST, context="broadcast")
+    timer = VirtualTimer()
+    woken = asyncio.Event()
+    channel = QueueingChannel(timer, database, woken, news=(("telegram:60", "reply 60"),
+                                                            ("telegram:250", "reply 250")))
+    dispatcher = Dispatcher(database, OutboxQueue(database.engine), {"telegram": channel},
+                            VirtualClock(START), limits={"telegram": EXACT}, timer=timer)
+    assert await dispatcher.drain(batch=100, woken=woken) == 302
+    texts = channel.texts
+    # Sent next, but for the copies already on their way (Telegram's sends in flight).
+    assert texts.index("reply 250") <= 10 + EXACT.in_flight
+    assert texts.index("reply 250") < texts.index("news 250")  # overtook a copy not fetched
+    assert texts.index("news 60") < texts.index("reply 60")  # in hand: its chat's order
+    assert texts.index("reply 60") < texts.index("news 100")  # and still before the backlog
+    assert sorted(texts) == sorted([t for _who, t in BROADCAST] + ["reply 60", "reply 250"])
