@@ -21,13 +21,17 @@ Standard input: one JSON object per line, a console person acting — ``{"user":
 Standard output: ``{"ready": PID}`` once every platform is connected; when standard input
 closes, it stops and writes ``{"console": …, "grown": …}``: the messages the console received
 (count, sum of their outbox ids, per wall-clock second) and, with ``--tracemalloc``, where the
-memory that grew after warm-up was allocated (see :class:`Allocations`).
+memory that grew after warm-up was allocated (see :class:`Allocations`). With
+``PEERDESK_SOAK_MALLINFO=S`` in the environment (soak_bench.py passes its own on), glibc's
+allocator is sampled into the log every S seconds and trimmed at the end (:class:`MallocProbe`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import gc
 import json
 import logging
 import os
@@ -97,6 +101,80 @@ def console_inbound(step: dict[str, Any]) -> Inbound:
                        reply_to=reply_to)
     return Inbound(sender, chat, text=str(step.get("text", "")), reply_to=reply_to)
 
+MB = 1024 * 1024
+
+
+class MallocProbe:
+    """With ``PEERDESK_SOAK_MALLINFO=S``, every S seconds a line on standard error (the desk's
+    log): RSS, threads and glibc's ``mallinfo2()`` (``arena``: heap the arenas hold from the
+    system, ``uordblks``: of it in use, ``fordblks``: free in it, ``hblkhd``: mmapped blocks);
+    at the end the same before and after ``malloc_trim(0)``, with ``malloc_stats()`` per arena —
+    to tell memory in use from freed memory the allocator keeps. Also the objects Python has
+    allocated (``blocks``) and the RSS by kind of mapping (``heap``: the main arena's brk heap;
+    ``anon``: pymalloc's arenas, other arenas, large blocks). Nothing off glibc."""
+
+    class Info(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+            "fordblks", "keepcost")]
+
+    def __init__(self) -> None:
+        self.every = float(os.environ.get("PEERDESK_SOAK_MALLINFO") or 0)
+        self.libc: Any = None
+        if self.every:
+            with contextlib.suppress(OSError, AttributeError):
+                libc = ctypes.CDLL("libc.so.6")
+                libc.mallinfo2.restype = MallocProbe.Info
+                self.libc = libc
+
+    def line(self, label: str) -> str:
+        """One sample, in MB."""
+        info = self.libc.mallinfo2()
+        rss = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        threads = len(os.listdir("/proc/self/task"))
+        fields = " ".join(f"{name}={getattr(info, name) / MB:.1f}"
+                          for name in ("arena", "uordblks", "fordblks", "hblkhd", "keepcost"))
+        return (f"mallinfo {label} t={time.time():.0f} rss={rss / MB:.1f} threads={threads} "
+                f"{fields} blocks={sys.getallocatedblocks()} "
+                f"{self.maps()}")
+
+    @staticmethod
+    def maps() -> str:
+        """RSS by kind of mapping (/proc/self/smaps): the brk heap, anonymous, files; MB."""
+        kinds: Counter[str] = Counter()
+        kind = "file"
+        for row in Path("/proc/self/smaps").read_text().splitlines():
+            parts = row.split()
+            if parts and "-" in parts[0] and not parts[0].endswith(":"):
+                name = parts[5] if len(parts) > 5 else ""
+                kind = ("heap" if name == "[heap]" else "anon" if not name
+                        else "stack" if name.startswith("[") else "file")
+            elif parts and parts[0] == "Rss:":
+                kinds[kind] += int(parts[1])
+        return " ".join(f"{k}={v / 1024:.1f}" for k, v in sorted(kinds.items()))
+
+    async def sample(self) -> None:
+        """Log a line every ``every`` seconds, until cancelled."""
+        if self.libc is None:
+            return
+        while True:
+            print(self.line("sample"), file=sys.stderr, flush=True)
+            await asyncio.sleep(self.every)
+
+    def trim(self) -> None:
+        """Before and after a full collection and ``malloc_trim(0)``, with pymalloc's and
+        glibc's per-arena statistics."""
+        if self.libc is None:
+            return
+        print(self.line("before-trim"), file=sys.stderr, flush=True)
+        sys._debugmallocstats()
+        gc.collect()
+        print(self.line("after-collect"), file=sys.stderr, flush=True)
+        self.libc.malloc_stats()
+        self.libc.malloc_trim(0)
+        print(self.line("after-trim"), file=sys.stderr, flush=True)
+        self.libc.malloc_stats()
+
 
 class Allocations:
     """With ``PEERDESK_SOAK_TRACEMALLOC=N`` (frames kept per allocation), what this process
@@ -149,6 +227,7 @@ async def console_input(app: App, allocations: Allocations) -> None:
 async def main(config: Path) -> None:
     """Run until standard input closes, then report the console's deliveries."""
     allocations = Allocations()
+    probe = MallocProbe()
     environ = dict(os.environ)
     settings = load_settings(config, environ=environ)
     logging.basicConfig(level=settings.log_level,
@@ -179,7 +258,10 @@ async def main(config: Path) -> None:
         settle_after_start()
         serving = asyncio.create_task(serve(app, stop))
         print(json.dumps({"ready": os.getpid()}), flush=True)
+        sampling = asyncio.create_task(probe.sample())
         await console_input(app, allocations)
+        sampling.cancel()
+        probe.trim()
         stop.set()
         await serving
     finally:
