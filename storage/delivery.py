@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from storage.models import IdentityRow, MemberRow, OutboxRowModel, table
 from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
+from storage.sql import padded
 
 outbox = table(OutboxRowModel)
 unreachable = table(UnreachableIdentityRow)
@@ -85,11 +86,11 @@ class Reachability:
             return 0
         with self.engine.connect() as conn:
             found = conn.execute(select(unreachable.c.identity)
-                                 .where(unreachable.c.identity.in_(wanted))).scalars().all()
+                                 .where(unreachable.c.identity.in_(padded(wanted)))).scalars().all()
         if not found:
             return 0
         with self.engine.begin() as conn:
-            conn.execute(delete(unreachable).where(unreachable.c.identity.in_(list(found))))
+            conn.execute(delete(unreachable).where(unreachable.c.identity.in_(padded(found))))
         return len(found)
 
     def set_aside_unreachable(self) -> int:

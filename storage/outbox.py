@@ -19,7 +19,7 @@ from handlers.translation import Piece
 from storage.files import relocated
 from storage.models import OutboxRowModel, table
 from storage.models_delivery import DeadLetterRow, UnreachableIdentityRow
-from storage.sql import Sql
+from storage.sql import Sql, padded
 from storage.waiting import BULK, Chat, chat_of, waiting_ids
 
 outbox = table(OutboxRowModel)
@@ -249,7 +249,7 @@ class OutboxQueue:
                 outbox.c.chat_id, outbox.c.language, outbox.c.text, outbox.c.buttons,
                 outbox.c.attempts, outbox.c.attachments, outbox.c.closes, outbox.c.thread,
                 outbox.c.context)
-                .where(outbox.c.id.in_(ids)).order_by(outbox.c.id)).all() if ids else []
+                .where(outbox.c.id.in_(padded(ids))).order_by(outbox.c.id)).all() if ids else []
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
                               [[(str(label), str(data)) for label, data in row]
@@ -265,7 +265,7 @@ class OutboxQueue:
     def _claim(self, conn: Connection, ids: Sequence[int], now: datetime) -> list[int]:
         """Claim these rows; the ones claimed, in order. A row another process took meanwhile
         is left out, with the later ones to its chat (they must not overtake it)."""
-        free = (outbox.c.id.in_(ids), outbox.c.status == "pending",
+        free = (outbox.c.id.in_(padded(ids)), outbox.c.status == "pending",
                 or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == self.owner,
                     outbox.c.claimed_until <= now))
         chosen = (outbox.c.id.in_(select(outbox.c.id).where(*free)
@@ -282,7 +282,7 @@ class OutboxQueue:
         chats = {row.id: chat_of(row.platform, row.chat_id, row.identity)
                  for row in conn.execute(select(
                      outbox.c.id, outbox.c.platform, outbox.c.chat_id, outbox.c.identity)
-                     .where(outbox.c.id.in_(ids)))}
+                     .where(outbox.c.id.in_(padded(ids))))}
         stopped: set[Chat] = set()
         kept, overtaking = [], []
         for number in sorted(ids):
@@ -295,7 +295,7 @@ class OutboxQueue:
             else:
                 kept.append(number)
         if overtaking:
-            conn.execute(update(outbox).where(outbox.c.id.in_(overtaking))
+            conn.execute(update(outbox).where(outbox.c.id.in_(padded(overtaking)))
                          .values(claimed_by=None, claimed_until=None))
         return kept
 
@@ -307,7 +307,7 @@ class OutboxQueue:
     def renew(self, held: Collection[int], now: datetime) -> None:
         """Push the claims on the rows in hand a lease further (a long round still sending)."""
         with self.engine.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.id.in_(list(held)),
+            conn.execute(update(outbox).where(outbox.c.id.in_(padded(held)),
                                               outbox.c.claimed_by == self.owner)
                          .values(claimed_until=now + self.lease))
         self._claimed_at = now

@@ -16,13 +16,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
 from storage.writer_lock import end_turn, take_turn
 
 Params = Mapping[str, Any]
+T = TypeVar("T")
 Row = tuple[Any, ...]
 
 _NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
@@ -34,9 +35,25 @@ def _pyformat(sql: str) -> str:
     return _NAMED.sub(r"%(\1)s", sql)
 
 
+def padded(values: Iterable[T]) -> list[T]:
+    """The values of an ``IN (…)`` list, the last one repeated up to the next power of two.
+
+    A statement then takes one of a few shapes whatever the list's length, and the drivers'
+    caches of prepared statements (sqlite3 keeps the last 128 per connection, psycopg prepares
+    what runs often) hold those few instead of one per length: with a few hundred parameters a
+    prepared statement takes tens of kilobytes, and a process sending broadcasts kept adding
+    them.
+    """
+    found = list(values)
+    if len(found) < 2:
+        return found
+    return found + [found[-1]] * ((1 << (len(found) - 1).bit_length()) - len(found))
+
+
 def placeholders(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
-    """``:p0, :p1, …`` for an ``IN (…)`` list, with the parameters to go with it."""
-    params = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    """``:p0, :p1, …`` for an ``IN (…)`` list, with the parameters to go with it (see
+    :func:`padded`)."""
+    params = {f"{prefix}{i}": value for i, value in enumerate(padded(values))}
     return ", ".join(f":{name}" for name in params) or "NULL", params
 
 

@@ -20,6 +20,7 @@ from handlers.domain import Language
 from handlers.translation import Piece
 from storage.models import OutboxRowModel, table
 from storage.outbox import CLAIM_LEASE, dispatcher_name, piece_json, read_pieces
+from storage.sql import padded
 
 outbox = table(OutboxRowModel)
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class TranslationQueue:
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = conn.execute(query).all()
-            conn.execute(update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
+            conn.execute(update(outbox).where(outbox.c.id.in_(padded(row.id for row in rows)))
                          .values(claimed_by=self.owner, claimed_until=now + self.lease))
         found, unreadable = [], []
         for row in rows:

@@ -34,6 +34,7 @@ from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
 from handlers.broadcast_delivery import CONTEXT as BROADCAST
 from storage.models import OutboxRowModel, table
 from storage.models_delivery import UnreachableIdentityRow
+from storage.sql import padded
 
 outbox = table(OutboxRowModel)
 unreachable = table(UnreachableIdentityRow)
@@ -94,7 +95,7 @@ def waiting_ids(conn: Connection, platforms: Sequence[str], now: datetime, limit
             outbox.c.status == "pending", outbox.c.platform.in_(sorted(wanted)),
             outbox.c.id > after, _reachable(), *lane)
         if left_out:
-            query = query.where(_chat_key().not_in(sorted(left_out)))
+            query = query.where(_chat_key().not_in(padded(sorted(left_out))))
         rows = conn.execute(query.order_by(outbox.c.id).limit(SCAN)).all()
         seen: Counter[Chat] = Counter()
         for row in rows:
