@@ -192,7 +192,7 @@ class Allocations:
         if self.frames:
             self.marked = tracemalloc.take_snapshot()
 
-    def grown(self, top: int = 15) -> list[str]:
+    def grown(self, top: int = 40) -> list[str]:
         """The biggest growths since the mark, each with where it was allocated."""
         if self.marked is None:
             return []
@@ -260,6 +260,7 @@ async def main(config: Path) -> None:
         print(json.dumps({"ready": os.getpid()}), flush=True)
         sampling = asyncio.create_task(probe.sample())
         await console_input(app, allocations)
+        grown = allocations.grown()
         sampling.cancel()
         probe.trim()
         stop.set()
@@ -272,7 +273,7 @@ async def main(config: Path) -> None:
             await client.session.close()
     print(json.dumps({"console": {"delivered": console.delivered, "id_sum": console.id_sum,
                                   "per_second": dict(console.per_second)},
-                      "grown": allocations.grown()}), flush=True)
+                      "grown": grown}), flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
 
@@ -152,6 +153,39 @@ class QueuedMessage:
     closes: str | None = None  # the message (same chat) whose buttons come off once sent
     thread: str | None = None  # the message (same chat) whose conversation this continues
     bulk: bool = False  # a broadcast's copy: what people are waiting for goes first
+    # The text of the message ``closes`` names, as the outbox sent it (None: not found here);
+    # a platform that must show the text again to take the buttons off (Slack) rebuilds it.
+    closes_text: str | None = None
+
+
+def _closed_key(row: Any) -> tuple[str, str, str] | None:
+    """Where the message a row takes the buttons off was sent: (platform, conversation, platform
+    message id); None when the row closes nothing or names no chat (a Slack chat may be
+    ``CHANNEL:THREAD_TS``: the conversation is the channel)."""
+    if not row.closes or not row.chat_id:
+        return None
+    return str(row.platform), str(row.chat_id).partition(":")[0], str(row.closes)
+
+
+def _closed_texts(conn: Connection, rows: Sequence[Any],
+                  ) -> dict[tuple[str, str, str] | None, str]:
+    """The sent texts of the messages these rows take the buttons off, by :func:`_closed_key`
+    (one indexed read: platform, chat, message id)."""
+    keys = {key for key in map(_closed_key, rows) if key is not None}
+    if not keys:
+        return {}
+    found = conn.execute(select(
+        outbox.c.platform, outbox.c.sent_chat_id, outbox.c.platform_message_id, outbox.c.text)
+        .where(outbox.c.platform.in_(sorted({k[0] for k in keys})),
+               outbox.c.sent_chat_id.in_(padded(sorted({k[1] for k in keys}))),
+               outbox.c.platform_message_id.in_(padded(sorted({k[2] for k in keys}))),
+               outbox.c.status == "sent"))
+    texts: dict[tuple[str, str, str] | None, str] = {}
+    for r in found:
+        key = (str(r.platform), str(r.sent_chat_id), str(r.platform_message_id))
+        if key in keys:
+            texts[key] = str(r.text)
+    return texts
 
 
 # At most this many messages to one chat are fetched at a time (a chat gets one a second), so
@@ -250,6 +284,7 @@ class OutboxQueue:
                 outbox.c.attempts, outbox.c.attachments, outbox.c.closes, outbox.c.thread,
                 outbox.c.context)
                 .where(outbox.c.id.in_(padded(ids))).order_by(outbox.c.id)).all() if ids else []
+            closed = _closed_texts(conn, rows) if any(r.closes for r in rows) else {}
         return [QueuedMessage(r.id, r.member_id, r.identity, r.platform, r.chat_id, r.language,
                               r.text,
                               [[(str(label), str(data)) for label, data in row]
@@ -257,7 +292,8 @@ class OutboxQueue:
                               [Attachment(a["name"], a["size"], a.get("type"),
                                           self._located(a.get("location")))
                                for a in r.attachments], r.closes, r.thread,
-                              r.context in BULK) for r in rows]
+                              r.context in BULK, closed.get(_closed_key(r)))
+                for r in rows]
 
     def _located(self, location: str | None) -> str | None:
         return location if self.files_root is None else relocated(location, self.files_root)

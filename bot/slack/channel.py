@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # Between the parts of one message to one conversation (Slack allows about one message a
 # second per conversation; the dispatcher paces whole messages).
 PART_PAUSE = 1.0
-# Messages whose progress is kept, DMs remembered, and sent texts kept for taking buttons off.
+# Messages whose progress is kept, and DMs remembered.
 KEPT = 10_000
 VALUE_LIMIT = 2_000
 ACTION_PREFIX = "peerdesk"
@@ -95,7 +95,6 @@ class SlackChannel:
         self.part_pause = part_pause
         self._dms: OrderedDict[str, str] = OrderedDict()  # user id → DM conversation id
         self._progress: OrderedDict[int, _Progress] = OrderedDict()
-        self._shown: OrderedDict[tuple[str, str], SlackText] = OrderedDict()
 
     async def send(self, message: QueuedMessage) -> Delivery:
         """Send one message; Slack's refusals become RetryLater, Unreachable or
@@ -106,7 +105,7 @@ class SlackChannel:
         except SlackApiError as exc:
             raise self._failure(exc, message) from exc
         if message.closes is not None:
-            await self.close_buttons(delivery.chat_id, message.closes)
+            await self.close_buttons(delivery.chat_id, message.closes, message.closes_text)
         return delivery
 
     async def _continuing(self, channel: str, thread: str | None, message: QueuedMessage,
@@ -192,10 +191,7 @@ class SlackChannel:
         answer = await self.client.chat_postMessage(
             channel=channel, text=shown.text, blocks=shown.blocks() + buttons,
             thread_ts=thread, unfurl_links=False, unfurl_media=False)
-        landed = Delivery(chat_id=str(answer["channel"]), message_id=str(answer["ts"]))
-        if buttons:
-            _remember(self._shown, (landed.chat_id, landed.message_id), shown)
-        return landed
+        return Delivery(chat_id=str(answer["channel"]), message_id=str(answer["ts"]))
 
     async def _upload(self, channel: str, thread: str | None, attachment: Attachment) -> str:
         """Upload one file from the file store into the conversation; returns its file id."""
@@ -205,13 +201,15 @@ class SlackChannel:
                                           title=attachment.filename, thread_ts=thread)
         return str(done["file"]["id"])
 
-    async def close_buttons(self, channel: str, ts: str) -> None:
+    async def close_buttons(self, channel: str, ts: str, sent_text: str | None = None) -> None:
         """Take the buttons off an answered message, keeping its text. The answer is already
-        sent, so a refusal is only logged: raising would send the answer twice. A message sent
-        by an earlier run is read back with conversations.history (a message inside a thread
-        is not found that way: its buttons stay)."""
+        sent, so a refusal is only logged: raising would send the answer twice. The text shown
+        again is rebuilt from ``sent_text``, the outbox text of that message (its last Slack
+        message holds the buttons); without it the message is read back with
+        conversations.history (a message inside a thread is not found that way: its buttons
+        stay)."""
         try:
-            kept = await self._without_buttons(channel, ts)
+            kept = await self._without_buttons(channel, ts, sent_text)
             if kept is None:
                 log.info("message %s in %s has no buttons to take off", ts, channel)
                 return
@@ -219,11 +217,11 @@ class SlackChannel:
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("could not take the buttons off message %s in %s: %r", ts, channel, exc)
 
-    async def _without_buttons(self, channel: str, ts: str,
+    async def _without_buttons(self, channel: str, ts: str, sent_text: str | None,
                                ) -> tuple[str, list[dict[str, Any]]] | None:
         """A message's text and blocks without its actions (None: no buttons, or not found)."""
-        shown = self._shown.pop((channel, ts), None)
-        if shown is not None:
+        if sent_text is not None and sent_text.strip():
+            shown = slack_messages(sent_text)[-1]
             return shown.text, shown.blocks()
         answer = await self.client.conversations_history(channel=channel, latest=ts, oldest=ts,
                                                          inclusive=True, limit=1)

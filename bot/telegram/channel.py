@@ -14,6 +14,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 # Between the parts of one message (text pieces, files) to one chat: Telegram's pace of one
 # message a second per chat (the dispatcher paces whole messages).
 PART_PAUSE = 1.0
-# Messages whose progress is kept (those that failed part-way); the oldest is forgotten first.
+# Messages whose progress is kept (those that failed part-way), and files whose Telegram id is
+# remembered; the oldest is forgotten first.
 KEPT_PROGRESS = 10_000
 
 
@@ -132,8 +134,7 @@ class TelegramChannel:
 
     def _keep(self, message_id: int, progress: _Progress) -> None:
         self._progress[message_id] = progress
-        while len(self._progress) > KEPT_PROGRESS:
-            del self._progress[next(iter(self._progress))]
+        _forget_oldest(self._progress)
 
     async def _send_file(self, chat: str, attachment: Attachment) -> None:
         location = attachment.location or ""
@@ -145,3 +146,11 @@ class TelegramChannel:
         sent = await self.bot.send_document(chat, content, filename=attachment.filename)
         if sent.document is not None:
             self._file_ids[location] = sent.document.file_id
+            _forget_oldest(self._file_ids)
+
+
+def _forget_oldest(kept: dict[Any, Any]) -> None:
+    """Forget the oldest entries beyond :data:`KEPT_PROGRESS` (a long-running bot's memory
+    stays bounded)."""
+    while len(kept) > KEPT_PROGRESS:
+        del kept[next(iter(kept))]

@@ -23,9 +23,9 @@ ANA_DM = "D" + ANA[1:]
 def _message(text: str, chat: str | None = None, user: str = ANA, number: int = 1,
              buttons: list[list[tuple[str, str]]] | None = None,
              attachments: list[Attachment] | None = None,
-             closes: str | None = None) -> QueuedMessage:
+             closes: str | None = None, closes_text: str | None = None) -> QueuedMessage:
     return QueuedMessage(number, 1, f"slack:T0PEERDSK/{user}", "slack", chat, "pt", text,
-                         buttons or [], 0, attachments or [], closes)
+                         buttons or [], 0, attachments or [], closes, closes_text=closes_text)
 
 
 async def test_text_with_buttons_to_a_dm(slack_server: SlackServer,
@@ -78,28 +78,46 @@ async def test_a_file_is_uploaded(slack_server: SlackServer, slack_client: Async
 async def test_thread_replies_and_buttons_taken_off(slack_server: SlackServer,
                                                     slack_client: AsyncWebClient) -> None:
     channel = SlackChannel(slack_client, part_pause=0)
-    card = await channel.send(_message("Card", chat=TEAM_CHANNEL, buttons=[[("Sim", "y:1")]]))
+    card = await channel.send(_message("Card *1*", chat=TEAM_CHANNEL,
+                                       buttons=[[("Sim", "y:1")]]))
     reply = await channel.send(_message("Aprovado", chat=f"{TEAM_CHANNEL}:{card.message_id}",
-                                        closes=card.message_id, number=2))
+                                        closes=card.message_id, closes_text="Card *1*",
+                                        number=2))
     root, answer = slack_server.workspace.posted(TEAM_CHANNEL)
     assert answer["thread_ts"] == card.message_id and reply.chat_id == TEAM_CHANNEL
     assert reply.message_id == answer["ts"]
-    assert [b["type"] for b in root["blocks"]] == ["section"] and root["text"] == "Card"
-    # Sent by an earlier run: read back with conversations.history, text kept.
+    assert [b["type"] for b in root["blocks"]] == ["section"] and root["text"] == "Card *1*"
+    assert root["blocks"][0]["text"]["text"] == "Card *1*"
+    # A card inside a thread, several messages long: its last message holds the buttons, and
+    # its text is rebuilt from the outbox's (conversations.history does not find it there).
+    long = "Parágrafo com uma frase. " * 200
+    inner = await channel.send(_message(long, chat=f"{TEAM_CHANNEL}:{card.message_id}",
+                                        buttons=[[("Sim", "y:2")]], number=3))
+    before = next(m for m in slack_server.workspace.posted(TEAM_CHANNEL)
+                  if m["ts"] == inner.message_id)
+    assert before["blocks"][-1]["type"] == "actions" and len(before["text"]) < len(long)
+    await channel.send(_message("Ok", chat=TEAM_CHANNEL, closes=inner.message_id,
+                                closes_text=long, number=4))
+    shown = slack_server.workspace.conversations[TEAM_CHANNEL].message(inner.message_id)
+    assert shown is not None and shown["thread_ts"] == card.message_id
+    assert shown["text"] == before["text"]
+    assert shown["blocks"] == before["blocks"][:-1]
+    assert not slack_server.calls_to("conversations.history")
+    # The outbox has no copy (sent before it kept one): read back with conversations.history.
     card = await channel.send(_message("Card 2", chat=TEAM_CHANNEL, buttons=[[("Sim", "y")]]))
     restarted = SlackChannel(slack_client, part_pause=0)
-    await restarted.send(_message("Done", chat=TEAM_CHANNEL, closes=card.message_id, number=3))
+    await restarted.send(_message("Done", chat=TEAM_CHANNEL, closes=card.message_id, number=5))
     shown = slack_server.workspace.conversations[TEAM_CHANNEL].message(card.message_id)
     assert shown is not None and [b["type"] for b in shown["blocks"]] == ["section"]
     assert shown["text"] == "Card 2"
     # Unknown, or refused: only logged, the answer stands.
-    await restarted.send(_message("Again", chat=TEAM_CHANNEL, closes="1.2", number=4))
+    await restarted.send(_message("Again", chat=TEAM_CHANNEL, closes="1.2", number=6))
     card = await channel.send(_message("Card 3", chat=TEAM_CHANNEL, buttons=[[("Sim", "y")]]))
     slack_server.fail_next("chat.update", "message_not_found")
     done = await channel.send(_message("Done", chat=TEAM_CHANNEL, closes=card.message_id,
-                                       number=5))
+                                       closes_text="Card 3", number=7))
     assert done.chat_id == TEAM_CHANNEL
-    assert len(slack_server.calls_to("chat.update")) == 3
+    assert len(slack_server.calls_to("chat.update")) == 4
     assert len(slack_server.calls_to("conversations.history")) == 2
 
 

@@ -138,6 +138,14 @@ async def test_a_review_in_the_cards_thread(slack_server: SlackServer,
                                                if v.startswith("review:changes:")))))
         await eventually(lambda: bool(with_text(top(server, ANA_DM), "• Then 2024")))
         changes = with_text(top(server, ANA_DM), "• Then 2024")[0]
+        # The card's buttons come off, its text as it was: rebuilt from the outbox's copy of
+        # the card, without reading the conversation back.
+        pressed = server.workspace.conversations[BRUNO_DM]
+        await eventually(lambda: not buttons_of(pressed.message(card["ts"]) or card))
+        after = pressed.message(card["ts"])
+        assert after is not None and after["text"] == card["text"]
+        assert after["blocks"] == [b for b in card["blocks"] if b["type"] != "actions"]
+        assert not server.calls_to("conversations.history")
 
         # Round 2: Ana shares the new version in the thread of the changes she was asked for,
         # without naming the task (the team has two open ones): it is a version of D1.

@@ -55,6 +55,22 @@ async def test_a_document_is_uploaded_once(bot_api_server: BotApiServer, telegra
     assert second.params["document"] == first.result["document"]["file_id"]
 
 
+async def test_the_oldest_file_ids_are_forgotten(bot_api_server: BotApiServer,
+                                                 telegram_bot: Bot, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.telegram.channel.KEPT_PROGRESS", 2)
+    channel = TelegramChannel(telegram_bot, part_pause=0)
+    files = []
+    for name in ("a", "b", "c"):
+        (tmp_path / name).write_bytes(b"%PDF-1.7 " + name.encode())
+        files.append(Attachment(f"{name}.pdf", 10, "application/pdf", str(tmp_path / name)))
+    for file in [*files, files[2], files[0]]:
+        await channel.send(_message("v1", attachments=[file]))
+    calls = bot_api_server.sent_to(ANA, "sendDocument")
+    # a, b, c uploaded; c again by its id; a, forgotten beyond the two kept, uploaded again.
+    assert [bool(call.uploads) for call in calls] == [True, True, True, False, True]
+
+
 async def test_refusals_become_failure_kinds(bot_api_server: BotApiServer,
                                              telegram_bot: Bot) -> None:
     channel = TelegramChannel(telegram_bot)
