@@ -61,3 +61,41 @@ async def _drain(database: Database, slack_server: SlackServer,
     (posted,) = slack_server.workspace.posted("D" + BRUNO[1:])
     with SqlUnitOfWork(database.engine) as uow:
         assert uow.outbox.find_sent("slack", "D" + BRUNO[1:], posted["ts"]) is not None
+
+
+async def test_an_answer_takes_the_buttons_off_with_the_text_the_outbox_sent(
+        database: Database) -> None:
+    """The pressed message's text comes from its outbox row, also after a restart and for a
+    card inside a thread (which conversations.history would not find)."""
+    async with local_slack() as (slack_server, slack_client):
+        ana_dm = str((await slack_client.conversations_open(users=ANA))["channel"]["id"])
+        with SqlUnitOfWork(database.engine) as uow:
+            ana = uow.members.add("Ana", f"slack:T0PEERDSK/{ANA}", Language.PT, "UTC", START)
+            uow.commit()
+        root = await slack_client.chat_postMessage(channel=ana_dm, text="Root")
+        card_text = "Revisão de *D1* <v1> & notas"
+
+        def queue(chat: str, text: str, buttons: list[list[tuple[str, str]]],
+                  closes: str | None = None) -> None:
+            with SqlUnitOfWork(database.engine) as uow:
+                uow.outbox.add([OutboxRow(ana.id, ana.identity, chat, Language.PT, text,
+                                          buttons, None, None, START, closes=closes)])
+                uow.commit()
+
+        def sender() -> Dispatcher:  # a new one each time: as after a restart
+            return Dispatcher(database, OutboxQueue(database.engine),
+                              {"slack": SlackChannel(slack_client, part_pause=0)},
+                              VirtualClock(START), timer=VirtualTimer())
+
+        for chat in (ana_dm, f"{ana_dm}:{root['ts']}"):
+            queue(chat, card_text, [[("Aprovar", "review:approve:1")]])
+            assert await sender().drain() == 1
+            card = slack_server.workspace.posted(ana_dm)[-1]
+            assert card["blocks"][-1]["type"] == "actions"
+            queue(chat, "Aprovado", [], closes=card["ts"])
+            assert await sender().drain() == 1
+            shown = slack_server.workspace.conversations[ana_dm].message(card["ts"])
+            assert shown is not None and shown["text"] == card["text"]
+            assert shown["blocks"] == card["blocks"][:-1]
+        assert len(slack_server.calls_to("chat.update")) == 2
+        assert not slack_server.calls_to("conversations.history")
